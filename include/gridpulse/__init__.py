@@ -1,0 +1,1 @@
+"""Grid Pulse: the monthly assessment pipeline for grid-based community governance."""

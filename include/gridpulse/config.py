@@ -1,0 +1,86 @@
+"""Where things are: the project's YAML configuration and the folders of one deployment.
+
+Everything a district changes is YAML under include/; this module only finds and reads it.
+Paths in gridpulse.yml are relative to the project folder and can be moved by environment
+variables, so tests and the DAG can point the same code at other folders.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PROJECT_DIR = Path(os.environ.get("GRIDPULSE_PROJECT_DIR", Path(__file__).resolve().parents[2]))
+INCLUDE_DIR = PROJECT_DIR / "include"
+CONFIG_DIR = INCLUDE_DIR / "config"
+SCHEMES_DIR = INCLUDE_DIR / "schemes"
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+
+
+def read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=None)
+def settings() -> dict:
+    """The deployment settings (include/config/gridpulse.yml)."""
+    return read_yaml(CONFIG_DIR / "gridpulse.yml")
+
+
+@lru_cache(maxsize=None)
+def contract() -> dict:
+    """The export contract (include/config/export_contract.yml)."""
+    return read_yaml(CONFIG_DIR / "export_contract.yml")
+
+
+@lru_cache(maxsize=None)
+def platform_mapping(platform: str | None = None) -> dict:
+    """The header mapping of a platform (include/config/platforms/<platform>.yml)."""
+    name = platform or os.environ.get("GRIDPULSE_PLATFORM") or settings()["platform"]
+    return read_yaml(CONFIG_DIR / "platforms" / f"{name}.yml")
+
+
+def _project_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one deployment."""
+
+    source: Path      # where the platform drops <period>/ folders (the local source)
+    archive: Path     # exports as received, never modified
+    quarantine: Path  # exports that failed validation, with their report
+    warehouse: Path   # the DuckDB file
+    output: Path      # output/<period>/ holds what a run publishes
+
+
+def paths() -> Paths:
+    """Current paths; read each call so environment overrides set by tests take effect."""
+    conf = settings()
+    data_dir = os.environ.get("GRIDPULSE_DATA_DIR")
+
+    def data_path(key: str) -> Path:
+        configured = conf["paths"][key]
+        if data_dir:
+            # keep the configured layout below the data folder: data/archive -> $DATA/archive
+            return Path(data_dir) / Path(configured).relative_to("data")
+        return _project_path(configured)
+
+    return Paths(
+        source=Path(os.environ.get("GRIDPULSE_SOURCE_DIR") or _project_path(conf["source"]["path"])),
+        archive=data_path("archive"),
+        quarantine=data_path("quarantine"),
+        warehouse=Path(os.environ.get("GRIDPULSE_WAREHOUSE") or data_path("warehouse")),
+        output=Path(os.environ.get("GRIDPULSE_OUTPUT_DIR") or _project_path(conf["paths"]["output"])),
+    )
+
+
+def scheme_ids() -> list[str]:
+    return list(settings()["schemes"])
