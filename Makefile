@@ -1,0 +1,46 @@
+# Grid Pulse. `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PERIOD ?= 2022-11
+
+# Airflow keeps its metadata DB and logs inside the project; examples off, DAGs from dags/.
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__PARALLELISM := 4
+export DO_NOT_TRACK := 1
+
+.PHONY: venv demo test airflow-db clean help
+
+help:
+	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
+	@echo "make test   install and run the tests"
+
+$(STAMP): requirements.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	# include/ on the venv's path: `python -m gridpulse` and the DAGs import the package from the repo
+	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/gridpulse.pth", "w").write(sys.argv[1] + "\n")' $(CURDIR)/include
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+airflow-db: venv
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/airflow dags reserialize >> $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+
+demo: venv airflow-db
+	$(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing
+	$(BIN)/python -m gridpulse.airflow_run --period $(PERIOD)
+
+test: venv
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf data output .airflow

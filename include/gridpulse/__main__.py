@@ -1,0 +1,62 @@
+"""Command line: `python -m gridpulse <step> --period YYYY-MM`, the same steps the DAG runs."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gridpulse import pipeline
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gridpulse", description="Grid Pulse monthly assessment")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in [("run", "every step for a month: archive, validate, load, build, publish"),
+                           ("archive", "archive the month's export as received"),
+                           ("validate", "archive and validate the month's export"),
+                           ("load", "archive, validate and load the month into raw"),
+                           ("build", "dbt build on the warehouse"),
+                           ("publish", "write output/<period>/ from the marts")]:
+        step = commands.add_parser(name, help=helptext)
+        step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
+    commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from gridpulse.problems import ExportRejected
+
+    try:
+        return _dispatch(args)
+    except ExportRejected as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
+    if args.command == "suites":
+        from gridpulse.config import EXPECTATIONS_DIR
+        from gridpulse.validate.suites import write_suites
+
+        for path in write_suites(EXPECTATIONS_DIR):
+            print(path)
+    elif args.command == "run":
+        for name, path in pipeline.run_month(args.period).items():
+            print(f"{name}: {path}")
+    elif args.command == "build":
+        pipeline.transform(args.period or "")
+    elif args.command == "publish":
+        for name, path in pipeline.publish(args.period).items():
+            print(f"{name}: {path}")
+    else:
+        archived = pipeline.archive(args.period)
+        print(f"archived: {archived}")
+        if args.command in ("validate", "load"):
+            print(f"validated: {pipeline.validate(args.period, archived)}")
+        if args.command == "load":
+            print(f"loaded rows: {pipeline.load(args.period, archived)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Typed access to the export contract (include/config/export_contract.yml)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gridpulse import config
+
+# Warehouse type of each contract type; the raw schema uses these.
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+# Lineage columns the loader adds to every raw table.
+LINEAGE_COLUMNS = {"period": "VARCHAR", "export_id": "VARCHAR", "source_row": "INTEGER"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool
+    label_zh: str
+    description: str = ""
+    personal: bool = False
+    values: tuple[str, ...] | None = None
+    references: str | None = None
+    min: float | None = None
+    max: float | None = None
+    not_before: str | None = None
+    max_hours_after: dict | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def display(self) -> str:
+        """How staff see the column in messages: the Chinese label with the canonical name."""
+        return f"「{self.label_zh}」({self.name})"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label_zh: str
+    description: str
+    key: tuple[str, ...]
+    columns: dict[str, Column] = field(default_factory=dict)
+    period_column: str | None = None
+    period_exempt_if: str | None = None
+
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.personal]
+
+
+def _column(name: str, spec: dict) -> Column:
+    unknown = set(spec) - set(Column.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"export_contract.yml: column {name} has unknown settings {sorted(unknown)}")
+    values = tuple(spec["values"]) if spec.get("values") else None
+    return Column(name=name, **{**spec, "values": values})
+
+
+def tables() -> dict[str, Table]:
+    """Every table of the contract, in the contract's order."""
+    result = {}
+    for name, spec in config.contract()["tables"].items():
+        result[name] = Table(
+            name=name,
+            label_zh=spec["label_zh"],
+            description=spec.get("description", ""),
+            key=tuple(spec["key"]),
+            columns={col: _column(col, cspec) for col, cspec in spec["columns"].items()},
+            period_column=spec.get("period_column"),
+            period_exempt_if=spec.get("period_exempt_if"),
+        )
+    return result

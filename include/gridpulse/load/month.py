@@ -1,0 +1,61 @@
+"""Load a validated export into raw, with the month's calendar and the schemes, in one transaction."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from gridpulse import config
+from gridpulse.calendar import is_workday
+from gridpulse.contract import tables
+from gridpulse.load.raw import RAW_SCHEMA, connect, replace_period, table_columns
+from gridpulse.period import Period
+from gridpulse.problems import ExportRejected
+from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
+from gridpulse.validate.export import read_export
+
+CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
+
+
+def calendar_frame(period: Period) -> pd.DataFrame:
+    days = period.days()
+    return pd.DataFrame({"period": str(period), "day": pd.to_datetime(days), "is_workday": [is_workday(d) for d in days]})
+
+
+def _replace_all(con, name: str, columns: dict[str, str], frame: pd.DataFrame) -> None:
+    """Configuration tables (schemes) are replaced whole: they are not per month."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(f'DROP TABLE IF EXISTS {RAW_SCHEMA}."{name}"')
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    con.execute(f'CREATE TABLE {RAW_SCHEMA}."{name}" ({cols})')
+    if not frame.empty:
+        con.register("incoming", frame)
+        select = ", ".join(f'CAST(incoming."{c}" AS {t})' for c, t in columns.items())
+        con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" SELECT {select} FROM incoming')
+        con.unregister("incoming")
+
+
+def load_export(archived: Path, period: str) -> dict[str, int]:
+    """Replace the month in raw by the archived export; return rows loaded per table."""
+    data = read_export(archived, period)
+    if data.problems:  # validation runs first; this guards a load called on its own
+        raise ExportRejected(f"{period} 导出 {data.export_id} 有问题，未载入 (not loaded)", data.problems)
+    calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
+    schemes = scheme_frames(config.scheme_ids())
+    loaded: dict[str, int] = {}
+    con = connect(config.paths().warehouse)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name, table in tables().items():
+            frame = data.frames[name].assign(period=period, export_id=data.export_id)
+            loaded[name] = replace_period(con, name, table_columns(table), period, frame)
+        replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
+        for name, frame in schemes.items():
+            _replace_all(con, name, SCHEME_COLUMNS[name], frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return loaded

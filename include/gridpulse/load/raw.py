@@ -1,0 +1,46 @@
+"""Write a month's typed frames to the warehouse's raw schema.
+
+raw.* holds the export as received, under canonical names, with personal data: it is the one
+restricted schema. A month is replaced whole in one transaction, so re-running a month never
+duplicates rows and a failed load leaves the previous state.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from gridpulse.contract import LINEAGE_COLUMNS, Table
+
+RAW_SCHEMA = "raw"
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(warehouse))
+
+
+def _create_sql(name: str, columns: dict[str, str]) -> str:
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    return f'CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}."{name}" ({cols})'
+
+
+def table_columns(table: Table) -> dict[str, str]:
+    return {c.name: c.sql_type for c in table.columns.values()} | LINEAGE_COLUMNS
+
+
+def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, frame: pd.DataFrame) -> int:
+    """Replace the rows of `period` in raw.<name> by `frame` (the caller holds the transaction)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(_create_sql(name, columns))
+    con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
+    if frame.empty:
+        return 0
+    select = ", ".join(f'CAST(incoming."{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+    con.register("incoming", frame)
+    try:
+        con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" SELECT {select} FROM incoming')
+    finally:
+        con.unregister("incoming")
+    return len(frame)

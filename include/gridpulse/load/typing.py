@@ -1,0 +1,67 @@
+"""Turn text cells into the contract's types; a cell that cannot be read becomes a Problem.
+
+Platform words are mapped to canonical codes here (是/否 to booleans, 网格员 to grid_worker, ...).
+A value the mapping does not know is kept as printed, so validation can name it.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from gridpulse.contract import Column, Table
+from gridpulse.problems import Problem
+
+TYPE_WORDS_ZH = {
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是/否",
+    "date": "日期（如 2022-11-01）",
+    "timestamp": "日期时间（如 2022-11-01 08:30:00）",
+}
+
+
+def _booleans(mapping: dict) -> dict[str, bool]:
+    words = mapping.get("booleans") or {"true": ["是"], "false": ["否"]}
+    # YAML reads the keys true/false as booleans
+    table = {str(w): True for w in words.get(True, words.get("true", []))}
+    table.update({str(w): False for w in words.get(False, words.get("false", []))})
+    return table
+
+
+def _parse(text: pd.Series, column: Column, booleans: dict[str, bool]) -> pd.Series:
+    if column.type == "string":
+        return text
+    if column.type in ("integer", "number"):
+        numbers = pd.to_numeric(text, errors="coerce")
+        if column.type == "integer":
+            whole = numbers.where(numbers.isna() | (numbers == numbers.round()))
+            return whole.astype("Int64")
+        return numbers.astype("Float64")
+    if column.type == "boolean":
+        return text.map(booleans).astype("boolean")
+    normalised = text.str.replace("/", "-", regex=False)
+    parsed = pd.to_datetime(normalised, format="ISO8601", errors="coerce")
+    if column.type == "date":
+        # a date must not carry a time of day other than midnight
+        parsed = parsed.where(parsed.isna() | (parsed == parsed.dt.normalize()))
+    return parsed
+
+
+def type_frame(frame: pd.DataFrame, table: Table, file_name: str, headers: dict[str, str], mapping: dict) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return the frame with typed columns and the cells that could not be read."""
+    booleans = _booleans(mapping)
+    value_words: dict[str, dict[str, str]] = mapping.get("values") or {}
+    typed = pd.DataFrame({"source_row": frame["source_row"]})
+    problems: list[Problem] = []
+    for name, column in table.columns.items():
+        text = frame[name].replace("", None)
+        if name in value_words:
+            text = text.map(lambda v, words=value_words[name]: words.get(v, v) if v is not None else None)
+        values = _parse(text, column, booleans)
+        unreadable = text.notna() & values.isna()
+        for row, cell in zip(frame.loc[unreadable, "source_row"], text[unreadable]):
+            problems.append(Problem(
+                file_name, f"「{cell}」不是{TYPE_WORDS_ZH[column.type]}", row=int(row), column=name,
+                header=headers.get(name), value=str(cell), check=f"type:{column.type}",
+            ))
+        typed[name] = values
+    return typed, problems

@@ -1,0 +1,1 @@
+"""Publishing a month's outputs: read the marts, write output/<period>/ whole or not at all."""

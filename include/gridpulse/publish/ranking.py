@@ -1,0 +1,25 @@
+"""The ranking table of a scheme as staff read it: one row per unit, one column per item."""
+from __future__ import annotations
+
+import pandas as pd
+
+from gridpulse.publish.marts import MonthMarts
+
+
+def item_header(label_zh: str, weight: float) -> str:
+    return f"{label_zh}（{weight:g}）"
+
+
+def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
+    """Columns in the printed order: 排名, 机构编码, 单位, the items, 总分."""
+    items = marts.items[marts.items.scheme_id == scheme_id].sort_values("display_order")
+    scores = marts.scores[marts.scores.scheme_id == scheme_id]
+    wide = scores.pivot(index="org_id", columns="item_id", values="score")
+    ranking = marts.ranking[marts.ranking.scheme_id == scheme_id]
+    table = pd.DataFrame({"排名": ranking["rank"].astype(int).values,
+                          "机构编码": ranking["org_id"].values,
+                          "单位": ranking["org_name"].values})
+    for item in items.itertuples():
+        table[item_header(item.label_zh, item.weight)] = wide.loc[ranking["org_id"], item.item_id].values
+    table["总分"] = ranking["total_score"].values
+    return table

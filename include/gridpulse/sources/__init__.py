@@ -1,0 +1,1 @@
+"""Where a month's export comes from, and the archive that keeps it as received."""

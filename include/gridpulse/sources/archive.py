@@ -1,0 +1,50 @@
+"""Keep every export exactly as received: archive/<period>/<export_id>/ plus a receipt.
+
+The receipt records when the export arrived, from where, and the sha256 of every file, so a
+published month can always be traced back to the bytes it came from.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gridpulse.sources.manifest import read_manifest, sha256_of
+
+RECEIPT = "receipt.json"
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: sha256_of(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name != RECEIPT}
+
+
+def archive_export(incoming: Path, archive_root: Path, period: str, manifest_name: str) -> Path:
+    """Copy the export folder `incoming` into the archive and return the archived folder.
+
+    Archiving the same bytes twice returns the first copy; a re-export with other bytes under the
+    same export id is kept beside it, never over it.
+    """
+    manifest = read_manifest(incoming, manifest_name)
+    received = _fingerprint(incoming)
+    base = archive_root / period / str(manifest["export_id"])
+    target, n = base, 1
+    while target.exists():
+        receipt = json.loads((target / RECEIPT).read_text(encoding="utf-8"))
+        if receipt["files"] == received:
+            return target
+        n += 1
+        target = base.with_name(f"{base.name}.{n}")
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(incoming, staging)
+    receipt = {
+        "period": period,
+        "export_id": manifest["export_id"],
+        "source": str(incoming),
+        "received_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": received,
+    }
+    (staging / RECEIPT).write_text(json.dumps(receipt, ensure_ascii=False, indent=2), encoding="utf-8")
+    staging.rename(target)  # the archived folder appears whole or not at all
+    return target

@@ -1,0 +1,42 @@
+"""The export manifest: which files a month holds, their row counts and sha256."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from gridpulse.problems import ExportRejected, Problem
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(folder: Path, manifest_name: str) -> dict:
+    path = folder / manifest_name
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")])
+    except json.JSONDecodeError as exc:
+        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, f"JSON 格式错误：第 {exc.lineno} 行 {exc.msg}", row=exc.lineno, check="manifest")])
+    for key in ("period", "export_id", "files"):
+        if key not in manifest:
+            raise ExportRejected("清单文件不完整 (the manifest lacks a field)", [Problem(manifest_name, f"缺少字段 {key}", check="manifest")])
+    return manifest
+
+
+def checksum_problems(folder: Path, manifest: dict, manifest_name: str) -> list[Problem]:
+    """Files the manifest lists that are missing or whose bytes differ from the manifest."""
+    problems = []
+    for entry in manifest["files"]:
+        path = folder / entry["file"]
+        if not path.exists():
+            problems.append(Problem(entry["file"], "清单中列出的文件缺失", check="manifest"))
+        elif entry.get("sha256") and sha256_of(path) != entry["sha256"].lower():
+            problems.append(Problem(entry["file"], f"文件校验和与清单 {manifest_name} 不符（传输不完整或文件被改动）", check="checksum"))
+    return problems

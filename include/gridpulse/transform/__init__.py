@@ -1,0 +1,1 @@
+"""Running the dbt project that turns raw rows into marts."""

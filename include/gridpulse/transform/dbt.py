@@ -1,0 +1,54 @@
+"""Run `dbt build` (models, unit tests and data tests) on the warehouse.
+
+dbt runs as a separate process, like any dbt invocation a data engineer would type, so its
+logging and its DuckDB connection end with it and never hold the warehouse afterwards.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from gridpulse import config
+
+
+class DbtFailed(RuntimeError):
+    pass
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
+    if not found:
+        raise DbtFailed("dbt is not installed in this environment (run `make venv`)")
+    return found
+
+
+def dbt_env() -> dict[str, str]:
+    paths = config.paths()
+    work = paths.warehouse.parent / "dbt"
+    return os.environ | {
+        "GRIDPULSE_WAREHOUSE": str(paths.warehouse),
+        "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def run_dbt(*args: str) -> str:
+    """Run a dbt command in the project; return its output, or raise with the failures."""
+    command = [dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)]
+    done = subprocess.run(command, env=dbt_env(), capture_output=True, text=True, cwd=config.DBT_PROJECT_DIR)
+    output = done.stdout + done.stderr
+    print(output)  # the task log shows dbt's own report
+    if done.returncode != 0:
+        failures = [line for line in output.splitlines() if "FAIL" in line or "ERROR" in line or "Error" in line]
+        raise DbtFailed(f"dbt {' '.join(args)} failed (exit {done.returncode}):\n" + "\n".join(failures[-30:]))
+    return output
+
+
+def build() -> str:
+    return run_dbt("build")

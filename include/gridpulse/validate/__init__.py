@@ -1,0 +1,1 @@
+"""Validation of a month's export with Great Expectations, before anything is loaded."""

@@ -1,0 +1,100 @@
+"""Run the contract's Great Expectations suites over an export's typed frames."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pandas as pd
+
+from gridpulse import config
+from gridpulse.contract import tables
+from gridpulse.period import Period
+from gridpulse.problems import Problem
+from gridpulse.validate.export import ExportData
+from gridpulse.validate.suites import duration_column, read_suite, reference_parameter
+
+# Rows listed per failed expectation in a report; the count of all of them is always given.
+MAX_ROWS_PER_CHECK = 50
+
+
+def _context():
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return context
+
+
+def _parameters(data: ExportData, period: Period) -> dict:
+    params: dict = {"period_start": datetime.combine(period.first_day, datetime.min.time()),
+                    "period_end": datetime.combine(period.next_first_day, datetime.min.time())}
+    for table in tables().values():
+        for column in table.columns.values():
+            if column.references:
+                ref_table, ref_column = column.references.split(".")
+                frame = data.frames.get(ref_table)
+                known = [] if frame is None else frame[ref_column].dropna().astype(str).unique().tolist()
+                params[reference_parameter(column.references)] = known
+    return params
+
+
+def _with_durations(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in tables()[table_name].columns.values():
+        if column.max_hours_after:
+            start = frame[column.max_hours_after["column"]]
+            frame[duration_column(column)] = (frame[column.name] - start).dt.total_seconds() / 3600
+    return frame
+
+
+def _problems(result, file_name: str, headers: dict[str, str], meta: dict) -> list[Problem]:
+    config_ = result.expectation_config
+    kwargs = config_.kwargs
+    column = kwargs.get("column") or kwargs.get("column_A")
+    if column and "__hours_after__" in column:
+        column = column.split("__hours_after__")[0]
+    template = meta.get("problem_zh", config_.type)
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        return [Problem(file_name, f"校验无法执行：{result.exception_info.get('exception_message')}", column=column, header=headers.get(column), check=config_.type)]
+    rows = result.result.get("unexpected_index_list") or []
+    if not rows:
+        missing = result.result.get("details", {}).get("mismatched") or {}
+        return [Problem(file_name, f"{template} {missing}".strip(), column=column, header=headers.get(column), check=config_.type)]
+    found = []
+    for entry in rows[:MAX_ROWS_PER_CHECK]:
+        value = entry.get(column) if column else None
+        value_text = "" if value is None or value is pd.NA else str(value)
+        found.append(Problem(file_name, template.replace("{value}", value_text), row=int(entry["source_row"]), column=column,
+                             header=headers.get(column), value=value_text, check=config_.type))
+    if len(rows) > MAX_ROWS_PER_CHECK:
+        found.append(Problem(file_name, f"同类问题另有 {len(rows) - MAX_ROWS_PER_CHECK} 行未列出", column=column, header=headers.get(column), check=config_.type))
+    return found
+
+
+def run_suites(data: ExportData) -> list[Problem]:
+    """Validate every table that could be read; return the problems GX found."""
+    import great_expectations as gx
+
+    context = _context()
+    source = context.data_sources.add_or_update_pandas("export")
+    params = _parameters(data, Period.parse(data.period))
+    problems: list[Problem] = []
+    for name, frame in data.frames.items():
+        suite_json = read_suite(config.EXPECTATIONS_DIR, name)
+        suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"]))
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
+        definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        outcome = definition.run(
+            batch_parameters={"dataframe": _with_durations(frame, name)},
+            expectation_parameters=params,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]},
+        )
+        metas = {exp["type"] + repr(sorted(exp["kwargs"].items(), key=str)): exp.get("meta", {}) for exp in suite_json["expectations"]}
+        for result in outcome.results:
+            if result.success:
+                continue
+            key = result.expectation_config.type + repr(sorted(result.expectation_config.kwargs.items(), key=str))
+            meta = result.expectation_config.meta or metas.get(key, {})
+            problems += _problems(result, data.files[name], data.headers[name], meta)
+    return problems

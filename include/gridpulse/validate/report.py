@@ -1,0 +1,36 @@
+"""Validation reports, and quarantine for exports that fail."""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gridpulse.problems import Problem
+
+REPORT_JSON = "validation_report.json"
+REPORT_TEXT = "validation_report.txt"
+
+
+def write_report(folder: Path, period: str, export_id: str, problems: list[Problem]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {
+        "period": period,
+        "export_id": export_id,
+        "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "passed": not problems,
+        "problems": [p.as_dict() for p in problems],
+    }
+    (folder / REPORT_JSON).write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    lines = [f"{period} 导出 {export_id} 校验{'通过' if not problems else f'未通过：{len(problems)} 处问题'}"]
+    lines += [p.text() for p in problems]
+    (folder / REPORT_TEXT).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder / REPORT_TEXT
+
+
+def quarantine(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str) -> Path:
+    """Keep a failed export, with its report, where staff can look at it; the archive keeps its own copy."""
+    target = quarantine_root / period / archived.name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(archived, target)
+    return write_report(target, period, export_id, problems)

@@ -1,0 +1,83 @@
+"""Great Expectations suites for the export, derived from the export contract.
+
+The contract is the one source of truth; `python -m gridpulse suites` writes the suites as GX
+JSON into expectations/, where they are reviewed in git, and a test fails when they drift.
+Values that depend on the month (its first and last instant) or on the export itself (the codes
+that exist in org_units, grid_workers, ...) are suite parameters filled in at validation time.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gridpulse.contract import Column, Table, tables
+
+# The derived column that carries a duration, for contract columns with max_hours_after.
+def duration_column(column: Column) -> str:
+    return f"{column.name}__hours_after__{column.max_hours_after['column']}"
+
+
+def reference_parameter(reference: str) -> str:
+    return "known__" + reference.replace(".", "__")
+
+
+def _expectation(kind: str, problem_zh: str, **kwargs) -> dict:
+    return {"type": kind, "kwargs": kwargs, "meta": {"problem_zh": problem_zh}}
+
+
+def _column_expectations(table: Table, column: Column) -> list[dict]:
+    found = []
+    name = column.name
+    if column.required:
+        found.append(_expectation("expect_column_values_to_not_be_null", "必填项为空", column=name))
+    if column.values:
+        found.append(_expectation("expect_column_values_to_be_in_set", "「{value}」不是允许的取值（允许：" + "、".join(column.values) + "）", column=name, value_set=list(column.values)))
+    if column.references:
+        ref_table = column.references.split(".")[0]
+        label = tables()[ref_table].label_zh
+        found.append(_expectation("expect_column_values_to_be_in_set", f"「{{value}}」在{label}中不存在", column=name, value_set={"$PARAMETER": reference_parameter(column.references)}))
+    if column.min is not None or column.max is not None:
+        found.append(_expectation("expect_column_values_to_be_between", f"「{{value}}」超出允许范围 [{column.min}, {column.max}]", column=name, min_value=column.min, max_value=column.max))
+    if name == table.period_column:
+        kwargs = dict(column=name, min_value={"$PARAMETER": "period_start"}, max_value={"$PARAMETER": "period_end"}, strict_max=True)
+        if table.period_exempt_if:
+            kwargs |= dict(row_condition=f"{table.period_exempt_if}==False", condition_parser="pandas")
+        found.append(_expectation("expect_column_values_to_be_between", "「{value}」不在本考核月内", **kwargs))
+    if column.not_before:
+        other = table.columns[column.not_before]
+        found.append(_expectation("expect_column_pair_values_a_to_be_greater_than_b", f"「{{value}}」早于{other.display}", column_A=name, column_B=other.name, or_equal=True, ignore_row_if="either_value_is_missing"))
+    if column.max_hours_after:
+        hours = column.max_hours_after["hours"]
+        other = table.columns[column.max_hours_after["column"]]
+        found.append(_expectation("expect_column_values_to_be_between", f"距{other.display}超过 {hours} 小时", column=duration_column(column), min_value=0, max_value=hours))
+    return found
+
+
+def suite_for(table: Table) -> dict:
+    """The suite of one table, as GX's JSON form of an ExpectationSuite."""
+    expectations = [_expectation("expect_table_columns_to_match_set", "列与导出规范不一致", column_set=list(table.columns), exact_match=False)]
+    if len(table.key) == 1:
+        expectations.append(_expectation("expect_column_values_to_be_unique", "编号重复", column=table.key[0]))
+    else:
+        expectations.append(_expectation("expect_compound_columns_to_be_unique", "重复记录（" + "+".join(table.key) + "）", column_list=list(table.key)))
+    for column in table.columns.values():
+        expectations.extend(_column_expectations(table, column))
+    return {"name": f"export.{table.name}", "expectations": expectations, "meta": {"generated_from": "include/config/export_contract.yml"}}
+
+
+def all_suites() -> dict[str, dict]:
+    return {name: suite_for(table) for name, table in tables().items()}
+
+
+def write_suites(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, suite in all_suites().items():
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def read_suite(folder: Path, table: str) -> dict:
+    return json.loads((folder / f"{table}.json").read_text(encoding="utf-8"))
