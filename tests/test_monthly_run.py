@@ -1,0 +1,122 @@
+"""End to end: a generated month through the real DAG (Airflow's dag.test), GX, DuckDB, dbt and
+the outputs; then the same month again, which must leave the marts exactly as they were."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from conftest import PERIOD
+from exports import drop_month
+from gridpulse import config, pipeline
+
+MART_TABLES = ["dim_org_unit", "dim_scheme_item", "fct_indicator_monthly", "fct_score_monthly", "rpt_ranking_monthly", "rpt_headline_monthly"]
+
+
+def _marts(warehouse) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM marts.{t}").df().sort_values(list(con.execute(f"SELECT * FROM marts.{t}").df().columns)).reset_index(drop=True) for t in MART_TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def finished_run(demo_month, airflow_db, tmp_path_factory):
+    """One real DAG run of the demo month; module-scoped because a run takes half a minute."""
+    monkeypatch = pytest.MonkeyPatch()
+    root = tmp_path_factory.mktemp("run")
+    for key, sub in [("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")]:
+        monkeypatch.setenv(key, str(root / sub))
+    drop_month(demo_month, config.paths().source)
+    from gridpulse.airflow_run import run
+
+    dag_run = run(PERIOD)
+    yield dag_run, config.paths()
+    monkeypatch.undo()
+
+
+def test_dag_run_succeeds(finished_run):
+    dag_run, _ = finished_run
+    assert str(dag_run.state) == "success"
+
+
+def test_ranking_has_every_township_in_competition_order(finished_run):
+    _, paths = finished_run
+    # a second process reads the warehouse, as an analyst would
+    query = f"SELECT org_name, total_score, rank FROM marts.rpt_ranking_monthly WHERE period = '{PERIOD}' ORDER BY rank, org_name"
+    code = f"import duckdb, json; print(json.dumps(duckdb.connect({str(paths.warehouse)!r}, read_only=True).execute({query!r}).fetchall()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
+
+    rows = json.loads(done.stdout)
+    assert len(rows) == 17
+    totals = [total for _, total, _ in rows]
+    assert totals == sorted(totals, reverse=True)
+    for position, (_, total, rank) in enumerate(rows):
+        higher = sum(1 for _, other, _ in rows if other > total + 1e-9)
+        assert rank == higher + 1, f"rank {rank} at position {position} is not a competition rank"
+
+
+def test_scores_follow_the_scheme(finished_run):
+    _, paths = finished_run
+    marts = _marts(paths.warehouse)
+    scores = marts["fct_score_monthly"]
+    items = marts["dim_scheme_item"]
+    assert set(scores.item_id) == set(items.item_id)
+    assert (scores.score <= scores.weight + 1e-9).all() and (scores.score >= 0).all()
+    totals = scores.groupby("org_id").score.sum()
+    ranking = marts["rpt_ranking_monthly"].set_index("org_id")
+    assert (totals - ranking.total_score).abs().max() < 1e-9
+    # item 1 from raw rows: new events per 10,000 residents, proportional to a standard of 100
+    indicators = marts["fct_indicator_monthly"]
+    volume = indicators[indicators.indicator_id == "events_per_10k_residents"]
+    assert len(volume) >= 17 and (volume.value > 0).all()
+
+
+def test_outputs_are_written(finished_run):
+    _, paths = finished_run
+    month = paths.output / PERIOD
+    book = load_workbook(month / "ranking.xlsx")
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["排名", "机构编码", "单位"] and headers[-1] == "总分"
+    assert sheet.max_row == 18 and sheet.freeze_panes == "A2"
+    assert (month / "ranking.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    html = (month / "bulletin.html").read_text(encoding="utf-8")
+    assert "关于2022年11月份全区综治信息平台运行情况的通报" in html
+    ranking = _marts(paths.warehouse)["rpt_ranking_monthly"]
+    for name in ranking.org_name:
+        assert name in html
+
+
+def test_no_personal_data_past_raw(finished_run, demo_month):
+    """Names, phones and ID numbers of the export stay in raw: marts and outputs never see them."""
+    _, paths = finished_run
+    workers = pd.read_excel(demo_month / "网格员.xlsx", dtype=str)
+    secrets = set(workers["姓名"]) | set(workers["联系电话"]) | set(workers["身份证号"])
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        relations = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema <> 'raw'").fetchall()
+        for schema, name in relations:
+            values = con.execute(f'SELECT * FROM "{schema}"."{name}"').df().astype(str).to_numpy().ravel()
+            assert not secrets.intersection(values), f"personal data in {schema}.{name}"
+    finally:
+        con.close()
+    for output in (paths.output / PERIOD).iterdir():
+        if output.suffix in (".html", ".csv"):
+            text = output.read_text(encoding="utf-8-sig")
+            assert not any(secret in text for secret in secrets), f"personal data in {output.name}"
+
+
+def test_running_the_month_again_changes_nothing(finished_run):
+    _, paths = finished_run
+    before = _marts(paths.warehouse)
+    pipeline.run_month(PERIOD)
+    after = _marts(paths.warehouse)
+    for table in MART_TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False)
