@@ -1,0 +1,22 @@
+-- Items of the scoring schemes: the label as printed, weight, indicator and how it is scored.
+select
+    scheme_id,
+    scheme_title_zh,
+    scored_org_level,
+    item_id,
+    display_order,
+    rule_no,
+    label_zh,
+    weight,
+    indicator_id,
+    standard,
+    rule,
+    band_lo,
+    band_hi,
+    decimals,
+    if_undefined,
+    min_events,
+    min_hazard_events,
+    min_patrol_minutes,
+    rule_text_zh
+from {{ ref('int_scheme_items') }}

@@ -1,0 +1,49 @@
+-- Every indicator of every scheme item, per month, for each township and for the district
+-- (the district's numerator and denominator are the sums of its townships').
+with township_rows as (
+    select * from {{ ref('int_indicator_township') }}
+),
+
+districts as (
+    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'district'
+),
+
+district_rows as (
+    select
+        township_rows.period,
+        township_rows.scheme_id,
+        township_rows.item_id,
+        township_rows.indicator_id,
+        districts.org_id,
+        sum(township_rows.numerator) as numerator,
+        sum(township_rows.denominator) as denominator
+    from township_rows
+    inner join districts on districts.period = township_rows.period
+    group by township_rows.period, township_rows.scheme_id, township_rows.item_id, township_rows.indicator_id, districts.org_id
+),
+
+all_rows as (
+    select period, scheme_id, item_id, indicator_id, org_id, 'township' as org_level, numerator, denominator, value
+    from township_rows
+    union all
+    select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator,
+           {{ safe_divide('numerator', 'denominator') }} as value
+    from district_rows
+)
+
+select
+    all_rows.period,
+    all_rows.scheme_id,
+    all_rows.org_id,
+    all_rows.org_level,
+    all_rows.indicator_id,
+    all_rows.item_id,
+    cast(all_rows.numerator as {{ dbt.type_float() }}) as numerator,
+    cast(all_rows.denominator as {{ dbt.type_float() }}) as denominator,
+    all_rows.value,
+    items.standard,
+    items.band_lo,
+    items.band_hi
+from all_rows
+inner join {{ ref('int_scheme_items') }} as items
+    on items.scheme_id = all_rows.scheme_id and items.item_id = all_rows.item_id

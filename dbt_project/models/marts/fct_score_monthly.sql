@@ -1,0 +1,55 @@
+-- The score of every item for every unit a scheme ranks, with how it was computed: a township
+-- asking "why 9.86?" finds the value, the standard and the rule on the same row.
+--   proportional: weight x min(value / standard, 1)
+--   linear_band:  weight at or above band_hi, 0 below band_lo, linear between
+--   value undefined (denominator 0): the item's if_undefined (full or zero)
+-- score is score_unrounded rounded half up to the item's printed decimals.
+with indicators as (
+    select * from {{ ref('fct_indicator_monthly') }}
+),
+
+items as (
+    select * from {{ ref('int_scheme_items') }}
+),
+
+scored as (
+    select
+        indicators.period,
+        indicators.scheme_id,
+        indicators.org_id,
+        items.item_id,
+        items.label_zh,
+        items.display_order,
+        items.weight,
+        items.indicator_id,
+        indicators.numerator,
+        indicators.denominator,
+        indicators.value,
+        items.standard,
+        items.rule,
+        items.band_lo,
+        items.band_hi,
+        items.if_undefined,
+        items.decimals,
+        case
+            when indicators.value is null then
+                case when items.if_undefined = 'full' then items.weight else 0 end
+            when items.rule = 'proportional' then
+                case when indicators.value >= items.standard then items.weight
+                     else items.weight * indicators.value / items.standard end
+            when items.rule = 'linear_band' then
+                case when indicators.value >= items.band_hi then items.weight
+                     when indicators.value < items.band_lo then 0
+                     else items.weight * (indicators.value - items.band_lo) / (items.band_hi - items.band_lo) end
+        end as score_unrounded
+    from indicators
+    inner join items
+        on items.scheme_id = indicators.scheme_id
+        and items.item_id = indicators.item_id
+        and items.scored_org_level = indicators.org_level
+)
+
+select
+    *,
+    {{ round_half_up('score_unrounded', 'decimals') }} as score
+from scored

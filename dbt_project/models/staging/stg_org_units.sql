@@ -1,0 +1,15 @@
+-- 组织机构.
+with source as (
+    select * from {{ source('raw', 'org_units') }}
+)
+
+select
+    period,
+    org_id,
+    org_name,
+    org_level,
+    parent_org_id,
+    population,
+    has_centre,
+    export_id
+from source

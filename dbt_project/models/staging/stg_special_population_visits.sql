@@ -1,0 +1,13 @@
+-- 特殊人群走访.
+with source as (
+    select * from {{ source('raw', 'special_population_visits') }}
+)
+
+select
+    period,
+    visit_id,
+    person_id,
+    worker_id,
+    visited_at,
+    export_id
+from source
