@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -18,10 +17,13 @@ DAG_FILE = config.PROJECT_DIR / "dags" / "gridpulse_monthly.py"
 
 
 def load_dag():
-    spec = importlib.util.spec_from_file_location("gridpulse_monthly_dag", DAG_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return next(v for v in vars(module).values() if getattr(v, "dag_id", None) == DAG_ID)
+    """The DAG as Airflow parses it from the DAGs folder."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE))
+    if bag.import_errors:
+        raise RuntimeError(f"{DAG_FILE} does not import: {bag.import_errors}")
+    return bag.dags[DAG_ID]
 
 
 def run(period: str):

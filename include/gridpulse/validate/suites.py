@@ -41,7 +41,8 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
     if name == table.period_column:
         kwargs = dict(column=name, min_value={"$PARAMETER": "period_start"}, max_value={"$PARAMETER": "period_end"}, strict_max=True)
         if table.period_exempt_if:
-            kwargs |= dict(row_condition=f"{table.period_exempt_if}==False", condition_parser="pandas")
+            # GX's serialised form of Column(<flag>) == False
+            kwargs |= dict(row_condition={"column": {"name": table.period_exempt_if}, "operator": "==", "parameter": False, "type": "comparison"})
         found.append(_expectation("expect_column_values_to_be_between", "「{value}」不在本考核月内", **kwargs))
     if column.not_before:
         other = table.columns[column.not_before]
