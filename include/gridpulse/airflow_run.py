@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Ranking workbook: {output / 'ranking.xlsx'}")
     print(f"Ranking CSV:      {output / 'ranking.csv'}")
     print(f"Bulletin:         {output / 'bulletin.html'}")
-    print(f"Warehouse:        {config.paths().warehouse}  (duckdb -readonly; SELECT * FROM marts.rpt_ranking_monthly)")
+    print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: see README, 'Querying the warehouse')")
     return 0
 
 

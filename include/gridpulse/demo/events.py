@@ -120,7 +120,7 @@ def build_events(spec: dict, district: District, rng, period_days: pd.DatetimeIn
 
 def _rate_quality(spec: dict, district: District, frame: pd.DataFrame, rng) -> None:
     """Events put up for the city's quality rating; some are rated best."""
-    names = district.townships.set_index("name").org_id
+    names = district.townships.set_index("org_name").org_id
     for township, best in spec["city_best_events"].items():
         if township not in names:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +54,10 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     book.save(buffer)
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_STAMP), source.read(info.filename), zipfile.ZIP_DEFLATED)
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2022-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_STAMP), data, zipfile.ZIP_DEFLATED)
 
 
 def write_table(frame: pd.DataFrame, table: Table, folder: Path, file_spec: dict, booleans: dict, encodings: dict) -> dict:
