@@ -19,7 +19,11 @@ def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
     table = pd.DataFrame({"排名": ranking["rank"].astype(int).values,
                           "机构编码": ranking["org_id"].values,
                           "单位": ranking["org_name"].values})
+    decimals = {}
     for item in items.itertuples():
-        table[item_header(item.label_zh, item.weight)] = wide.loc[ranking["org_id"], item.item_id].values
+        header = item_header(item.label_zh, item.weight)
+        table[header] = wide.loc[ranking["org_id"], item.item_id].values
+        decimals[header] = int(item.decimals)
     table["总分"] = ranking["total_score"].values
+    table.attrs["decimals"] = decimals | {"总分": 2}  # printed decimals of each score column
     return table
