@@ -8,7 +8,7 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.calendar import is_workday
 from gridpulse.contract import tables
-from gridpulse.load.raw import RAW_SCHEMA, connect, replace_period, table_columns
+from gridpulse.load.raw import connect, replace_period, replace_table, table_columns
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
@@ -20,19 +20,6 @@ CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 def calendar_frame(period: Period) -> pd.DataFrame:
     days = period.days()
     return pd.DataFrame({"period": str(period), "day": pd.to_datetime(days), "is_workday": [is_workday(d) for d in days]})
-
-
-def _replace_all(con, name: str, columns: dict[str, str], frame: pd.DataFrame) -> None:
-    """Configuration tables (schemes) are replaced whole: they are not per month."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    con.execute(f'DROP TABLE IF EXISTS {RAW_SCHEMA}."{name}"')
-    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
-    con.execute(f'CREATE TABLE {RAW_SCHEMA}."{name}" ({cols})')
-    if not frame.empty:
-        con.register("incoming", frame)
-        select = ", ".join(f'CAST(incoming."{c}" AS {t})' for c, t in columns.items())
-        con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" SELECT {select} FROM incoming')
-        con.unregister("incoming")
 
 
 def load_export(archived: Path, period: str) -> dict[str, int]:
@@ -51,7 +38,7 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
             loaded[name] = replace_period(con, name, table_columns(table), period, frame)
         replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
         for name, frame in schemes.items():
-            _replace_all(con, name, SCHEME_COLUMNS[name], frame)
+            replace_table(con, name, SCHEME_COLUMNS[name], frame)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

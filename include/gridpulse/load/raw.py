@@ -30,11 +30,7 @@ def table_columns(table: Table) -> dict[str, str]:
     return {c.name: c.sql_type for c in table.columns.values()} | LINEAGE_COLUMNS
 
 
-def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, frame: pd.DataFrame) -> int:
-    """Replace the rows of `period` in raw.<name> by `frame` (the caller holds the transaction)."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    con.execute(_create_sql(name, columns))
-    con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
+def _insert(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     select = ", ".join(f'CAST(incoming."{c}" AS {t}) AS "{c}"' for c, t in columns.items())
@@ -44,3 +40,19 @@ def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     finally:
         con.unregister("incoming")
     return len(frame)
+
+
+def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, frame: pd.DataFrame) -> int:
+    """Replace the rows of `period` in raw.<name> by `frame` (the caller holds the transaction)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(_create_sql(name, columns))
+    con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
+    return _insert(con, name, columns, frame)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: pd.DataFrame) -> int:
+    """Replace raw.<name> whole, columns included: for configuration (schemes), not months."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(f'DROP TABLE IF EXISTS {RAW_SCHEMA}."{name}"')
+    con.execute(_create_sql(name, columns))
+    return _insert(con, name, columns, frame)

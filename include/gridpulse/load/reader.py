@@ -6,6 +6,7 @@ the platform mapping says which header is which canonical column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -33,16 +34,13 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        from io import StringIO
-
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
         return frame, encoding
     raise UnicodeDecodeError("csv", raw[:1], 0, 1, "neither UTF-8 nor GBK")
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
-    return frame
+    return pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
 
 
 def read_table_file(path: Path, table: Table, mapping: dict) -> ReadResult:
