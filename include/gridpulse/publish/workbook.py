@@ -20,7 +20,7 @@ def safe_text(value):
 
 def write_csv(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """All schemes in one CSV, with the scheme in the first column."""
-    frames = [table.assign(**{"考核方案": title}).pipe(lambda t: t[["考核方案", *table.columns]]) for title, table in tables.items()]
+    frames = [table.assign(**{"考核方案": title})[["考核方案", *table.columns]] for title, table in tables.items()]
     combined = pd.concat(frames, ignore_index=True).map(safe_text)
     combined.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.2f")
 

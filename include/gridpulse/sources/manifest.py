@@ -21,9 +21,9 @@ def read_manifest(folder: Path, manifest_name: str) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")])
+        raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")]) from None
     except json.JSONDecodeError as exc:
-        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, f"JSON 格式错误：第 {exc.lineno} 行 {exc.msg}", row=exc.lineno, check="manifest")])
+        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, f"JSON 格式错误：第 {exc.lineno} 行 {exc.msg}", row=exc.lineno, check="manifest")]) from None
     for key in ("period", "export_id", "files"):
         if key not in manifest:
             raise ExportRejected("清单文件不完整 (the manifest lacks a field)", [Problem(manifest_name, f"缺少字段 {key}", check="manifest")])
