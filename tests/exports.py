@@ -38,10 +38,23 @@ def edit_csv(folder: Path, file_name: str, edit) -> None:
     frame = pd.read_csv(StringIO(raw.decode(encoding)), dtype=str, keep_default_na=False)
     frame = edit(frame)
     path.write_bytes(frame.to_csv(index=False).encode("gbk" if encoding == "gb18030" else encoding))
+    _update_manifest(folder, file_name, len(frame))
+
+
+def edit_xlsx(folder: Path, file_name: str, edit) -> None:
+    """Like edit_csv, for a workbook."""
+    path = folder / file_name
+    frame = edit(pd.read_excel(path, dtype=str, keep_default_na=False))
+    frame.to_excel(path, index=False)
+    _update_manifest(folder, file_name, len(frame))
+
+
+def _update_manifest(folder: Path, file_name: str, rows: int) -> None:
+    path = folder / file_name
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     for entry in manifest["files"]:
         if entry["file"] == file_name:
             entry["sha256"] = sha256_of(path)
-            entry["rows"] = len(frame)
+            entry["rows"] = rows
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

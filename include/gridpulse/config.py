@@ -57,8 +57,14 @@ class Paths:
     source: Path      # where the platform drops <period>/ folders (the local source)
     archive: Path     # exports as received, never modified
     quarantine: Path  # exports that failed validation, with their report
-    warehouse: Path   # the DuckDB file
+    warehouse: Path   # the published DuckDB file: what analysts open
     output: Path      # output/<period>/ holds what a run publishes
+
+    @property
+    def building(self) -> Path:
+        """The copy of the warehouse a run loads and builds; it replaces the published file
+        only once the whole month has been built and tested."""
+        return self.warehouse.with_name(f".{self.warehouse.stem}.building{self.warehouse.suffix}")
 
 
 def paths() -> Paths:

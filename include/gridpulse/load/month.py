@@ -11,6 +11,7 @@ from gridpulse.contract import tables
 from gridpulse.load.raw import connect, replace_period, replace_table, table_columns
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected
+from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.validate.export import read_export
 
@@ -23,14 +24,15 @@ def calendar_frame(period: Period) -> pd.DataFrame:
 
 
 def load_export(archived: Path, period: str) -> dict[str, int]:
-    """Replace the month in raw by the archived export; return rows loaded per table."""
+    """Replace the month in raw, in a building copy of the warehouse, by the archived export;
+    return rows loaded per table."""
     data = read_export(archived, period)
     if data.problems:  # validation runs first; this guards a load called on its own
         raise ExportRejected(f"{period} 导出 {data.export_id} 有问题，未载入 (not loaded)", data.problems)
     calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
     loaded: dict[str, int] = {}
-    con = connect(config.paths().warehouse)
+    con = connect(start_build())
     try:
         con.execute("BEGIN TRANSACTION")
         for name, table in tables().items():

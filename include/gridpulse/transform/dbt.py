@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from gridpulse import config
+from gridpulse.publish.warehouse import current_build
 
 
 class DbtFailed(RuntimeError):
@@ -30,7 +31,7 @@ def dbt_env() -> dict[str, str]:
     paths = config.paths()
     work = paths.warehouse.parent / "dbt"
     return os.environ | {
-        "GRIDPULSE_WAREHOUSE": str(paths.warehouse),
+        "GRIDPULSE_WAREHOUSE": str(current_build()),  # never the published file
         "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),

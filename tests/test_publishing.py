@@ -1,0 +1,53 @@
+"""A month is published whole or not at all: a run whose dbt build fails leaves the published
+warehouse and outputs exactly as they were."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from conftest import PERIOD
+from exports import drop_month, edit_xlsx
+from gridpulse import config, pipeline
+from gridpulse.transform.dbt import DbtFailed
+
+
+def _published_state() -> tuple:
+    paths = config.paths()
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        # the raw month and every model built on it, not only the mart tables
+        marts = tuple(con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                      for t in ("raw.org_units", "intermediate.int_worker_monthly", "marts.rpt_ranking_monthly",
+                                "marts.fct_score_monthly", "marts.fct_indicator_monthly"))
+    finally:
+        con.close()
+    outputs = tuple(sorted((p.name, p.read_bytes()) for p in (paths.output / PERIOD).iterdir()))
+    return marts, outputs
+
+
+def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month):
+    month = drop_month(demo_month, workspace["source"])
+    pipeline.run_month(PERIOD)
+    before = _published_state()
+
+    # A re-export in which one grid hangs directly under the district: every file passes
+    # validation, but the grid's worker belongs to no township, which dbt's tests refuse.
+    shutil.rmtree(month)
+    month = drop_month(demo_month, workspace["source"])
+
+    def misplace_a_grid(frame):
+        district = frame.loc[frame["机构层级"] == "区县", "机构编码"].iloc[0]
+        grid = frame.index[frame["机构层级"] == "网格"][0]
+        frame.loc[grid, "上级机构编码"] = district
+        return frame
+
+    edit_xlsx(month, "组织机构.xlsx", misplace_a_grid)
+    archived = pipeline.archive(PERIOD)
+    pipeline.validate(PERIOD, archived)
+    pipeline.load(PERIOD, archived)
+    with pytest.raises(DbtFailed) as failure:
+        pipeline.transform(PERIOD)
+    assert "township_id" in str(failure.value)
+    assert _published_state() == before
