@@ -14,8 +14,8 @@ def _parser() -> argparse.ArgumentParser:
                            ("archive", "archive the month's export as received"),
                            ("validate", "archive and validate the month's export"),
                            ("load", "archive, validate and load the month into raw"),
-                           ("build", "dbt build on the warehouse"),
-                           ("publish", "write output/<period>/ from the marts")]:
+                           ("build", "dbt build on the building copy of the warehouse"),
+                           ("publish", "write output/<period>/ from the built marts and publish the warehouse")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")

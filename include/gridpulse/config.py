@@ -76,7 +76,8 @@ def paths() -> Paths:
         configured = conf["paths"][key]
         if data_dir:
             # keep the configured layout below the data folder: data/archive -> $DATA/archive
-            return Path(data_dir) / Path(configured).relative_to("data")
+            inside = Path(configured)
+            return Path(data_dir) / (inside.relative_to("data") if inside.parts[:1] == ("data",) else inside.name)
         return _project_path(configured)
 
     return Paths(
