@@ -75,3 +75,4 @@ def test_committed_suites_equal_the_contract():
     for name, suite in all_suites().items():
         committed = json.loads((config.EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
         assert committed == json.loads(json.dumps(suite)), f"expectations/{name}.json is stale: run `python -m gridpulse suites`"
+

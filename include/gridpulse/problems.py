@@ -8,6 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+# Shown instead of a cell of a personal-data column: reports and task logs never carry it.
+HIDDEN_VALUE = "（个人信息，不显示）"
+
+
+def shown(value: str, personal: bool) -> str:
+    return HIDDEN_VALUE if personal else value
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

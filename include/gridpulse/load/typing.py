@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gridpulse.contract import Column, Table
-from gridpulse.problems import Problem
+from gridpulse.problems import Problem, shown
 
 TYPE_WORDS_ZH = {
     "integer": "整数",
@@ -59,9 +59,10 @@ def type_frame(frame: pd.DataFrame, table: Table, file_name: str, headers: dict[
         values = _parse(text, column, booleans)
         unreadable = text.notna() & values.isna()
         for row, cell in zip(frame.loc[unreadable, "source_row"], text[unreadable]):
+            value = shown(str(cell), column.personal)
             problems.append(Problem(
-                file_name, f"「{cell}」不是{TYPE_WORDS_ZH[column.type]}", row=int(row), column=name,
-                header=headers.get(name), value=str(cell), check=f"type:{column.type}",
+                file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}", row=int(row), column=name,
+                header=headers.get(name), value=value, check=f"type:{column.type}",
             ))
         typed[name] = values
     return typed, problems

@@ -9,7 +9,7 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.contract import tables
 from gridpulse.period import Period
-from gridpulse.problems import Problem
+from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
 from gridpulse.validate.suites import duration_column, read_suite, reference_parameter
 
@@ -49,7 +49,7 @@ def _with_durations(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
     return frame
 
 
-def _problems(result, file_name: str, headers: dict[str, str], meta: dict) -> list[Problem]:
+def _problems(result, file_name: str, headers: dict[str, str], meta: dict, personal: set[str]) -> list[Problem]:
     config_ = result.expectation_config
     kwargs = config_.kwargs
     column = kwargs.get("column") or kwargs.get("column_A")
@@ -65,7 +65,7 @@ def _problems(result, file_name: str, headers: dict[str, str], meta: dict) -> li
     found = []
     for entry in rows[:MAX_ROWS_PER_CHECK]:
         value = entry.get(column) if column else None
-        value_text = "" if value is None or value is pd.NA else str(value)
+        value_text = shown("" if value is None or value is pd.NA else str(value), column in personal)
         found.append(Problem(file_name, template.replace("{value}", value_text), row=int(entry["source_row"]), column=column,
                              header=headers.get(column), value=value_text, check=config_.type))
     if len(rows) > MAX_ROWS_PER_CHECK:
@@ -93,5 +93,6 @@ def run_suites(data: ExportData) -> list[Problem]:
         )
         for result in outcome.results:
             if not result.success:
-                problems += _problems(result, data.files[name], data.headers[name], result.expectation_config.meta or {})
+                personal = set(tables()[name].personal_columns)
+                problems += _problems(result, data.files[name], data.headers[name], result.expectation_config.meta or {}, personal)
     return problems
