@@ -45,6 +45,11 @@ def platform_mapping(platform: str | None = None) -> dict:
     return read_yaml(CONFIG_DIR / "platforms" / f"{name}.yml")
 
 
+def manifest_name(mapping: dict | None = None) -> str:
+    """The file that lists an export's files; platforms write it last."""
+    return (mapping or platform_mapping()).get("manifest", "manifest.json")
+
+
 def _project_path(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_DIR / path

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gridpulse import config
 
@@ -67,6 +68,7 @@ def _column(name: str, spec: dict) -> Column:
     return Column(name=name, **{**spec, "values": values})
 
 
+@lru_cache(maxsize=1)
 def tables() -> dict[str, Table]:
     """Every table of the contract, in the contract's order."""
     result = {}

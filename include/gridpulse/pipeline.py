@@ -9,13 +9,9 @@ from gridpulse.period import Period
 from gridpulse.sources import local
 
 
-def _manifest_name() -> str:
-    return config.platform_mapping().get("manifest", "manifest.json")
-
-
 def export_ready(period: str) -> bool:
     """Whether the month's export is complete in the configured source."""
-    return local.export_ready(config.paths().source, str(Period.parse(period)), _manifest_name())
+    return local.export_ready(config.paths().source, str(Period.parse(period)), config.manifest_name())
 
 
 def archive(period: str) -> str:
@@ -25,8 +21,8 @@ def archive(period: str) -> str:
     period = str(Period.parse(period))
     incoming = local.month_folder(config.paths().source, period)
     if not export_ready(period):
-        raise FileNotFoundError(f"{period} 的导出尚未到达：{incoming / _manifest_name()} 不存在 (the export has not arrived)")
-    return str(archive_export(incoming, config.paths().archive, period, _manifest_name()))
+        raise FileNotFoundError(f"{period} 的导出尚未到达：{incoming / config.manifest_name()} 不存在 (the export has not arrived)")
+    return str(archive_export(incoming, config.paths().archive, period, config.manifest_name()))
 
 
 def validate(period: str, archived: str) -> str:

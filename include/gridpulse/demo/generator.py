@@ -60,5 +60,5 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
     manifest = {"platform": mapping["platform"], "period": str(period), "export_id": f"{mapping['platform']}-{period}-{tag}",
                 "exported_at": f"{period.next_first_day.isoformat()}T02:00:00+08:00", "files": files}
     # the manifest comes last: its presence tells the pipeline that the export is complete
-    write_manifest(folder, manifest, mapping.get("manifest", "manifest.json"))
+    write_manifest(folder, manifest, config.manifest_name(mapping))
     return folder

@@ -36,8 +36,7 @@ def publish_outputs(period: str) -> dict[str, str]:
     titles = marts.items.drop_duplicates("scheme_id").set_index("scheme_id")
     tables = {}
     for scheme_id in marts.ranking.scheme_id.unique():
-        title = titles.loc[scheme_id, "scheme_title_zh"] if "scheme_title_zh" in titles.columns else scheme_id
-        tables[str(title)] = ranking_table(marts, scheme_id)
+        tables[str(titles.loc[scheme_id, "scheme_title_zh"])] = ranking_table(marts, scheme_id)
     target = paths.output / period
     staging = paths.output / f".{period}.partial"
     shutil.rmtree(staging, ignore_errors=True)

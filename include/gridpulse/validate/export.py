@@ -31,7 +31,7 @@ class ExportData:
 
 def read_export(folder: Path, period: str, mapping: dict | None = None) -> ExportData:
     mapping = mapping or config.platform_mapping()
-    manifest_name = mapping.get("manifest", "manifest.json")
+    manifest_name = config.manifest_name(mapping)
     manifest = read_manifest(folder, manifest_name)
     data = ExportData(folder, period, str(manifest["export_id"]), manifest)
     if str(manifest["period"]) != period:

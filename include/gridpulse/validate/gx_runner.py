@@ -11,7 +11,7 @@ from gridpulse.contract import tables
 from gridpulse.period import Period
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
-from gridpulse.validate.suites import duration_column, read_suite, reference_parameter
+from gridpulse.validate.suites import contract_column, duration_column, read_suite, reference_parameter
 
 # Rows listed per failed expectation in a report; the count of all of them is always given.
 MAX_ROWS_PER_CHECK = 50
@@ -52,9 +52,7 @@ def _with_durations(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
 def _problems(result, file_name: str, headers: dict[str, str], meta: dict, personal: set[str]) -> list[Problem]:
     config_ = result.expectation_config
     kwargs = config_.kwargs
-    column = kwargs.get("column") or kwargs.get("column_A")
-    if column and "__hours_after__" in column:
-        column = column.split("__hours_after__")[0]
+    column = contract_column(kwargs.get("column") or kwargs.get("column_A"))
     template = meta.get("problem_zh", config_.type)
     if result.exception_info and result.exception_info.get("raised_exception"):
         return [Problem(file_name, f"校验无法执行：{result.exception_info.get('exception_message')}", column=column, header=headers.get(column), check=config_.type)]

@@ -12,9 +12,17 @@ from pathlib import Path
 
 from gridpulse.contract import Column, Table, tables
 
+DURATION_MARK = "__hours_after__"
+
+
 # The derived column that carries a duration, for contract columns with max_hours_after.
 def duration_column(column: Column) -> str:
-    return f"{column.name}__hours_after__{column.max_hours_after['column']}"
+    return f"{column.name}{DURATION_MARK}{column.max_hours_after['column']}"
+
+
+def contract_column(checked: str | None) -> str | None:
+    """The contract column a check is about (a duration column reports as its end column)."""
+    return checked.split(DURATION_MARK)[0] if checked else checked
 
 
 def reference_parameter(reference: str) -> str:
