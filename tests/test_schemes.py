@@ -23,7 +23,7 @@ def test_the_township_scheme_has_ten_items_worth_100():
 
 @pytest.mark.parametrize("change, message", [
     (lambda item: item.update(rule="sigmoid"), "rule 'sigmoid' is not one of"),
-    (lambda item: item.update(standard=0), "a proportional rule needs a standard > 0"),
+    (lambda item: item.update(standard=0), "a proportional rule needs a standard (a number > 0)"),
     (lambda item: item.update(wieght=5), "unknown fields ['wieght']"),
     (lambda item: item.pop("indicator_id"), "'indicator_id' is required"),
 ])

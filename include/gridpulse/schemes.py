@@ -11,13 +11,18 @@ import pandas as pd
 
 from gridpulse.config import SCHEMES_DIR, read_yaml
 
-RULES = {"proportional", "linear_band"}
-ITEM_FIELDS = {"item_id", "rule_no", "label_zh", "weight", "indicator_id", "standard", "rule", "band",
-               "decimals", "if_undefined", "params", "rule_text_zh"}
+RULES = {"proportional", "linear_band", "deduction", "threshold", "adjustment"}
+ITEM_FIELDS = {"item_id", "rule_no", "label_zh", "group_zh", "weight", "indicator_id", "standard", "rule", "band",
+               "deduct", "decimals", "if_undefined", "params", "rule_text_zh"}
+ORG_LEVELS = {"township", "grid"}
 
 
 class SchemeError(ValueError):
     pass
+
+
+def _number(value, positive: bool = False) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and (value > 0 or not positive)
 
 
 def _check_item(path: Path, n: int, item: dict) -> None:
@@ -30,13 +35,20 @@ def _check_item(path: Path, n: int, item: dict) -> None:
             raise SchemeError(f"{where}: '{required}' is required")
     if item["rule"] not in RULES:
         raise SchemeError(f"{where}: rule '{item['rule']}' is not one of {sorted(RULES)}")
-    if item["rule"] == "proportional" and not (isinstance(item.get("standard"), (int, float)) and item["standard"] > 0):
-        raise SchemeError(f"{where}: a proportional rule needs a standard > 0")
+    if item["rule"] in ("proportional", "deduction", "threshold") and not _number(item.get("standard"), positive=item["rule"] == "proportional"):
+        raise SchemeError(f"{where}: a {item['rule']} rule needs a standard (a number{' > 0' if item['rule'] == 'proportional' else ''})")
+    if item["rule"] == "deduction":
+        deduct = item.get("deduct") or {}
+        if not (_number(deduct.get("points"), positive=True) and _number(deduct.get("per"), positive=True)):
+            raise SchemeError(f"{where}: a deduction rule needs deduct: {{points: ..., per: ...}}, both > 0")
     if item["rule"] == "linear_band":
         band = item.get("band") or {}
         if not (isinstance(band.get("lo"), (int, float)) and isinstance(band.get("hi"), (int, float)) and band["lo"] < band["hi"]):
             raise SchemeError(f"{where}: a linear_band rule needs band: {{lo: ..., hi: ...}} with lo < hi")
-    if not (isinstance(item["weight"], (int, float)) and item["weight"] > 0):
+    if item["rule"] == "adjustment":
+        if item["weight"] != 0:
+            raise SchemeError(f"{where}: an adjustment item carries weight 0 (its points come from the export's 附加分 file)")
+    elif not _number(item["weight"], positive=True):
         raise SchemeError(f"{where}: weight must be a positive number")
     if item.get("if_undefined", "zero") not in ("full", "zero"):
         raise SchemeError(f"{where}: if_undefined must be 'full' or 'zero'")
@@ -47,6 +59,8 @@ def load_scheme(scheme_id: str, folder: Path = SCHEMES_DIR) -> dict:
     scheme = read_yaml(path)
     if scheme.get("scheme_id") != scheme_id:
         raise SchemeError(f"{path.name}: scheme_id must be '{scheme_id}' (the file name)")
+    if scheme.get("org_level") not in ORG_LEVELS:
+        raise SchemeError(f"{path.name}: org_level must be one of {sorted(ORG_LEVELS)}")
     items = scheme.get("items") or []
     if not items:
         raise SchemeError(f"{path.name}: a scheme needs items")
@@ -67,11 +81,12 @@ def scheme_frames(scheme_ids: list[str], folder: Path = SCHEMES_DIR) -> dict[str
         schemes.append({"scheme_id": scheme_id, "title_zh": scheme.get("title_zh"), "org_level": scheme["org_level"],
                         "valid_from": str(scheme.get("valid_from") or ""), "valid_to": scheme.get("valid_to") and str(scheme["valid_to"])})
         for order, item in enumerate(scheme["items"], start=1):
-            band = item.get("band") or {}
+            band, deduct = item.get("band") or {}, item.get("deduct") or {}
             items.append({"scheme_id": scheme_id, "item_id": item["item_id"], "display_order": order,
-                          "rule_no": item.get("rule_no", order), "label_zh": item["label_zh"], "weight": float(item["weight"]),
+                          "rule_no": item.get("rule_no", order), "label_zh": item["label_zh"], "group_zh": item.get("group_zh"), "weight": float(item["weight"]),
                           "indicator_id": item["indicator_id"], "standard": item.get("standard"), "rule": item["rule"],
-                          "band_lo": band.get("lo"), "band_hi": band.get("hi"), "decimals": int(item["decimals"]),
+                          "band_lo": band.get("lo"), "band_hi": band.get("hi"),
+                          "deduct_points": deduct.get("points"), "deduct_per": deduct.get("per"), "decimals": int(item["decimals"]),
                           "if_undefined": item.get("if_undefined", "zero"), "rule_text_zh": item.get("rule_text_zh")})
             for name, value in (item.get("params") or {}).items():
                 params.append({"scheme_id": scheme_id, "item_id": item["item_id"], "param_name": name, "param_value": float(value)})
@@ -82,8 +97,9 @@ def scheme_frames(scheme_ids: list[str], folder: Path = SCHEMES_DIR) -> dict[str
 SCHEME_COLUMNS = {
     "schemes": {"scheme_id": "VARCHAR", "title_zh": "VARCHAR", "org_level": "VARCHAR", "valid_from": "VARCHAR", "valid_to": "VARCHAR"},
     "scheme_items": {"scheme_id": "VARCHAR", "item_id": "VARCHAR", "display_order": "INTEGER", "rule_no": "INTEGER",
-                     "label_zh": "VARCHAR", "weight": "DOUBLE", "indicator_id": "VARCHAR", "standard": "DOUBLE",
-                     "rule": "VARCHAR", "band_lo": "DOUBLE", "band_hi": "DOUBLE", "decimals": "INTEGER",
+                     "label_zh": "VARCHAR", "group_zh": "VARCHAR", "weight": "DOUBLE", "indicator_id": "VARCHAR", "standard": "DOUBLE",
+                     "rule": "VARCHAR", "band_lo": "DOUBLE", "band_hi": "DOUBLE",
+                     "deduct_points": "DOUBLE", "deduct_per": "DOUBLE", "decimals": "INTEGER",
                      "if_undefined": "VARCHAR", "rule_text_zh": "VARCHAR"},
     "scheme_params": {"scheme_id": "VARCHAR", "item_id": "VARCHAR", "param_name": "VARCHAR", "param_value": "DOUBLE"},
 }

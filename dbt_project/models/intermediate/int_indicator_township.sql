@@ -1,7 +1,9 @@
 -- Per month, scheme item and township: the numerator and denominator of the item's indicator,
 -- computed with the item's thresholds. Indicators (rule numbers of seed 000 in brackets):
 --   events_per_10k_residents [1]     new events of the month (valid or not) / (census population / 10,000)
---   township_centre_quota_rate [2]   township centres reporting >= min_events themselves / township centres
+--   township_centre_quota_rate [2]   township centres reporting >= min_events events (and, where the
+--                                    item sets it, >= min_disputes disputes) themselves / township centres
+--   events_per_township_centre [2]   events the township centres reported themselves / township centres
 --   events_per_worker [3]            events the township's grid workers reported / its workers
 --   worker_event_quota_rate [4]      workers with >= min_events reported events / workers
 --   worker_hazard_quota_rate [5]     workers with >= min_hazard_events valid safety-hazard events / workers
@@ -43,7 +45,12 @@ fractions as (
         townships.township_id as org_id,
         case items.indicator_id
             when 'events_per_10k_residents' then townships.new_events
-            when 'township_centre_quota_rate' then case when townships.township_centres > 0 and townships.centre_events >= items.min_events then townships.township_centres else 0 end
+            when 'township_centre_quota_rate' then case
+                when townships.township_centres > 0
+                    and townships.centre_events >= items.min_events
+                    and townships.centre_disputes >= coalesce(items.min_disputes, 0)
+                then townships.township_centres else 0 end
+            when 'events_per_township_centre' then townships.centre_events
             when 'events_per_worker' then coalesce(worker_counts.worker_events, 0)
             when 'worker_event_quota_rate' then coalesce(worker_counts.workers_meeting_event_quota, 0)
             when 'worker_hazard_quota_rate' then coalesce(worker_counts.workers_meeting_hazard_quota, 0)
@@ -56,6 +63,7 @@ fractions as (
         case items.indicator_id
             when 'events_per_10k_residents' then townships.population / 10000.0
             when 'township_centre_quota_rate' then townships.township_centres
+            when 'events_per_township_centre' then townships.township_centres
             when 'events_per_worker' then townships.workers
             when 'worker_event_quota_rate' then townships.workers
             when 'worker_hazard_quota_rate' then townships.workers

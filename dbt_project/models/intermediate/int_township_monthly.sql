@@ -30,7 +30,11 @@ transfers as (
 ),
 
 disputes as (
-    select disputes.period, hierarchy.township_id, count(*) as disputes
+    select
+        disputes.period,
+        hierarchy.township_id,
+        count(*) as disputes,
+        sum(case when disputes.org_id = hierarchy.township_id then 1 else 0 end) as centre_disputes
     from {{ ref('stg_disputes') }} as disputes
     inner join hierarchy on hierarchy.period = disputes.period and hierarchy.org_id = disputes.org_id
     group by disputes.period, hierarchy.township_id
@@ -80,6 +84,7 @@ select
     coalesce(new_events.centre_events, 0) as centre_events,
     coalesce(transfers.centre_transfers, 0) as centre_transfers,
     coalesce(disputes.disputes, 0) as disputes,
+    coalesce(disputes.centre_disputes, 0) as centre_disputes,
     coalesce(special_population.special_population, 0) as special_population,
     coalesce(special_population.special_population_visited, 0) as special_population_visited
 from townships

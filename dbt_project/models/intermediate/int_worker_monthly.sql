@@ -73,7 +73,9 @@ app as (
     select
         period,
         worker_id,
-        sum(case when is_online then 1 else 0 end) as days_online
+        sum(case when is_online then 1 else 0 end) as days_online,
+        sum(online_minutes) as online_minutes,
+        sum(distance_km) as app_distance_km
     from {{ ref('stg_app_activity') }}
     group by period, worker_id
 )
@@ -88,7 +90,9 @@ select
     coalesce(patrol_summary.workdays, 0) as workdays,
     coalesce(patrol_summary.workdays_patrolled, 0) as workdays_patrolled,
     coalesce(patrol_summary.min_workday_patrol_minutes, 0) as min_workday_patrol_minutes,
-    coalesce(app.days_online, 0) as days_online
+    coalesce(app.days_online, 0) as days_online,
+    coalesce(app.online_minutes, 0) as online_minutes,
+    coalesce(app.app_distance_km, 0) as app_distance_km
 from active_workers
 left join reports on reports.period = active_workers.period and reports.worker_id = active_workers.worker_id
 left join patrol_summary on patrol_summary.period = active_workers.period and patrol_summary.worker_id = active_workers.worker_id

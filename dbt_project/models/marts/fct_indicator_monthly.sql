@@ -1,7 +1,12 @@
--- Every indicator of every scheme item, per month, for each township and for the district
--- (the district's numerator and denominator are the sums of its townships').
+-- Every indicator of every scheme item, per month, for each unit the scheme scores (townships,
+-- grids) and, for township schemes, the district (whose numerator and denominator are the sums
+-- of its townships').
 with township_rows as (
     select * from {{ ref('int_indicator_township') }}
+),
+
+grid_rows as (
+    select * from {{ ref('int_indicator_grid') }}
 ),
 
 districts as (
@@ -29,6 +34,9 @@ all_rows as (
     select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator,
            {{ safe_divide('numerator', 'denominator') }} as value
     from district_rows
+    union all
+    select period, scheme_id, item_id, indicator_id, org_id, 'grid' as org_level, numerator, denominator, value
+    from grid_rows
 )
 
 select

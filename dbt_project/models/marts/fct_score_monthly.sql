@@ -2,6 +2,10 @@
 -- asking "why 9.86?" finds the value, the standard and the rule on the same row.
 --   proportional: weight x min(value / standard, 1)
 --   linear_band:  weight at or above band_hi, 0 below band_lo, linear between
+--   deduction:    weight - deduct_points for every deduct_per (or part of one) short of the
+--                 standard, never below 0
+--   threshold:    weight at or above the standard, else 0
+--   adjustment:   the sum of the month's adjustments (附加分), positive or negative; weight 0
 --   value undefined (denominator 0): the item's if_undefined (full or zero)
 -- score is score_unrounded rounded half up to the item's printed decimals.
 with indicators as (
@@ -29,6 +33,8 @@ scored as (
         items.rule,
         items.band_lo,
         items.band_hi,
+        items.deduct_points,
+        items.deduct_per,
         items.if_undefined,
         items.decimals,
         case
@@ -41,6 +47,14 @@ scored as (
                 case when indicators.value >= items.band_hi then items.weight
                      when indicators.value < items.band_lo then 0
                      else items.weight * (indicators.value - items.band_lo) / (items.band_hi - items.band_lo) end
+            when items.rule = 'deduction' then
+                case when indicators.value >= items.standard then items.weight
+                     -- a small tolerance, so that a shortfall of exactly n units is not read as n + 1
+                     else greatest(items.weight - items.deduct_points
+                                   * ceil((items.standard - indicators.value) / items.deduct_per - 1e-9), 0) end
+            when items.rule = 'threshold' then
+                case when indicators.value >= items.standard then items.weight else 0 end
+            when items.rule = 'adjustment' then indicators.value
         end as score_unrounded
     from indicators
     inner join items
@@ -51,5 +65,6 @@ scored as (
 
 select
     *,
-    {{ round_half_up('score_unrounded', 'decimals') }} as score
+    {{ round_half_up('score_unrounded', 'decimals') }} as score,
+    {{ round_half_up('score_unrounded', 'decimals') }} - weight as points_deducted
 from scored

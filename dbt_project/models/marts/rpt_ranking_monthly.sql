@@ -1,5 +1,7 @@
 -- The ranking of each scheme per month. total_score is the sum of the printed item scores, so a
 -- row always adds up; rank is the standard competition rank (1, 1, 3) of the unrounded totals.
+-- previous_rank is the unit's rank under the same scheme in the month before, where there is one;
+-- rank_change is positive when the unit moved up.
 with totals as (
     select
         period,
@@ -10,18 +12,36 @@ with totals as (
         count(*) as items_scored
     from {{ ref('fct_score_monthly') }}
     group by period, scheme_id, org_id
+),
+
+ranked as (
+    select
+        totals.*,
+        months.first_day,
+        -- rounded to 6 decimals so that equal totals reached by different float paths tie
+        rank() over (
+            partition by totals.period, totals.scheme_id
+            order by round(cast(totals.total_score_unrounded as {{ dbt.type_numeric() }}), 6) desc
+        ) as rank
+    from totals
+    inner join {{ ref('int_months') }} as months on months.period = totals.period
 )
 
 select
-    totals.period,
-    totals.scheme_id,
-    totals.org_id,
+    ranked.period,
+    ranked.scheme_id,
+    ranked.org_id,
     units.org_name,
-    totals.total_score,
-    totals.total_score_unrounded,
-    -- rounded to 6 decimals so that equal totals reached by different float paths tie
-    rank() over (partition by totals.period, totals.scheme_id order by round(cast(totals.total_score_unrounded as {{ dbt.type_numeric() }}), 6) desc) as rank,
-    totals.items_scored
-from totals
+    ranked.total_score,
+    ranked.total_score_unrounded,
+    ranked.rank,
+    previous.rank as previous_rank,
+    previous.rank - ranked.rank as rank_change,
+    ranked.items_scored
+from ranked
 inner join {{ ref('int_org_hierarchy') }} as units
-    on units.period = totals.period and units.org_id = totals.org_id
+    on units.period = ranked.period and units.org_id = ranked.org_id
+left join ranked as previous
+    on previous.scheme_id = ranked.scheme_id
+    and previous.org_id = ranked.org_id
+    and cast(previous.first_day as date) = cast({{ dbt.dateadd('month', -1, 'ranked.first_day') }} as date)

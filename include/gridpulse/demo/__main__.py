@@ -1,4 +1,4 @@
-"""python -m gridpulse.demo --period 2022-11 --out data/landing [--seed N] [--scale F]"""
+"""python -m gridpulse.demo --period 2022-11 --out data/landing [--seed N] [--scale F] [--district yushui|baiguan]"""
 from __future__ import annotations
 
 import argparse
@@ -14,8 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="the source folder; the month goes to OUT/<period>/")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same bytes")
     parser.add_argument("--scale", type=float, default=1.0, help="1 = the district of seed 000; 10 = a city; 65 = a province")
+    parser.add_argument("--district", default="yushui", help="a demo district in include/config/demo/: yushui (seed 000, 2022-11) or baiguan (seed 002, 2021-09)")
     args = parser.parse_args(argv)
-    print(generate(args.period, args.out, seed=args.seed, scale=args.scale))
+    print(generate(args.period, args.out, seed=args.seed, scale=args.scale, district=args.district))
     return 0
 
 

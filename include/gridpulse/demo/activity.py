@@ -5,13 +5,16 @@ import numpy as np
 import pandas as pd
 
 from gridpulse.demo.district import District
+from gridpulse.demo.exact import choose_per_group
 
 
 def build_patrols(district: District, rng, days: pd.DatetimeIndex, workdays: pd.DatetimeIndex) -> pd.DataFrame:
-    """Compliant workers patrol >= 1 hour every workday; the others fall short on a few days."""
-    workers = district.workers.merge(district.townships[["org_id", "patrol_ok"]], left_on="township_id", right_on="org_id")
+    """Compliant workers patrol >= 1 hour every workday; each township's exact number of others
+    fall short on a few days."""
+    workers = district.workers
     n, w = len(workers), len(workdays)
-    compliant = rng.random(n) < workers.patrol_ok.to_numpy()
+    towns = district.townships
+    compliant = ~choose_per_group(rng, workers.township_id.to_numpy(), dict(zip(towns.org_id, towns.short_of_patrol_quota)))
     minutes = rng.integers(62, 150, (n, w)).astype(float)
     short_days = (rng.random((n, w)) < 0.15) | (np.arange(w) == rng.integers(0, w, n)[:, None])
     minutes[~compliant[:, None] & short_days] = rng.integers(0, 55, (n, w))[~compliant[:, None] & short_days]
@@ -71,8 +74,8 @@ def build_disputes(spec: dict, district: District, rng, days: pd.DatetimeIndex, 
         return choices[rng.integers(len(choices))]
 
     org = [t if lvl == "township" else pick(villages[t] if lvl == "village" else grids[t]) for t, lvl in zip(township, levels)]
-    resolved = np.ones(total, dtype=bool)
-    resolved[rng.choice(total, size=min(total, round(spec["disputes_unresolved"] * scale)), replace=False)] = False
+    unresolved = {level: round(k * scale) for level, k in spec["disputes_unresolved"].items()}
+    resolved = ~choose_per_group(rng, levels, unresolved)
     reported = days[rng.integers(0, len(days), total)] + pd.to_timedelta(rng.integers(8 * 3600, 18 * 3600, total), unit="s")
     frame = pd.DataFrame({"org_id": org, "found_level": levels, "reported_at": reported, "is_resolved": resolved})
     frame = frame.sort_values(["reported_at", "org_id"], kind="stable").reset_index(drop=True)

@@ -13,6 +13,7 @@ from gridpulse import config
 from gridpulse.calendar import workdays as official_workdays
 from gridpulse.contract import tables
 from gridpulse.demo.activity import build_admin_logins, build_app_activity, build_disputes, build_patrols, build_visits
+from gridpulse.demo import grid_district
 from gridpulse.demo.district import build_district
 from gridpulse.demo.events import build_events, build_transfers
 from gridpulse.demo.writer import write_manifest, write_table
@@ -45,12 +46,21 @@ def _canonical_tables(spec: dict, period: Period, seed: int, scale: float) -> di
     }
 
 
-def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, platform: str | None = None) -> Path:
-    """Write <out_dir>/<period>/ with every file of the export and, last, the manifest."""
+def _grid_tables(spec: dict, period: Period, seed: int) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    return grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), pd.DatetimeIndex(official_workdays(period)))
+
+
+def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, platform: str | None = None,
+             district: str = "yushui") -> Path:
+    """Write <out_dir>/<period>/ with every file of the export and, last, the manifest.
+    `district` names a demo district in include/config/demo/."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    spec = config.read_yaml(config.CONFIG_DIR / "demo_district.yml")
+    spec = config.read_yaml(config.CONFIG_DIR / "demo" / f"{district}.yml")
     mapping = config.platform_mapping(platform)
-    frames = _canonical_tables(spec, period, seed, scale)
+    frames = _grid_tables(spec, period, seed) if spec.get("kind") == "grids" else _canonical_tables(spec, period, seed, scale)
     folder = Path(out_dir) / str(period)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -1,0 +1,127 @@
+"""The calibrated demo months, computed from raw rows, reproduce the two printed tables:
+seed 000's township scorecard (2022-11) and seed 002's grid evaluation table (2021-09).
+
+Both months go through the real pipeline (GX validation, DuckDB load, dbt build) into one
+warehouse, so the marts carry both schemes side by side. The printed tables are fixtures copied
+from the seeds as printed, slips included; where a printed figure cannot come from the rules, the
+test names it (and docs/scoring.md explains it)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from exports import drop_month
+from gridpulse import config, pipeline
+from gridpulse.demo import generate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# 罗坊镇's total 99.82 is printed at rank 3, tied with 良山镇's 99.86: a slip of the seed.
+# Competition ranking of the printed totals gives 4, and rank 4 is missing from the print.
+PRINTED_RANK_SLIPS = {"罗坊镇": (3, 4)}
+
+
+@pytest.fixture(scope="module")
+def both_months(tmp_path_factory):
+    root = tmp_path_factory.mktemp("seeds")
+    folders = {"source": root / "landing", "data": root / "data", "output": root / "output"}
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GRIDPULSE_SOURCE_DIR", str(folders["source"]))
+    patch.setenv("GRIDPULSE_DATA_DIR", str(folders["data"]))
+    patch.setenv("GRIDPULSE_OUTPUT_DIR", str(folders["output"]))
+    exports = root / "exports"
+    for period, district in (("2021-09", "baiguan"), ("2022-11", "yushui")):
+        drop_month(generate(period, exports, district=district), folders["source"])
+        pipeline.run_month(period)
+    con = duckdb.connect(str(config.paths().warehouse), read_only=True)
+    yield con
+    con.close()
+    patch.undo()
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def test_seed_000_scorecard_is_reproduced(both_months):
+    printed = _load("seed_000_scorecard.yml")
+    scores = both_months.execute("""
+        SELECT u.org_name, s.label_zh, s.score FROM marts.fct_score_monthly s
+        JOIN marts.dim_org_unit u USING (org_id)
+        WHERE s.period = '2022-11' AND s.scheme_id = 'yushui_township_2022'""").fetchall()
+    got = {(town, label): score for town, label, score in scores}
+    assert len(got) == 170
+    misses = [(row["township"], column, expected, got[(row["township"], column)])
+              for row in printed["rows"] for column, expected in zip(printed["columns"], row["scores"])
+              if abs(got[(row["township"], column)] - expected) > 0.005]
+    assert misses == []
+
+
+def test_seed_000_totals_and_ranks(both_months):
+    printed = _load("seed_000_scorecard.yml")
+    ranking = {name: (total, rank) for name, total, rank in both_months.execute(
+        "SELECT org_name, total_score, rank FROM marts.rpt_ranking_monthly WHERE period = '2022-11' AND scheme_id = 'yushui_township_2022'").fetchall()}
+    assert len(ranking) == 17
+    for row in printed["rows"]:
+        total, rank = ranking[row["township"]]
+        assert abs(total - row["total"]) <= 0.01, row["township"]
+        slip = PRINTED_RANK_SLIPS.get(row["township"])
+        assert rank == (slip[1] if slip else row["rank"]), row["township"]
+        if slip:
+            assert row["rank"] == slip[0]  # the fixture still holds the slip as printed
+
+
+def test_seed_000_headline_counts(both_months):
+    """The section 一 figures the seed states consistently (docs/scoring.md lists the others)."""
+    con = both_months
+    def one(sql: str):
+        return con.execute(sql).fetchone()[0]
+    assert one("SELECT count(*) FROM staging.stg_grid_workers WHERE period = '2022-11'") == 1372
+    assert one("SELECT count(*) FROM staging.stg_special_population WHERE period = '2022-11'") == 1028
+    assert one("SELECT count(*) FROM intermediate.int_org_hierarchy WHERE period = '2022-11' AND org_level = 'village'") == 241
+    new = con.execute("""SELECT sum(CASE WHEN is_valid THEN 1 ELSE 0 END), sum(CASE WHEN is_valid THEN 0 ELSE 1 END), count(*)
+                         FROM staging.stg_events WHERE period = '2022-11' AND NOT is_carried_over""").fetchone()
+    assert new == (31958, 855, 32813)
+    assert one("SELECT count(*) FROM staging.stg_events WHERE period = '2022-11'") == 33071
+    workers = con.execute("""SELECT sum(CASE WHEN events_reported >= 20 THEN 1 ELSE 0 END),
+                                    sum(CASE WHEN min_workday_patrol_minutes >= 60 THEN 1 ELSE 0 END), count(*)
+                             FROM intermediate.int_worker_monthly WHERE period = '2022-11'""").fetchone()
+    assert workers == (1305, 1112, 1372)
+    disputes = con.execute("""SELECT found_level, count(*), sum(CASE WHEN is_resolved THEN 1 ELSE 0 END)
+                              FROM staging.stg_disputes WHERE period = '2022-11' GROUP BY found_level ORDER BY found_level""").fetchall()
+    # 乡镇 78/75 and 网格 220/218 as printed; 村(居) carries 292/290 where the seed prints 273/271,
+    # so that the levels add up to the printed 590/583 (the seed's levels sum to 571/564)
+    assert disputes == [("grid", 220, 218), ("township", 78, 75), ("village", 292, 290)]
+
+
+def test_seed_002_grid_table_is_reproduced(both_months):
+    printed = _load("seed_002_grid_table.yml")
+    rows = both_months.execute("""
+        SELECT v.org_name, g.org_name, s.label_zh, s.rule, s.points_deducted, s.score
+        FROM marts.fct_score_monthly s
+        JOIN marts.dim_org_unit g ON g.org_id = s.org_id
+        JOIN marts.dim_org_unit v ON v.org_id = g.parent_org_id
+        WHERE s.period = '2021-09' AND s.scheme_id = 'baiguan_grid_2021'""").fetchall()
+    got: dict = {}
+    for unit, grid, label, rule, deducted, score in rows:
+        got.setdefault((unit, grid), {})[label] = score if rule == "adjustment" else deducted
+    totals = {(unit, grid): total for unit, grid, total in both_months.execute("""
+        SELECT v.org_name, g.org_name, r.total_score FROM marts.rpt_ranking_monthly r
+        JOIN marts.dim_org_unit g ON g.org_id = r.org_id JOIN marts.dim_org_unit v ON v.org_id = g.parent_org_id
+        WHERE r.period = '2021-09'""").fetchall()}
+    assert len(got) == len(printed["rows"]) == 65
+    for row in printed["rows"]:
+        key = (row["unit"], row["grid"])
+        entries = dict(row["entries"])
+        # the printed +10 under 系统维护 (a 2-point item) can only be a bonus: it is an adjustment here
+        misplaced_bonus = entries.pop("系统维护", 0) if entries.get("系统维护", 0) > 0 else 0
+        expected = {label: 0 for label in got[key]} | entries | {"附加分": (row["bonus"] or 0) + misplaced_bonus}
+        assert got[key] == expected, key
+        assert totals[key] == row["total"], key
+
+
+def test_both_schemes_share_the_marts(both_months):
+    schemes = both_months.execute("SELECT period, scheme_id, count(DISTINCT org_id) FROM marts.rpt_ranking_monthly GROUP BY ALL ORDER BY 1").fetchall()
+    assert schemes == [("2021-09", "baiguan_grid_2021", 65), ("2022-11", "yushui_township_2022", 17)]
