@@ -18,6 +18,11 @@ def _parser() -> argparse.ArgumentParser:
                            ("publish", "write output/<period>/ from the built marts and publish the warehouse")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
+    whatif = commands.add_parser("whatif", help="re-score a published month under a draft scheme file, apart; "
+                                                "print how each unit's score and rank would change")
+    whatif.add_argument("--period", required=True, help="a published month, e.g. 2022-11")
+    whatif.add_argument("--scheme", required=True, help="the draft scheme file (its name is its scheme_id)")
+    whatif.add_argument("--against", help="published scheme to compare with (default: same id, or the one of its level)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     return parser
 
@@ -25,11 +30,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from gridpulse.problems import ExportRejected
+    from gridpulse.schemes import SchemeError
 
     try:
         return _dispatch(args)
     except ExportRejected as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except SchemeError as exc:
+        print(f"scheme: {exc}", file=sys.stderr)
         return 2
 
 
@@ -40,6 +49,10 @@ def _dispatch(args) -> int:
 
         for path in write_suites(EXPECTATIONS_DIR):
             print(path)
+    elif args.command == "whatif":
+        from gridpulse.whatif import report, rescore
+
+        print(report(rescore(args.period, args.scheme, args.against)))
     elif args.command == "run":
         for name, path in pipeline.run_month(args.period).items():
             print(f"{name}: {path}")

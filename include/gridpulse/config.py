@@ -16,7 +16,8 @@ import yaml
 PROJECT_DIR = Path(os.environ.get("GRIDPULSE_PROJECT_DIR", Path(__file__).resolve().parents[2]))
 INCLUDE_DIR = PROJECT_DIR / "include"
 CONFIG_DIR = INCLUDE_DIR / "config"
-SCHEMES_DIR = INCLUDE_DIR / "schemes"
+# a district edits its schemes here; GRIDPULSE_SCHEMES_DIR points a run at another folder of them
+SCHEMES_DIR = Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or INCLUDE_DIR / "schemes")
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 

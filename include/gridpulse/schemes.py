@@ -75,9 +75,14 @@ def load_scheme(scheme_id: str, folder: Path = SCHEMES_DIR) -> dict:
 
 def scheme_frames(scheme_ids: list[str], folder: Path = SCHEMES_DIR) -> dict[str, pd.DataFrame]:
     """The rows of raw.schemes, raw.scheme_items and raw.scheme_params."""
+    return frames_of([load_scheme(scheme_id, folder) for scheme_id in scheme_ids])
+
+
+def frames_of(loaded: list[dict]) -> dict[str, pd.DataFrame]:
+    """The raw scheme tables of schemes already loaded and checked."""
     schemes, items, params = [], [], []
-    for scheme_id in scheme_ids:
-        scheme = load_scheme(scheme_id, folder)
+    for scheme in loaded:
+        scheme_id = scheme["scheme_id"]
         schemes.append({"scheme_id": scheme_id, "title_zh": scheme.get("title_zh"), "org_level": scheme["org_level"],
                         "valid_from": str(scheme.get("valid_from") or ""), "valid_to": scheme.get("valid_to") and str(scheme["valid_to"])})
         for order, item in enumerate(scheme["items"], start=1):
@@ -103,3 +108,9 @@ SCHEME_COLUMNS = {
                      "if_undefined": "VARCHAR", "rule_text_zh": "VARCHAR"},
     "scheme_params": {"scheme_id": "VARCHAR", "item_id": "VARCHAR", "param_name": "VARCHAR", "param_value": "DOUBLE"},
 }
+
+
+def applies_to(scheme: dict, period: str) -> bool:
+    """Whether a scheme is in force in a month (valid_from and valid_to are YYYY-MM, inclusive)."""
+    start, end = str(scheme.get("valid_from") or ""), scheme.get("valid_to")
+    return start <= period and (not end or period <= str(end))

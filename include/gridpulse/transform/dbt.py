@@ -27,11 +27,12 @@ def dbt_executable() -> str:
     return found
 
 
-def dbt_env() -> dict[str, str]:
-    paths = config.paths()
-    work = paths.warehouse.parent / "dbt"
+def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
+    """dbt's environment: the building copy of the warehouse unless told another file."""
+    warehouse = warehouse or current_build()  # never the published file
+    work = warehouse.parent / f"dbt-{warehouse.stem}"
     return os.environ | {
-        "GRIDPULSE_WAREHOUSE": str(current_build()),  # never the published file
+        "GRIDPULSE_WAREHOUSE": str(warehouse),
         "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
@@ -39,10 +40,10 @@ def dbt_env() -> dict[str, str]:
     }
 
 
-def run_dbt(*args: str) -> str:
+def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     """Run a dbt command in the project; return its output, or raise with the failures."""
     command = [dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)]
-    done = subprocess.run(command, env=dbt_env(), capture_output=True, text=True, cwd=config.DBT_PROJECT_DIR)
+    done = subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, cwd=config.DBT_PROJECT_DIR)
     output = done.stdout + done.stderr
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
