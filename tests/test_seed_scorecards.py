@@ -125,3 +125,43 @@ def test_seed_002_grid_table_is_reproduced(both_months):
 def test_both_schemes_share_the_marts(both_months):
     schemes = both_months.execute("SELECT period, scheme_id, count(DISTINCT org_id) FROM marts.rpt_ranking_monthly GROUP BY ALL ORDER BY 1").fetchall()
     assert schemes == [("2021-09", "baiguan_grid_2021", 65), ("2022-11", "yushui_township_2022", 17)]
+
+
+def test_seed_000_section_one_from_the_marts(both_months):
+    """Section 一's township findings, read from the marts the bulletin uses."""
+    activity = {row[0]: row[1:] for row in both_months.execute("""
+        SELECT org_name, admin_login_rate, volunteer_events, volunteer_events_closed, quality_best_events
+        FROM marts.rpt_township_activity_monthly WHERE period = '2022-11'""").fetchall()}
+    # 4、管理员账号登录: four units at 100 %, 通洲办 and 珠珊镇 under 36 %
+    assert sorted(t for t, row in activity.items() if row[0] == 1) == sorted(["良山镇", "罗坊镇", "界水乡", "南安乡"])
+    assert sorted(t for t, row in activity.items() if row[0] < 0.36) == sorted(["通洲办", "珠珊镇"])
+    # 8、平安志愿者: 349 valid events, 255 closed, 73 %, in exactly seven units
+    assert sum(row[1] for row in activity.values()) == 349 and sum(row[2] for row in activity.values()) == 255
+    assert round(255 / 349 * 100) == 73
+    assert sorted(t for t, row in activity.items() if row[1] > 0) == sorted(["城北办", "城南办", "水北镇", "良山镇", "罗坊镇", "人和乡", "界水乡"])
+    # 9、优质事件: 罗坊镇 10, 南安乡 3, 人和乡 3, 姚圩镇 1 rated best by the city
+    assert {t: row[3] for t, row in activity.items() if row[3]} == {"罗坊镇": 10, "南安乡": 3, "人和乡": 3, "姚圩镇": 1}
+    # 6、矛盾纠纷 by level with shares of the district's 590 and success rates
+    levels = {row[0]: row[1:] for row in both_months.execute("""
+        SELECT found_level, disputes, unit_disputes, round(100 * share_of_disputes, 2), disputes_resolved, round(100 * resolution_rate, 2)
+        FROM marts.rpt_disputes_by_level_monthly WHERE period = '2022-11' AND org_level = 'district'""").fetchall()}
+    assert levels["township"] == (78, 590, 13.22, 75, 96.15)  # as printed
+    assert levels["grid"] == (220, 590, 37.29, 218, 99.09)      # printed 37.28 %: 220/590 is 37.288 %
+    assert levels["village"][:2] == (292, 590)
+
+
+def test_seed_002_category_and_agency_tables(both_months):
+    categories = both_months.execute("""
+        SELECT category, events, unit_events, round(100 * share_of_events, 2) FROM marts.rpt_event_categories_monthly
+        WHERE period = '2021-09' AND org_level = 'district' ORDER BY category_rank, category""").fetchall()
+    assert [c[:2] for c in categories][:3] == [("城市管理", 835), ("矛盾纠纷", 563), ("其他", 519)]
+    assert sum(c[1] for c in categories) == 2975 and {c[2] for c in categories} == {2975}
+    # shares on the 合计 of 2975; the seed's table divides by 2970 (城市管理 28.11 %), its text by 2975 (28.07 %)
+    assert dict((c[0], c[3]) for c in categories)["城市管理"] == 28.07
+    agencies = both_months.execute("""
+        SELECT agency_name, events_handled, transfers, events_closed, closure_rate FROM marts.rpt_agency_handling_monthly
+        WHERE period = '2021-09' ORDER BY agency_id""").fetchall()
+    assert len(agencies) == 17 and agencies[0][0] == "百官国土资源所"
+    active = {a[0]: a[1:] for a in agencies if a[1]}
+    assert active == {"综合执法城南中队": (2, 2, 2, 1.0), "综合执法城北中队": (1, 1, 1, 1.0)}
+    assert all(a[4] is None for a in agencies if not a[1])  # printed as '/'

@@ -126,7 +126,9 @@ def _overdue(frame: pd.DataFrame, district: District, rng, month_end: pd.Timesta
     """Exactly round(valid x (1 - timeliness)) of each township's new valid events are overdue;
     a third of the carried-over events are."""
     new_valid = (~frame.is_carried_over & frame.is_valid).to_numpy()
-    can_be_late = new_valid & (frame.due_at < month_end).to_numpy() & ~frame.stays_open.to_numpy()
+    # volunteers' events are not made late: the app's closed count is configured on its own
+    can_be_late = (new_valid & (frame.due_at < month_end).to_numpy() & ~frame.stays_open.to_numpy()
+                   & (frame.reporter_role != "volunteer").to_numpy())
     township = frame.township_id.to_numpy()
     valid_counts = pd.Series(township[new_valid]).value_counts()
     wanted = {t.org_id: round(valid_counts.get(t.org_id, 0) * (1 - t.timeliness)) for t in district.townships.itertuples()}
@@ -135,8 +137,12 @@ def _overdue(frame: pd.DataFrame, district: District, rng, month_end: pd.Timesta
 
 
 def _closing(frame: pd.DataFrame, late: np.ndarray, rng, month_end: pd.Timestamp) -> None:
-    """On-time events close before their deadline; late ones after it, or not by the month's end."""
+    """On-time events close before their deadline; late ones after it, or not by the month's end.
+    Volunteers' events that do not stay open close within the month, so that the app's closed
+    count is the configured one."""
     span = (frame.due_at - frame.reported_at).dt.total_seconds().to_numpy()
+    until_end = (month_end - frame.reported_at).dt.total_seconds().to_numpy()
+    span = np.where((frame.reporter_role == "volunteer").to_numpy(), np.minimum(span, until_end), span)
     on_time = frame.reported_at + pd.to_timedelta(span * rng.uniform(0.05, 0.95, len(frame)), unit="s")
     too_late = frame.due_at + pd.to_timedelta(rng.integers(3600, 5 * 86400, len(frame)), unit="s")
     closed = on_time.where(~late, too_late)

@@ -1,0 +1,30 @@
+-- New events of a month by category, for the district and for each township, with each
+-- category's share of the unit's events (seed 002's 信息报送情况 table).
+with events as (
+    select period, township_id, category
+    from {{ ref('int_event_status') }}
+    where not is_carried_over
+),
+
+by_unit as (
+    select events.period, districts.org_id, 'district' as org_level, events.category, count(*) as events
+    from events
+    inner join {{ ref('int_org_hierarchy') }} as districts
+        on districts.period = events.period and districts.org_level = 'district'
+    group by events.period, districts.org_id, events.category
+    union all
+    select period, township_id as org_id, 'township' as org_level, category, count(*) as events
+    from events
+    group by period, township_id, category
+)
+
+select
+    period,
+    org_id,
+    org_level,
+    category,
+    cast(events as {{ dbt.type_bigint() }}) as events,
+    cast(sum(events) over (partition by period, org_id) as {{ dbt.type_bigint() }}) as unit_events,
+    {{ safe_divide('events', 'sum(events) over (partition by period, org_id)') }} as share_of_events,
+    rank() over (partition by period, org_id order by events desc) as category_rank
+from by_unit
