@@ -7,6 +7,7 @@ select
     events.reporter_role,
     events.org_id,
     hierarchy.township_id,
+    hierarchy.village_id,
     events.category,
     events.is_safety_hazard,
     events.is_valid,

@@ -1,8 +1,18 @@
 -- Every indicator of every scheme item, per month, for each unit the scheme scores (townships,
--- grids) and, for township schemes, the district (whose numerator and denominator are the sums
--- of its townships').
+-- grids) and, for township schemes, also the district (whose numerator and denominator are the
+-- sums of its townships'), each village/community and each grid worker, where the indicator
+-- makes sense at that level (int_indicator_village, int_indicator_worker say which). Only the
+-- scheme's own level is scored; the others explain it.
 with township_rows as (
     select * from {{ ref('int_indicator_township') }}
+),
+
+village_rows as (
+    select * from {{ ref('int_indicator_village') }}
+),
+
+worker_rows as (
+    select * from {{ ref('int_indicator_worker') }}
 ),
 
 grid_rows as (
@@ -34,6 +44,12 @@ all_rows as (
     select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator,
            {{ safe_divide('numerator', 'denominator') }} as value
     from district_rows
+    union all
+    select period, scheme_id, item_id, indicator_id, org_id, 'village' as org_level, numerator, denominator, value
+    from village_rows
+    union all
+    select period, scheme_id, item_id, indicator_id, org_id, 'worker' as org_level, numerator, denominator, value
+    from worker_rows
     union all
     select period, scheme_id, item_id, indicator_id, org_id, 'grid' as org_level, numerator, denominator, value
     from grid_rows
