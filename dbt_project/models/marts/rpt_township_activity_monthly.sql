@@ -100,6 +100,7 @@ select
     cast(counts.admin_accounts as {{ dbt.type_bigint() }}) as admin_accounts,
     cast(counts.workdays as {{ dbt.type_bigint() }}) as workdays,
     cast(counts.admin_login_days as {{ dbt.type_bigint() }}) as admin_login_days,
+    cast(counts.admin_accounts * counts.workdays as {{ dbt.type_bigint() }}) as admin_account_workdays,
     cast(counts.events_reported as {{ dbt.type_bigint() }}) as events_reported,
     cast(counts.valid_events as {{ dbt.type_bigint() }}) as valid_events,
     cast(counts.invalid_events as {{ dbt.type_bigint() }}) as invalid_events,

@@ -1,14 +1,14 @@
-"""Render the bulletin. Templates only place figures; every figure comes from a mart."""
+"""Lay the bulletin out as HTML (self-contained, reads on a phone) and as PDF (the same HTML with
+GB/T 9704 page rules, rendered by WeasyPrint with the project's embedded Noto fonts)."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pylopdf_fonts_zh_cn import sans_path, serif_path
 
-from gridpulse import config
-from gridpulse.numbers import fmt, pct
-from gridpulse.period import Period
-from gridpulse.publish.marts import MonthMarts
+from gridpulse.bulletin.document import Bulletin
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -16,16 +16,21 @@ TEMPLATES = Path(__file__).parent / "templates"
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["fmt"] = fmt
-    env.filters["pct"] = pct
-    env.filters["count"] = lambda v: "/" if v is None else f"{int(v)}"
+    env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
     return env
 
 
-def render_html(marts: MonthMarts, tables: dict, path: Path) -> None:
-    period = Period.parse(marts.period)
-    district = config.settings()["district"]
-    html = _environment().get_template("bulletin.html.j2").render(
-        period=period, district=district, headline=marts.headline, tables=tables,
-    )
-    path.write_text(html, encoding="utf-8")
+def html_text(bulletin: Bulletin, for_print: bool = False) -> str:
+    fonts = {"serif": Path(serif_path()).as_uri(), "sans": Path(sans_path()).as_uri()} if for_print else None
+    return _environment().get_template("bulletin.html.j2").render(b=bulletin, fonts=fonts)
+
+
+def write_html(bulletin: Bulletin, path: Path) -> None:
+    path.write_text(html_text(bulletin), encoding="utf-8")
+
+
+def write_pdf(bulletin: Bulletin, path: Path) -> None:
+    from weasyprint import HTML  # imported here: it is heavy, and only this step needs it
+
+    HTML(string=html_text(bulletin, for_print=True), base_url=str(TEMPLATES)).write_pdf(
+        str(path), pdf_identifier=(bulletin.scheme_id + bulletin.period).encode())

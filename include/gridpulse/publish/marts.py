@@ -1,11 +1,23 @@
 """Read what a month's outputs need from the marts (read-only: analysts may be reading too)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+# mart -> the query of the month's rows (one parameter: the period)
+MONTH_QUERIES = {
+    "ranking": "SELECT * FROM marts.rpt_ranking_monthly WHERE period = ? ORDER BY scheme_id, rank, org_id",
+    "scores": "SELECT * FROM marts.fct_score_monthly WHERE period = ?",
+    "indicators": "SELECT * FROM marts.fct_indicator_monthly WHERE period = ? AND org_level IN ('district', 'township')",
+    "headline": "SELECT * FROM marts.rpt_headline_monthly WHERE period = ?",
+    "activity": "SELECT * FROM marts.rpt_township_activity_monthly WHERE period = ? ORDER BY township_id",
+    "disputes": "SELECT * FROM marts.rpt_disputes_by_level_monthly WHERE period = ? ORDER BY org_id, found_level",
+    "categories": "SELECT * FROM marts.rpt_event_categories_monthly WHERE period = ? ORDER BY org_id, category_rank, category",
+    "agencies": "SELECT * FROM marts.rpt_agency_handling_monthly WHERE period = ? ORDER BY agency_id",
+}
 
 
 @dataclass
@@ -14,21 +26,21 @@ class MonthMarts:
     ranking: pd.DataFrame      # rpt_ranking_monthly for the period, by rank
     scores: pd.DataFrame       # fct_score_monthly for the period
     items: pd.DataFrame        # dim_scheme_item
-    headline: dict             # rpt_headline_monthly row of the period
+    headline: dict             # rpt_headline_monthly row of the period (first scheme)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # every MONTH_QUERIES frame
+    org_units: pd.DataFrame = field(default_factory=pd.DataFrame)  # dim_org_unit
 
 
 def read_month(warehouse: Path, period: str) -> MonthMarts:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        def query(sql: str) -> pd.DataFrame:
-            return con.execute(sql, [period] if "?" in sql else []).df()
-
-        ranking = query("SELECT * FROM marts.rpt_ranking_monthly WHERE period = ? ORDER BY scheme_id, rank, org_id")
-        scores = query("SELECT * FROM marts.fct_score_monthly WHERE period = ?")
-        items = query("SELECT * FROM marts.dim_scheme_item ORDER BY scheme_id, display_order")
-        headline = query("SELECT * FROM marts.rpt_headline_monthly WHERE period = ?")
+        frames = {name: con.execute(sql, [period]).df() for name, sql in MONTH_QUERIES.items()}
+        items = con.execute("SELECT * FROM marts.dim_scheme_item ORDER BY scheme_id, display_order").df()
+        org_units = con.execute("SELECT * FROM marts.dim_org_unit").df()
     finally:
         con.close()
-    if ranking.empty:
+    if frames["ranking"].empty:
         raise LookupError(f"marts.rpt_ranking_monthly has no rows for {period}: was the month loaded and built?")
-    return MonthMarts(period, ranking, scores, items, headline.iloc[0].to_dict() if len(headline) else {})
+    headline = frames["headline"]
+    return MonthMarts(period, frames["ranking"], frames["scores"], items,
+                      headline.iloc[0].to_dict() if len(headline) else {}, frames, org_units)

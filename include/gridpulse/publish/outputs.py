@@ -1,8 +1,9 @@
-"""Publish a month: write output/<period>/ from the built marts, then swap in the warehouse and
-the outputs.
+"""Publish a month: write output/<period>/ from the built marts, reconcile every printed figure
+against the marts, then swap in the warehouse and the outputs.
 
 Files are written into a hidden folder beside the target and swapped in by renames, so readers
-see the previous complete outputs or this month's complete outputs, never a mix.
+see the previous complete outputs or this month's complete outputs, never a mix. A failed
+reconciliation raises before any swap: nothing is published.
 """
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ import shutil
 from pathlib import Path
 
 from gridpulse import config
-from gridpulse.bulletin.render import render_html
-from gridpulse.publish.marts import read_month
+from gridpulse.bulletin.build import build_bulletin, output_name
+from gridpulse.bulletin.docx_writer import write_docx
+from gridpulse.bulletin.reconcile import reconcile
+from gridpulse.bulletin.render import write_html, write_pdf
+from gridpulse.publish.marts import MonthMarts, read_month
 from gridpulse.publish.ranking import ranking_table
 from gridpulse.publish.warehouse import readable, swap_in
 from gridpulse.publish.workbook import write_csv, write_xlsx
 
 RANKING_CSV = "ranking.csv"
 RANKING_XLSX = "ranking.xlsx"
-BULLETIN_HTML = "bulletin.html"
+BULLETIN_FORMATS = {".html": write_html, ".docx": write_docx, ".pdf": write_pdf}
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -30,20 +34,39 @@ def _swap_in(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _schemes_in_order(marts: MonthMarts) -> list[str]:
+    """The month's schemes in the configured order (the first one's bulletin is bulletin.*)."""
+    present = set(marts.ranking.scheme_id)
+    return [s for s in config.scheme_ids() if s in present] + sorted(present - set(config.scheme_ids()))
+
+
+def _render_all(marts: MonthMarts, staging: Path) -> list:
+    """Write every output of the month into staging; return the bulletins (with their figures)."""
+    titles = marts.items.drop_duplicates("scheme_id").set_index("scheme_id")
+    schemes = _schemes_in_order(marts)
+    tables = {str(titles.loc[s, "scheme_title_zh"]): ranking_table(marts, s) for s in schemes}
+    write_csv(tables, staging / RANKING_CSV)
+    write_xlsx(tables, staging / RANKING_XLSX)
+    bulletins = []
+    for n, scheme_id in enumerate(schemes):
+        bulletin = build_bulletin(marts, scheme_id)
+        for suffix, write in BULLETIN_FORMATS.items():
+            write(bulletin, staging / (output_name(scheme_id, n == 0) + suffix))
+        bulletins.append(bulletin)
+    return bulletins
+
+
 def publish_outputs(period: str) -> dict[str, str]:
     paths = config.paths()
-    marts = read_month(readable(), period)
-    titles = marts.items.drop_duplicates("scheme_id").set_index("scheme_id")
-    tables = {}
-    for scheme_id in marts.ranking.scheme_id.unique():
-        tables[str(titles.loc[scheme_id, "scheme_title_zh"])] = ranking_table(marts, scheme_id)
+    built = readable()
+    marts = read_month(built, period)
     target = paths.output / period
     staging = paths.output / f".{period}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    write_csv(tables, staging / RANKING_CSV)
-    write_xlsx(tables, staging / RANKING_XLSX)
-    render_html(marts, tables, staging / BULLETIN_HTML)
+    bulletins = _render_all(marts, staging)
+    for bulletin in bulletins:  # every printed figure again from the marts, before anything is published
+        reconcile(bulletin.register, built)
     swap_in()  # the warehouse first: outputs never show figures analysts cannot query
     _swap_in(staging, target)
-    return {name: str(target / name) for name in (RANKING_XLSX, RANKING_CSV, BULLETIN_HTML)}
+    return {p.name: str(target / p.name) for p in sorted(target.iterdir())}

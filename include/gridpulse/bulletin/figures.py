@@ -1,0 +1,148 @@
+"""Every figure a bulletin prints, with where it came from.
+
+A figure is taken from one row of one mart and formatted by the one rounding policy
+(gridpulse.numbers). A share is printed from the two counts beside it, a sum or a difference from
+its parts. The register keeps how each printed figure was obtained, so that reconciliation can
+obtain it again from the marts before anything is published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Union
+
+from gridpulse.numbers import fmt, pct
+
+
+@dataclass(frozen=True)
+class Source:
+    mart: str                            # table in the marts schema
+    key: tuple[tuple[str, object], ...]  # column = value filters that pick exactly one row
+    column: str
+
+    def __str__(self) -> str:
+        return f"marts.{self.mart}{dict(self.key)}.{self.column}"
+
+
+def count_text(value) -> str:
+    return "/" if value is None else f"{int(round(float(value)))}"
+
+
+def format_value(value, decimals: int) -> str:
+    """Counts (decimals < 0) as integers; other figures half up to their decimals; '/' for none."""
+    if value is None:
+        return "/"
+    return count_text(value) if decimals < 0 else fmt(float(value), decimals)
+
+
+def share_text(numerator, denominator, decimals: int) -> str:
+    if numerator is None or denominator in (None, 0):
+        return "/"
+    return pct(float(numerator) / float(denominator), decimals)
+
+
+@dataclass(frozen=True)
+class Figure:
+    source: Source
+    decimals: int
+    printed: str
+
+    def recompute(self, lookup: Callable[[Source], object]):
+        return lookup(self.source)
+
+    def text(self, value) -> str:
+        return format_value(value, self.decimals)
+
+    def __str__(self) -> str:
+        return self.printed
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A sum or difference of figures, e.g. a 合计 row or the workers short of a quota."""
+    op: str                             # "sum" or "difference" (first minus the rest)
+    parts: tuple["Printed", ...]
+    decimals: int
+    printed: str
+
+    def recompute(self, lookup):
+        values = [p.recompute(lookup) for p in self.parts]
+        if any(v is None for v in values):
+            return None
+        values = [float(v) for v in values]
+        return sum(values) if self.op == "sum" else values[0] - sum(values[1:])
+
+    def text(self, value) -> str:
+        return format_value(value, self.decimals)
+
+    def __str__(self) -> str:
+        return self.printed
+
+
+@dataclass(frozen=True)
+class Share:
+    """A percentage printed from a count and the count it is a share of."""
+    numerator: "Printed"
+    denominator: "Printed"
+    decimals: int
+    printed: str
+
+    def recompute(self, lookup):
+        return (self.numerator.recompute(lookup), self.denominator.recompute(lookup))
+
+    def text(self, value) -> str:
+        return share_text(*value, self.decimals)
+
+    def __str__(self) -> str:
+        return self.printed
+
+
+Printed = Union[Figure, Derived, Share]
+
+
+@dataclass(frozen=True)
+class SumCheck:
+    """A printed total that must equal the sum of its printed rows (a scorecard row's 总分)."""
+    parts: tuple[Figure, ...]
+    total: Figure
+
+
+def _value(printed: Printed):
+    return None if printed.printed == "/" else float(printed.printed)
+
+
+@dataclass
+class Register:
+    """The figures of one bulletin, in the order they were printed."""
+    period: str
+    entries: list[Printed] = field(default_factory=list)
+    sum_checks: list[SumCheck] = field(default_factory=list)
+
+    def take(self, mart: str, row: dict, key: tuple[str, ...], column: str, decimals: int = -1) -> Figure:
+        """A figure from a row of a mart; decimals -1 prints a count."""
+        value = row.get(column)
+        value = None if value is None or value != value else value  # NaN is no value
+        plain = lambda v: v.item() if hasattr(v, "item") else v  # noqa: E731 (numpy scalars to Python)
+        figure = Figure(Source(mart, tuple((k, plain(row[k])) for k in key), column), decimals, format_value(value, decimals))
+        self.entries.append(figure)
+        return figure
+
+    def share(self, numerator: Printed, denominator: Printed, decimals: int = 1) -> Share:
+        share = Share(numerator, denominator, decimals, share_text(_value(numerator), _value(denominator), decimals))
+        self.entries.append(share)
+        return share
+
+    def _derive(self, op: str, parts: list[Printed], decimals: int) -> Derived:
+        values = [_value(p) for p in parts]
+        value = None if any(v is None for v in values) else (sum(values) if op == "sum" else values[0] - sum(values[1:]))
+        derived = Derived(op, tuple(parts), decimals, format_value(value, decimals))
+        self.entries.append(derived)
+        return derived
+
+    def sum(self, parts: list[Printed], decimals: int = -1) -> Derived:
+        return self._derive("sum", parts, decimals)
+
+    def difference(self, whole: Printed, part: Printed, decimals: int = -1) -> Derived:
+        return self._derive("difference", [whole, part], decimals)
+
+    def check_sum(self, parts: list[Figure], total: Figure) -> None:
+        self.sum_checks.append(SumCheck(tuple(parts), total))

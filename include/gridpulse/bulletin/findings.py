@@ -1,0 +1,93 @@
+"""Section 二 存在的问题, written by rules over the marts: the lowest units, the units below each
+item's full score, where non-compliant workers concentrate, and the change from last month."""
+from __future__ import annotations
+
+from gridpulse.bulletin.document import Heading, Paragraph
+from gridpulse.bulletin.township import Month, _names, _org_name
+
+# worker quotas whose shortfall is counted per unit: indicator -> what the workers did not do
+WORKER_QUOTAS = {
+    "worker_event_quota_rate": "未完成事件上报任务",
+    "worker_hazard_quota_rate": "未完成隐患排查任务",
+    "patrol_compliance_rate": "未完成每日巡查任务",
+}
+
+
+def lowest_units(month: Month, n: int) -> str | None:
+    bottom = month.ranking.sort_values(["total_score", "org_id"]).head(n).to_dict("records")
+    if not bottom:
+        return None
+    named = [f"{u['org_name']}（{month.rank(u, 'total_score', 2)}分，第{month.rank(u, 'rank')}名）" for u in bottom]
+    return f"总分排名靠后的单位：{_names(named)}。"
+
+
+def below_standard(month: Month) -> list[str]:
+    lines = []
+    for item in month.items.itertuples():
+        if item.weight <= 0:
+            continue
+        short = month.scores[(month.scores.item_id == item.item_id) & (month.scores.score < month.scores.weight)]
+        if short.empty:
+            continue
+        worst = short.sort_values(["score", "org_id"]).iloc[0].to_dict()
+        lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个单位未得满分，得分最低的是"
+                     f"{_org_name(month, worst['org_id'])}（{month.score(worst, 'score', int(item.decimals))}分）。")
+    return lines
+
+
+def concentration(month: Month, n: int) -> list[str]:
+    """Per worker quota: the district's workers short of it, and the share of the n units with most."""
+    lines = []
+    for indicator_id, what in WORKER_QUOTAS.items():
+        item = month.item(indicator_id)
+        if item is None:
+            continue
+        district = month.indicator(item.item_id)
+        if district.empty:
+            continue
+        row = district.iloc[0].to_dict()
+        short_all = month.register.difference(month.ind(row, "denominator"), month.ind(row, "numerator"))
+        if short_all.printed in ("0", "/"):
+            continue
+        towns = month.indicator(item.item_id, "township").to_dict("records")
+        towns = sorted(towns, key=lambda r: (-(r["denominator"] - r["numerator"]), r["org_id"]))[:n]
+        towns = [t for t in towns if t["denominator"] > t["numerator"]]
+        shorts = [month.register.difference(month.ind(t, "denominator"), month.ind(t, "numerator")) for t in towns]
+        named = _names(f"{_org_name(month, t['org_id'])}{s}名" for t, s in zip(towns, shorts))
+        top = month.register.sum(shorts)
+        lines.append(f"全区{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
+    return lines
+
+
+def rank_changes(month: Month) -> str | None:
+    moved = month.ranking[month.ranking.previous_rank.notna()]
+    if moved.empty:
+        return None
+    down = moved[moved.rank_change < 0].sort_values(["rank_change", "org_id"]).to_dict("records")
+    up = moved[moved.rank_change > 0].sort_values(["rank_change", "org_id"], ascending=[False, True]).to_dict("records")
+    parts = []
+    if down:
+        parts.append("排名下降的有" + _names(f"{u['org_name']}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
+    if up:
+        parts.append("排名上升的有" + _names(f"{u['org_name']}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
+    return "与上月相比，" + "；".join(parts) + "。" if parts else "与上月相比，各单位排名没有变化。"
+
+
+def section_two(month: Month, settings: dict) -> list:
+    groups = [
+        ("总分排名", [lowest_units(month, int(settings["lowest_units"]))]),
+        ("单项未达标", below_standard(month)),
+        ("网格员任务完成", concentration(month, int(settings["concentration_units"]))),
+        ("与上月相比", [rank_changes(month)]),
+    ]
+    blocks = []
+    numerals = "一二三四五六七八九十"
+    n = 0
+    for title, lines in groups:
+        lines = [line for line in lines if line]
+        if not lines:
+            continue
+        blocks.append(Heading(f"（{numerals[n]}）{title}", 2))
+        blocks += [Paragraph(line) for line in lines]
+        n += 1
+    return blocks
