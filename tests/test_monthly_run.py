@@ -88,12 +88,63 @@ def test_outputs_are_written(finished_run):
     headers = [c.value for c in sheet[1]]
     assert headers[:3] == ["排名", "机构编码", "单位"] and headers[-1] == "总分"
     assert sheet.max_row == 18 and sheet.freeze_panes == "A2"
+    # scores are numbers shown with two decimals; a score below its item's weight is highlighted
+    scores = _marts(paths.warehouse)["fct_score_monthly"]
+    below = {(row.org_id, row.label_zh) for row in scores.itertuples() if row.score < row.weight}
+    for row in sheet.iter_rows(min_row=2):
+        for header, cell in zip(headers[3:-1], row[3:-1]):
+            assert isinstance(cell.value, (int, float)) and cell.number_format == "0.00"
+            highlighted = cell.fill.fill_type == "solid"
+            assert highlighted == ((row[1].value, header.split("（")[0]) in below), (row[2].value, header)
     assert (month / "ranking.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     html = (month / "bulletin.html").read_text(encoding="utf-8")
     assert "关于2022年11月份全区综治信息平台运行情况的通报" in html
     ranking = _marts(paths.warehouse)["rpt_ranking_monthly"]
     for name in ranking.org_name:
         assert name in html
+
+
+def test_the_pdf_bulletin_carries_every_township_and_total(finished_run):
+    import pypdfium2 as pdfium
+
+    _, paths = finished_run
+    pdf = pdfium.PdfDocument(str(paths.output / PERIOD / "bulletin.pdf"))
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    ranking = _marts(paths.warehouse)["rpt_ranking_monthly"]
+    for row in ranking.itertuples():
+        assert row.org_name in text and f"{row.total_score:.2f}" in text, row.org_name
+    # page 1 renders with ink on it, and its text extracts as Chinese (the font is embedded)
+    image = pdf[0].render(scale=0.5).to_pil().convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark > 0.005 * image.width * image.height
+    first = pdf[0].get_textpage().get_text_range()
+    assert "关于2022年11月份全区综治信息平台运行情况的通报" in first.replace("\n", "").replace("\r", "")
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in first) > 100
+
+
+def test_the_docx_bulletin_is_laid_out_as_an_official_document(finished_run):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    _, paths = finished_run
+    document = Document(str(paths.output / PERIOD / "bulletin.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert "关于2022年11月份全区综治信息平台运行情况的通报" in texts
+    for heading in ("一、各项指标运行情况", "二、存在的问题", "三、工作要求"):
+        assert any(t.startswith(heading) for t in texts), heading
+    scorecard = next(t for t in document.tables if t.rows[0].cells[0].text == "排名")
+    assert len(scorecard.rows) == 1 + 17 and scorecard.rows[0].cells[-1].text == "总分"
+    assert len(document.inline_shapes) >= 2  # the charts
+    section = document.sections[0]
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    body = next(p for p in document.paragraphs if p.text.startswith("全区共有网格员"))
+    fonts = body.runs[0]._element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and fonts.get(qn("w:eastAsiaTheme")) is None
+    assert body.runs[0].font.size.pt == 16  # 3号
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert defaults.get(qn("w:eastAsia")) == "仿宋_GB2312" and defaults.get(qn("w:eastAsiaTheme")) is None
+    footer = document.sections[0].footer.paragraphs[0]._element.xml
+    assert "PAGE" in footer
 
 
 def test_no_personal_data_past_raw(finished_run, demo_month):

@@ -51,3 +51,35 @@ def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month
         pipeline.transform(PERIOD)
     assert "township_id" in str(failure.value)
     assert _published_state() == before
+
+
+def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_month, monkeypatch):
+    """Reconciliation looks every printed figure up again: a mart value that changes after the
+    bulletin drew it fails the publish step, and nothing is published."""
+    from gridpulse.bulletin.reconcile import ReconciliationError
+    from gridpulse.publish import outputs
+
+    drop_month(demo_month, workspace["source"])
+    pipeline.run_month(PERIOD)
+    before = _published_state()
+    archived = pipeline.archive(PERIOD)
+    pipeline.load(PERIOD, archived)
+    pipeline.transform(PERIOD)
+
+    render = outputs._render_all
+
+    def render_then_change_a_mart(marts, staging):
+        bulletins = render(marts, staging)
+        con = duckdb.connect(str(config.paths().building))
+        con.execute("UPDATE marts.rpt_headline_monthly SET workers_online = workers_online - 1 WHERE period = ?", [PERIOD])
+        con.close()
+        return bulletins
+
+    monkeypatch.setattr(outputs, "_render_all", render_then_change_a_mart)
+    with pytest.raises(ReconciliationError) as failure:
+        pipeline.publish(PERIOD)
+    message = str(failure.value)
+    assert "rpt_headline_monthly" in message and "workers_online" in message
+    assert "printed 1372, the marts now give 1371" in message
+    assert "share of marts.rpt_headline_monthly" in message  # the 出勤率 beside it no longer holds either
+    assert _published_state() == before

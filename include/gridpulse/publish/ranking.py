@@ -19,11 +19,14 @@ def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
     table = pd.DataFrame({"排名": ranking["rank"].astype(int).values,
                           "机构编码": ranking["org_id"].values,
                           "单位": ranking["org_name"].values})
-    decimals = {}
+    decimals, weights = {}, {}
     for item in items.itertuples():
         header = item_header(item.label_zh, item.weight)
         table[header] = wide.loc[ranking["org_id"], item.item_id].values
         decimals[header] = int(item.decimals)
+        if item.weight > 0:
+            weights[header] = float(item.weight)
     table["总分"] = ranking["total_score"].values
     table.attrs["decimals"] = decimals | {"总分": 2}  # printed decimals of each score column
+    table.attrs["weights"] = weights                  # a score below its item's weight missed the standard
     return table

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 
 FONT = "宋体"
+BELOW_STANDARD = PatternFill("solid", start_color="FDE2E2", end_color="FDE2E2")
 # Text that a spreadsheet would run as a formula is written as plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,11 +42,14 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(name=FONT, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for column_cells in sheet.iter_cols(min_row=2):
+        weights = table.attrs.get("weights", {})
+        for header, column_cells in zip(table.columns, sheet.iter_cols(min_row=2)):
             for cell in column_cells:
                 cell.font = Font(name=FONT)
-                if isinstance(cell.value, float):
+                if isinstance(cell.value, (int, float)) and header in weights | {"总分": 0}:
                     cell.number_format = "0.00"
+                    if cell.value < weights.get(header, 0):
+                        cell.fill = BELOW_STANDARD
         for letter, header in zip((c.column_letter for c in sheet[1]), table.columns):
             # a Chinese character is two columns wide
             sheet.column_dimensions[letter].width = max(8, 2 * len(str(header)) + 2)
