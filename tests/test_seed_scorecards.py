@@ -165,3 +165,26 @@ def test_seed_002_category_and_agency_tables(both_months):
     active = {a[0]: a[1:] for a in agencies if a[1]}
     assert active == {"综合执法城南中队": (2, 2, 2, 1.0), "综合执法城北中队": (1, 1, 1, 1.0)}
     assert all(a[4] is None for a in agencies if not a[1])  # printed as '/'
+
+
+def test_seed_002_tables_in_the_grid_bulletin(both_months):
+    """The grid bulletin prints seed 002's three tables from the marts: categories with shares and
+    a 合计 row, agencies with '/' where none, and the grid table with blanks for full marks."""
+    from docx import Document
+
+    document = Document(str(config.paths().output / "2021-09" / "bulletin.docx"))
+    tables = {t.rows[0].cells[0].text: [[c.text for c in row.cells] for row in t.rows[1:]] for t in document.tables}
+    categories = tables["类型"]
+    assert categories[0] == ["城市管理", "835", "28.07%"] and categories[-1] == ["合计", "2975", "100.00%"]
+    assert sum(int(row[1]) for row in categories[:-1]) == 2975
+    agencies = {row[0]: row[1:] for row in tables["基层站所"]}
+    assert len(agencies) == 17 and agencies["综合执法城南中队"] == ["2", "2", "2", "100%"]
+    assert agencies["百官派出所"] == ["/", "/", "/", "/"]
+    printed = {(row["unit"], row["grid"]): row for row in _load("seed_002_grid_table.yml")["rows"]}
+    grids = tables["单位"]
+    assert len(grids) == 65
+    for row in grids:
+        expected = printed[(row[0], row[1])]
+        assert int(row[-1]) == expected["total"]
+        shown = [cell for cell in row[2:-1] if cell]
+        assert len(shown) == len(expected["entries"]) + (1 if expected["bonus"] else 0), row

@@ -63,16 +63,17 @@ def _section_one(month: Month, conf: dict, level: str) -> list:
 
 
 def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
-    conf, district = settings(), config.settings()["district"]
+    conf = settings()
+    district = config.settings()["district"] | (conf.get("schemes") or {}).get(scheme_id, {})
     register = Register(marts.period)
     month = Month(marts, scheme_id, register)
     level = str(month.items.scored_org_level.iloc[0])
     year, mon = marts.period[:4], int(marts.period[5:])
     title = conf["title"].format(year=year, month=mon, scope=conf["scope"][level])
     source = f"（数据来源于{district['data_source']}）" if district.get("data_source") else ""
-    blocks = [Paragraph(conf["intro"].format(month=mon)),
+    blocks = [Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
-              Heading("二、存在的问题", 1), *findings.section_two(month, conf),
+              Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading("三、工作要求", 1), *[Paragraph(line) for line in requirements(conf)]]
     scheme_title = str(month.items.scheme_title_zh.iloc[0])
     return Bulletin(scheme_id, marts.period, title, district["issuer"], district["addressees"], blocks,

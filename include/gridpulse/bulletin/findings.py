@@ -13,15 +13,15 @@ WORKER_QUOTAS = {
 }
 
 
-def lowest_units(month: Month, n: int) -> str | None:
+def lowest_units(month: Month, n: int, unit_word: str) -> str | None:
     bottom = month.ranking.sort_values(["total_score", "org_id"]).head(n).to_dict("records")
     if not bottom:
         return None
     named = [f"{u['org_name']}（{month.rank(u, 'total_score', 2)}分，第{month.rank(u, 'rank')}名）" for u in bottom]
-    return f"总分排名靠后的单位：{_names(named)}。"
+    return f"总分排名靠后的{unit_word}：{_names(named)}。"
 
 
-def below_standard(month: Month) -> list[str]:
+def below_standard(month: Month, unit_word: str) -> list[str]:
     lines = []
     for item in month.items.itertuples():
         if item.weight <= 0:
@@ -30,7 +30,7 @@ def below_standard(month: Month) -> list[str]:
         if short.empty:
             continue
         worst = short.sort_values(["score", "org_id"]).iloc[0].to_dict()
-        lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个单位未得满分，得分最低的是"
+        lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个{unit_word}未得满分，得分最低的是"
                      f"{_org_name(month, worst['org_id'])}（{month.score(worst, 'score', int(item.decimals))}分）。")
     return lines
 
@@ -73,10 +73,10 @@ def rank_changes(month: Month) -> str | None:
     return "与上月相比，" + "；".join(parts) + "。" if parts else "与上月相比，各单位排名没有变化。"
 
 
-def section_two(month: Month, settings: dict) -> list:
+def section_two(month: Month, settings: dict, unit_word: str) -> list:
     groups = [
-        ("总分排名", [lowest_units(month, int(settings["lowest_units"]))]),
-        ("单项未达标", below_standard(month)),
+        ("总分排名", [lowest_units(month, int(settings["lowest_units"]), unit_word)]),
+        ("单项未达标", below_standard(month, unit_word)),
         ("网格员任务完成", concentration(month, int(settings["concentration_units"]))),
         ("与上月相比", [rank_changes(month)]),
     ]
