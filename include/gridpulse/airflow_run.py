@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"Ranking workbook: {output / 'ranking.xlsx'}")
     print(f"Ranking CSV:      {output / 'ranking.csv'}")
-    print(f"Bulletin:         {output / 'bulletin.html'}")
+    for name in ("bulletin.docx", "bulletin.pdf", "bulletin.html"):
+        print(f"Bulletin:         {output / name}")
     print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: see README, 'Querying the warehouse')")
     return 0
 
