@@ -13,11 +13,13 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test airflow-db clean help
+.PHONY: venv demo test sql docs airflow-db clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
+	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
+	@echo "make docs   dbt docs and GX data docs into output/docs/"
 
 $(STAMP): requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -41,6 +43,13 @@ demo: venv airflow-db
 
 test: venv
 	$(BIN)/python -m pytest
+
+# The published warehouse, opened read-only: a write is refused (docs/analysts.md).
+sql: venv
+	@$(BIN)/python -m gridpulse sql
+
+docs: venv
+	$(BIN)/python -m gridpulse.docs_site
 
 clean:
 	rm -rf data output .airflow

@@ -53,3 +53,49 @@ def workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("GRIDPULSE_OUTPUT_DIR", str(folders["output"]))
     monkeypatch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
     return folders
+
+
+# The township whose October is made better than the demo's, so that it falls in November.
+IMPROVED_IN_OCTOBER = "新钢办"
+
+
+@pytest.fixture(scope="session")
+def two_month_warehouse(demo_month, tmp_path_factory) -> Path:
+    """The published warehouse after the demo months 2022-10 and 2022-11 ran through the pipeline,
+    for the analysts' questions and the PostgreSQL twin. October is the demo month with every
+    overdue event of IMPROVED_IN_OCTOBER closed on time, so rank changes have something to show."""
+    from exports import drop_month
+    from gridpulse import config, pipeline
+    from gridpulse.demo import generate
+
+    root = tmp_path_factory.mktemp("two-months")
+    patch = pytest.MonkeyPatch()
+    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
+        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
+    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
+    try:
+        drop_month(generate("2022-10", root / "exports"), root / "landing")
+        drop_month(demo_month, root / "landing")
+        pipeline.run_month("2022-10")
+        warehouse = config.paths().warehouse
+        _close_overdue_events_on_time(warehouse, "2022-10", IMPROVED_IN_OCTOBER)
+        pipeline.run_month("2022-11")  # dbt rebuilds every month's marts from raw
+    finally:
+        patch.undo()
+    return warehouse
+
+
+def _close_overdue_events_on_time(warehouse: Path, period: str, township: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("""
+        WITH RECURSIVE units(org_id) AS (
+            SELECT org_id FROM raw.org_units WHERE period = $period AND org_name = $township
+            UNION ALL
+            SELECT o.org_id FROM raw.org_units o JOIN units u ON o.parent_org_id = u.org_id WHERE o.period = $period)
+        UPDATE raw.events SET closed_at = due_at
+        WHERE period = $period AND org_id IN (SELECT org_id FROM units)
+          AND (closed_at > due_at OR (closed_at IS NULL AND due_at < DATE '2022-11-01'))""",
+                {"period": period, "township": township})
+    con.close()

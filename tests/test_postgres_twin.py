@@ -1,6 +1,6 @@
 """The dbt project builds unchanged on PostgreSQL, and every mart equals its DuckDB twin row for row.
 
-The demo month goes through the real pipeline into DuckDB; its raw schema is copied to a fresh
+The demo months 2022-10 and 2022-11 go through the real pipeline into DuckDB; its raw schema is copied to a fresh
 database on the PostgreSQL server at 127.0.0.1:5432 (GRIDPULSE_PG_* move it), where `dbt build
 --target postgres` runs the same models, data tests and unit tests. The database is dropped after.
 Without a server the test skips and says so."""
@@ -14,8 +14,6 @@ import uuid
 import duckdb
 import pytest
 
-from exports import drop_month
-from gridpulse import config, pipeline
 from gridpulse.transform import postgres
 
 psycopg2 = pytest.importorskip("psycopg2")
@@ -49,24 +47,15 @@ def twin_database():
 
 
 @pytest.fixture(scope="module")
-def twins(demo_month, twin_database, tmp_path_factory):
-    """(DuckDB warehouse, PostgreSQL connection) holding the same month built by the same project."""
-    root = tmp_path_factory.mktemp("twin")
-    patch = pytest.MonkeyPatch()
-    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
-    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    drop_month(demo_month, root / "landing")
-    pipeline.run_month("2022-11")
-    warehouse = config.paths().warehouse
+def twins(twin_database, two_month_warehouse, tmp_path_factory):
+    """(DuckDB warehouse, PostgreSQL connection) holding the same months built by the same project."""
     pg = _connect(twin_database)
-    postgres.copy_raw(warehouse, pg)
-    postgres.build(root / "pg-scratch.duckdb", SERVER | {"database": twin_database})
-    duck = duckdb.connect(str(warehouse), read_only=True)
+    postgres.copy_raw(two_month_warehouse, pg)
+    postgres.build(tmp_path_factory.mktemp("twin") / "pg-scratch.duckdb", SERVER | {"database": twin_database})
+    duck = duckdb.connect(str(two_month_warehouse), read_only=True)
     yield duck, pg
     duck.close()
     pg.close()
-    patch.undo()
 
 
 def _marts(duck) -> list[str]:

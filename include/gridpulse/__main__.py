@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--scheme", required=True, help="the draft scheme file (its name is its scheme_id)")
     whatif.add_argument("--against", help="published scheme to compare with (default: same id, or the one of its level)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
+    sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
+    sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
     return parser
 
 
@@ -43,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "sql":
+        from pathlib import Path
+
+        from gridpulse.sql_shell import main as shell
+
+        return shell(Path(args.warehouse) if args.warehouse else None)
     if args.command == "suites":
         from gridpulse.config import EXPECTATIONS_DIR
         from gridpulse.validate.suites import write_suites

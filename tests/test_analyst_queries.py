@@ -1,0 +1,159 @@
+"""The ten questions of docs/analysts.md, run as written on the demo warehouse (2022-10 and 2022-11),
+each answer checked against a computation from the raw rows or a figure of the calibrated month.
+The SQL is read from the doc, so the doc and the tests cannot drift apart."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from conftest import IMPROVED_IN_OCTOBER, PROJECT_DIR
+
+DOC = PROJECT_DIR / "docs" / "analysts.md"
+PRINTED = yaml.safe_load((PROJECT_DIR / "tests" / "fixtures" / "seed_000_scorecard.yml").read_text(encoding="utf-8"))
+WEIGHTS = [20, 5, 5, 10, 10, 5, 5, 20, 10, 10]  # the printed columns' points, in PRINTED["columns"] order
+
+
+def questions() -> dict[int, str]:
+    """{number: SQL} of every '### n.' section of the doc."""
+    found = re.findall(r"^### (\d+)\..*?```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S | re.M)
+    return {int(number): sql for number, sql in found}
+
+
+@pytest.fixture(scope="module")
+def con(two_month_warehouse):
+    connection = duckdb.connect(str(two_month_warehouse), read_only=True)
+    yield connection
+    connection.close()
+
+
+def answer(con, number: int) -> list[dict]:
+    relation = con.sql(questions()[number])
+    return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+
+
+def raw(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def test_the_doc_has_ten_questions_each_with_one_query():
+    assert sorted(questions()) == list(range(1, 11))
+
+
+def test_1_ranking_with_change(con):
+    rows = answer(con, 1)
+    assert len(rows) == 17
+    for printed in PRINTED["rows"]:
+        row = next(r for r in rows if r["org_name"] == printed["township"])
+        assert abs(row["total_score"] - printed["total"]) <= 0.01
+        assert row["rank"] == (4 if printed["township"] == "罗坊镇" else printed["rank"])  # the seed's slip
+    fell = {r["org_name"] for r in rows if r["rank_change"] < 0}
+    assert fell == {IMPROVED_IN_OCTOBER}
+    assert all(r["rank_change"] == r["previous_rank"] - r["rank"] for r in rows)
+
+
+def test_2_townships_that_fell_and_the_items_they_lost(con):
+    rows = answer(con, 2)
+    scores = {}
+    for period, org_name, label, score in raw(con, """
+            SELECT s.period, u.org_name, s.label_zh, s.score FROM marts.fct_score_monthly s
+            JOIN marts.dim_org_unit u USING (org_id) WHERE s.scheme_id = 'yushui_township_2022'"""):
+        scores[(period, org_name, label)] = score
+    lost = {(town, label) for (period, town, label), score in scores.items()
+            if period == "2022-11" and town == IMPROVED_IN_OCTOBER and score < scores[("2022-10", town, label)]}
+    assert {(r["org_name"], r["label_zh"]) for r in rows} == lost
+    assert (IMPROVED_IN_OCTOBER, "处理及时率") in lost  # the item October was improved on
+    assert all(r["change"] < 0 and r["rank"] > r["previous_rank"] for r in rows)
+
+
+def _hazard_events_from_raw(con) -> Counter:
+    """Valid hazard events new in the month, by the reporting worker's township, from raw rows."""
+    parents = {(p, o): parent for p, o, parent in raw(con, "SELECT period, org_id, parent_org_id FROM raw.org_units")}
+    levels = {(p, o): level for p, o, level in raw(con, "SELECT period, org_id, org_level FROM raw.org_units")}
+
+    def township(period, org_id):
+        while levels.get((period, org_id)) not in ("township", None):
+            org_id = parents[(period, org_id)]
+        return org_id
+
+    grid_of = {(p, w): g for p, w, g in raw(con, "SELECT period, worker_id, grid_id FROM raw.grid_workers")}
+    counts = Counter()
+    for period, reporter in raw(con, """SELECT period, reporter_id FROM raw.events WHERE reporter_role = 'grid_worker'
+                                        AND is_valid AND is_safety_hazard AND NOT is_carried_over"""):
+        counts[(period, township(period, grid_of[(period, reporter)]))] += 1
+    return counts
+
+
+def test_3_hazard_events_per_worker_by_township_over_12_months(con):
+    rows = answer(con, 3)
+    names = dict(raw(con, "SELECT org_id, org_name FROM marts.dim_org_unit WHERE org_level = 'township'"))
+    expected = {(period, names[town]): n for (period, town), n in _hazard_events_from_raw(con).items()}
+    assert {(r["period"], r["township"]): r["hazard_events"] for r in rows} == expected
+    assert {r["period"] for r in rows} == {"2022-10", "2022-11"}
+    assert sum(r["grid_workers"] for r in rows if r["period"] == "2022-11") == 1372
+    for r in rows:
+        assert r["hazard_events_per_worker"] == pytest.approx(r["hazard_events"] / r["grid_workers"], abs=0.005)
+
+
+def test_4_grids_with_most_overdue_events(con):
+    rows = answer(con, 4)
+    overdue = Counter(dict(raw(con, """
+        SELECT org_id, count(*) FROM raw.events
+        WHERE period = '2022-11' AND is_valid AND NOT is_carried_over
+          AND CASE WHEN closed_at IS NOT NULL THEN closed_at > due_at ELSE due_at < DATE '2022-12-01' END
+        GROUP BY org_id""")))
+    assert len(rows) == 10
+    assert [r["overdue_events"] for r in rows] == [n for _, n in overdue.most_common(10)]
+    assert sum(overdue.values()) == 540  # rpt_headline_monthly.events_overdue of the demo (docs/scoring.md)
+
+
+def test_5_share_of_disputes_found_at_grid_level(con):
+    rows = {r["found_level"]: r for r in answer(con, 5)}
+    assert rows["grid"]["disputes"] == 220 and rows["grid"]["unit_disputes"] == 590  # seed 000 一.6(1)
+    assert rows["grid"]["share_percent"] == pytest.approx(37.29)
+    assert rows["township"]["disputes"] == 78 and rows["village"]["disputes"] == 292
+    resolved = raw(con, """SELECT count(*) FROM raw.disputes d JOIN raw.org_units o ON o.period = d.period
+                           AND o.org_id = d.org_id WHERE d.period = '2022-11'""")
+    assert sum(r["disputes"] for r in rows.values()) == resolved[0][0]
+
+
+def test_6_top_event_categories(con):
+    rows = answer(con, 6)
+    counts = Counter(dict(raw(con, """SELECT category, count(*) FROM raw.events
+                                     WHERE period = '2022-11' AND NOT is_carried_over GROUP BY category""")))
+    assert [(r["category"], r["events"]) for r in rows] == sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    assert rows[0]["share_percent"] == pytest.approx(round(100 * rows[0]["events"] / 32813, 2))
+
+
+def test_7_workers_below_the_event_quota(con):
+    rows = answer(con, 7)
+    assert sum(r["workers_below_quota"] for r in rows) == 67  # 1,372 workers, 1,305 at quota
+    assert len(rows) == 8 and "罗坊镇" not in {r["township"] for r in rows}  # docs/scoring.md: 8 units, not 9
+    by_score = {row["township"]: row["scores"][2] for row in PRINTED["rows"]}  # 达标网格员
+    assert all(by_score[r["township"]] < 5 for r in rows)
+
+
+def test_8_items_below_full_marks(con):
+    rows = answer(con, 8)
+    printed = {(row["township"], label): score for row in PRINTED["rows"]
+               for label, score, weight in zip(PRINTED["columns"], row["scores"], WEIGHTS) if score < weight}
+    assert {(r["township"], r["label_zh"]) for r in rows} == set(printed)
+    assert all(abs(r["score"] - printed[(r["township"], r["label_zh"])]) <= 0.005 for r in rows)
+
+
+def test_9_headline_figures(con):
+    (row,) = answer(con, 9)
+    assert (row["events_reported"], row["events_valid"], row["events_invalid"]) == (32813, 31958, 855)
+    assert (row["valid_percent"], row["events_overdue"], row["carried_over_events"]) == (97.4, 540, 258)
+
+
+def test_10_patrol_compliance_lowest_first(con):
+    rows = answer(con, 10)
+    assert len(rows) == 17
+    assert sum(r["grid_workers"] for r in rows) == 1372 and sum(r["compliant_workers"] for r in rows) == 1372 - 260
+    percents = [r["compliance_percent"] for r in rows]
+    assert percents == sorted(percents)
