@@ -13,7 +13,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test sql docs airflow-db clean help
+.PHONY: venv demo test sql docs airflow airflow-db clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
@@ -31,6 +31,10 @@ $(STAMP): requirements.txt constraints.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# A real Airflow on loopback (scheduler, API server, DAG processor, triggerer): SQLite, LocalExecutor.
+airflow: venv
+	$(BIN)/python -m gridpulse.airflow_local
 
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)

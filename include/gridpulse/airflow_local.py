@@ -1,0 +1,101 @@
+"""`make airflow`: a real Airflow for this project on one machine, on loopback.
+
+Runs `airflow standalone` (scheduler, API server, DAG processor and triggerer, each its own
+process) on the embedded default: SQLite metadata in AIRFLOW_HOME, LocalExecutor, a small
+parallelism (SQLite and DuckDB each have one writer), the project's DAGs folder. It prints the
+URL and the admin password, and on Ctrl-C (or SIGTERM) stops every process it started.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from gridpulse import config
+
+DEFAULT_PORT = 8080
+
+
+def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
+    venv_bin = str(Path(sys.executable).parent)
+    return os.environ | {
+        "AIRFLOW_HOME": str(home),
+        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),  # standalone starts `airflow` from PATH
+        "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def password_file(home: Path) -> Path:
+    return home / "simple_auth_manager_passwords.json.generated"
+
+
+def admin_password(home: Path, timeout: float = 120) -> str:
+    """The admin password Airflow generates on first start."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if password_file(home).exists():
+            text = password_file(home).read_text().strip()
+            if text:
+                return json.loads(text)["admin"]
+        time.sleep(0.5)
+    raise TimeoutError(f"{password_file(home)} did not appear within {timeout:.0f} s")
+
+
+def start(home: Path, port: int, log: Path | None = None) -> subprocess.Popen:
+    """Start `airflow standalone` in its own process group; the caller stops it with stop()."""
+    home.mkdir(parents=True, exist_ok=True)
+    out = open(log, "ab") if log else None
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "airflow"), "standalone"], env=airflow_env(home, port),
+        stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True,
+        # a background process may inherit SIGINT ignored: restore it, so Ctrl-C and stop() work
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def stop(process: subprocess.Popen, timeout: float = 60) -> None:
+    """SIGINT to standalone (it stops its components cleanly); then the group, if anything is left."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(15)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)  # stragglers of the group, e.g. task supervisors
+    except ProcessLookupError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gridpulse.airflow_local", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    home = Path(os.environ.get("AIRFLOW_HOME") or config.PROJECT_DIR / ".airflow")
+    process = start(home, args.port)
+    signal.signal(signal.SIGTERM, lambda *_: stop(process))
+    try:
+        print(f"\nAirflow: http://127.0.0.1:{args.port}  user admin, password {admin_password(home)}"
+              f"  (in {password_file(home)}); Ctrl-C stops it\n", flush=True)
+        return process.wait()
+    except KeyboardInterrupt:
+        stop(process)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
