@@ -11,15 +11,19 @@ export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
+export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test sql docs airflow airflow-db clean help
+.PHONY: venv demo test sql docs airflow airflow-db trigger backfill clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
 	@echo "make docs   dbt docs and GX data docs into output/docs/"
+	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
+	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API"
+	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow"
 
 $(STAMP): requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -36,10 +40,17 @@ venv: $(STAMP)
 airflow: venv
 	$(BIN)/python -m gridpulse.airflow_local
 
+# Against the Airflow `make airflow` runs: one month, or months FROM..TO, through the REST API.
+trigger: venv
+	$(BIN)/python -m gridpulse.airflow_api trigger --period $(PERIOD)
+
+backfill: venv
+	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11"; exit 2)
+	$(BIN)/python -m gridpulse.airflow_api backfill --from $(FROM) --to $(TO)
+
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
-	$(BIN)/airflow dags reserialize >> $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/python -m gridpulse.airflow_local --prepare-only
 
 demo: venv airflow-db
 	$(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing

@@ -3,15 +3,23 @@
 This file only wires the steps; each task calls a function of gridpulse.pipeline, which the
 CLI (`python -m gridpulse ...`) calls too. Nothing heavy is imported at parse time.
 
-A scheduled run starts when its month has ended. A manual run assesses the last complete month
-before it, or the month given as the `period` parameter (e.g. {"period": "2022-11"}).
+A scheduled run waits for the configured day of the next month (include/config/gridpulse.yml,
+`schedule`), then for the month's export. A manual run assesses the last complete month before
+it, or the month given as the `period` parameter (e.g. {"period": "2022-11"}). Runs go one at a
+time: the warehouse has one writer. Each dbt model is a task of the `dbt_build` group.
 """
 from __future__ import annotations
 
-import pendulum
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from datetime import timedelta
 
-TIMEZONE = "Asia/Shanghai"
+import pendulum
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+
+from gridpulse.orchestration.alerts import on_task_failure
+from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, building_warehouse, dbt_models_group
+from gridpulse.orchestration.schedule import TIMEZONE, asset_uri, published_marts, schedule_settings
+
+MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
 
 
 @dag(
@@ -22,6 +30,8 @@ TIMEZONE = "Asia/Shanghai"
     max_active_runs=1,  # DuckDB has one writer: months run one at a time
     params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                             description="Assessed month YYYY-MM; empty = the run's data interval")},
+    default_args={"on_failure_callback": on_task_failure},
+    user_defined_macros={"building_warehouse": building_warehouse},
     tags=["gridpulse"],
     doc_md=__doc__,
 )
@@ -32,48 +42,54 @@ def gridpulse_monthly():
             return params["period"]
         return data_interval_start.in_timezone(TIMEZONE).format("YYYY-MM")
 
-    @task.sensor(poke_interval=600, timeout=7 * 24 * 3600, mode="reschedule")
+    @task.sensor(poke_interval=1800, timeout=7 * 24 * 3600, mode="reschedule")
+    def wait_for_run_day(params=None, data_interval_end=None) -> bool:
+        from gridpulse.orchestration.schedule import run_day_reached
+
+        if (params and params.get("period")) or data_interval_end is None:
+            return True  # a month asked for by hand runs now
+        return run_day_reached(data_interval_end, pendulum.now(TIMEZONE))
+
+    @task.sensor(poke_interval=600, timeout=schedule_settings()["export_wait_days"] * 24 * 3600, mode="reschedule")
     def wait_for_export(period: str) -> bool:
         from gridpulse import pipeline
 
         return pipeline.export_ready(period)
 
-    @task(retries=2)
+    # a source that drops or times out may come back: retry with growing pauses
+    @task(retries=3, retry_delay=timedelta(minutes=2), retry_exponential_backoff=True)
     def archive(period: str) -> str:
         from gridpulse import pipeline
 
         return pipeline.archive(period)
 
-    @task
+    @task  # a bad export does not get better by trying again: it is quarantined with a report
     def validate(period: str, archived: str) -> str:
         from gridpulse import pipeline
 
         return pipeline.validate(period, archived)
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def load(period: str, archived: str) -> dict:
         from gridpulse import pipeline
 
         return pipeline.load(period, archived)
 
-    @task
-    def dbt_build(period: str) -> None:
+    @task(pool=WAREHOUSE_POOL, outlets=MARTS)
+    def publish(period: str, outlet_events=None) -> dict:
         from gridpulse import pipeline
 
-        pipeline.transform(period)
-
-    @task
-    def publish(period: str) -> dict:
-        from gridpulse import pipeline
-
-        return pipeline.publish(period)
+        published = pipeline.publish(period)
+        for asset in MARTS:  # downstream DAGs scheduled on these assets learn which month is new
+            outlet_events[asset].extra = {"period": period}
+        return published
 
     period = resolve_period()
     archived = archive(period)
     validated = validate(period, archived)
     loaded = load(period, archived)
-    built = dbt_build(period)
-    wait_for_export(period) >> archived
+    built = dbt_models_group()
+    wait_for_run_day() >> wait_for_export(period) >> archived
     validated >> loaded >> built >> publish(period)
 
 

@@ -20,6 +20,7 @@ os.environ.update({
     "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__PARALLELISM": "4",
+    "AIRFLOW__COSMOS__CACHE_DIR": str(_AIRFLOW_HOME / "cosmos"),
     "DO_NOT_TRACK": "1",
 })
 sys.path.insert(0, str(PROJECT_DIR / "tests"))

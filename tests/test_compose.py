@@ -7,7 +7,7 @@ import yaml
 from conftest import PROJECT_DIR
 
 OFFICIAL_SERVICES = {"postgres", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-                     "airflow-worker", "airflow-triggerer", "airflow-init", "airflow-cli"}
+                     "airflow-worker", "airflow-triggerer", "airflow-init", "airflow-cli", "flower"}
 PROJECT_FOLDERS = {"dags", "include", "dbt_project", "expectations", "data", "output"}
 
 
@@ -36,3 +36,17 @@ def test_the_project_folders_are_mounted_where_the_image_looks():
     env = compose["x-airflow-common"]["environment"]
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/gridpulse/dags"
     assert env["PYTHONPATH"] == "/opt/gridpulse/include"
+
+
+def test_the_init_service_creates_every_pool_the_dag_uses():
+    """Tasks in a pool that does not exist are never scheduled: airflow-init must create them."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from gridpulse.airflow_local import POOLS
+
+    dag = DagBag(dag_folder=str(PROJECT_DIR / "dags")).dags["gridpulse_monthly"]
+    used = {task.pool for task in dag.tasks} - {"default_pool"}
+    assert used == set(POOLS)
+    init = "\n".join(_compose()["services"]["airflow-init"]["command"])
+    for pool in used:
+        assert f"airflow pools set {pool} {POOLS[pool][0]} " in init, pool

@@ -19,6 +19,12 @@ from pathlib import Path
 from gridpulse import config
 
 DEFAULT_PORT = 8080
+# the one-writer pool of the warehouse's tasks (gridpulse.orchestration.dbt_models)
+POOLS = {"gridpulse_warehouse": (1, "DuckDB has one writer: load, dbt build and publish take turns")}
+
+
+def airflow_bin() -> str:
+    return str(Path(sys.executable).parent / "airflow")
 
 
 def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
@@ -35,8 +41,23 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "DO_NOT_TRACK": "1",
     }
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the metadata DB, create the project's pools, and register the DAGs."""
+    for args in (["db", "migrate"],
+                 *(["pools", "set", name, str(slots), text] for name, (slots, text) in POOLS.items()),
+                 ["dags", "reserialize"]):
+        done = subprocess.run([airflow_bin(), *args], env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME") or config.PROJECT_DIR / ".airflow")
 
 
 def password_file(home: Path) -> Path:
@@ -46,11 +67,13 @@ def password_file(home: Path) -> Path:
 def admin_password(home: Path, timeout: float = 120) -> str:
     """The admin password Airflow generates on first start."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if password_file(home).exists():
             text = password_file(home).read_text().strip()
             if text:
                 return json.loads(text)["admin"]
+        if time.monotonic() >= deadline:
+            break
         time.sleep(0.5)
     raise TimeoutError(f"{password_file(home)} did not appear within {timeout:.0f} s")
 
@@ -58,12 +81,46 @@ def admin_password(home: Path, timeout: float = 120) -> str:
 def start(home: Path, port: int, log: Path | None = None) -> subprocess.Popen:
     """Start `airflow standalone` in its own process group; the caller stops it with stop()."""
     home.mkdir(parents=True, exist_ok=True)
+    env = airflow_env(home, port)
+    prepare(env)
     out = open(log, "ab") if log else None
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "airflow"), "standalone"], env=airflow_env(home, port),
+        [airflow_bin(), "standalone"], env=env,
         stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True,
         # a background process may inherit SIGINT ignored: restore it, so Ctrl-C and stop() work
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def start_components(env: dict[str, str], commands: list[list[str]], log_dir: Path) -> list[subprocess.Popen]:
+    """Start Airflow's components one process each (as docker-compose.yml lays them out), e.g.
+    [["api-server"], ["scheduler"], ["dag-processor"], ["triggerer"], ["celery", "worker"]]."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for command in commands:
+        log = open(log_dir / f"{'-'.join(command)}.log", "ab")
+        processes.append(subprocess.Popen([airflow_bin(), *command], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True))
+    return processes
+
+
+def stop_components(processes: list[subprocess.Popen], timeout: float = 60) -> None:
+    """SIGTERM each component's process group (each stops cleanly on it), then wait."""
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait(15)
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def stop(process: subprocess.Popen, timeout: float = 60) -> None:
@@ -81,13 +138,23 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
         pass
 
 
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gridpulse.airflow_local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--prepare-only", action="store_true", help="migrate the DB, create pools, register DAGs; then exit")
     args = parser.parse_args(argv)
-    home = Path(os.environ.get("AIRFLOW_HOME") or config.PROJECT_DIR / ".airflow")
+    home = default_home()
+    if args.prepare_only:
+        prepare(airflow_env(home, args.port))
+        return 0
+    # started in the background (`make airflow &`) SIGINT arrives ignored: Ctrl-C must still work
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     process = start(home, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: stop(process))
+    signal.signal(signal.SIGTERM, _interrupt)  # stop in the main flow, never inside a handler
     try:
         print(f"\nAirflow: http://127.0.0.1:{args.port}  user admin, password {admin_password(home)}"
               f"  (in {password_file(home)}); Ctrl-C stops it\n", flush=True)

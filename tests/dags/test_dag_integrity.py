@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
 from conftest import PROJECT_DIR
 
+MARTS = sorted(path.stem for path in (PROJECT_DIR / "dbt_project" / "models" / "marts").glob("*.sql"))
 HEAVY_MODULES = ("pandas", "duckdb", "great_expectations", "dbt", "openpyxl", "gridpulse.validate")
 
 
@@ -29,10 +31,47 @@ def test_monthly_dag_assesses_the_data_interval_month(dagbag):
     dag = dagbag.dags["gridpulse_monthly"]
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.max_active_runs == 1
-    order = ["resolve_period", "wait_for_export", "archive", "validate", "load", "dbt_build", "publish"]
-    assert set(order) == set(dag.task_ids)
-    for upstream, downstream in zip(order[1:], order[2:]):
-        assert upstream in dag.get_task(downstream).upstream_task_ids, f"{upstream} must run before {downstream}"
+    order = ["wait_for_run_day", "wait_for_export", "archive", "validate", "load", "dbt_build.dbt_producer_watcher"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert upstream in dag.get_task(downstream).get_flat_relative_ids(upstream=True), \
+            f"{upstream} must run before {downstream}"
+    publish = dag.get_task("publish")
+    assert {f"dbt_build.{model}_run" for model in MARTS} <= publish.get_flat_relative_ids(upstream=True)
+
+
+def test_every_dbt_model_is_a_task_and_only_one_writer_per_pool_slot(dagbag):
+    from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL
+
+    dag = dagbag.dags["gridpulse_monthly"]
+    models = {path.stem for path in (PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")}
+    assert {f"dbt_build.{model}_run" for model in models} <= set(dag.task_ids)
+    writers = {task.task_id for task in dag.tasks if task.pool == WAREHOUSE_POOL}
+    assert writers == {"load", "dbt_build.dbt_producer_watcher", "publish"}
+    # a model's task reports the build's result for that model, after the build has run
+    producer = "dbt_build.dbt_producer_watcher"
+    assert all(producer in dag.get_task(f"dbt_build.{model}_run").upstream_task_ids for model in models)
+
+
+def test_publish_announces_every_mart_as_an_asset(dagbag):
+    dag = dagbag.dags["gridpulse_monthly"]
+    uris = {outlet.uri for outlet in dag.get_task("publish").outlets}
+    assert uris == {f"gridpulse://warehouse/marts/{model}" for model in MARTS}
+
+
+def test_the_run_waits_for_the_configured_day_of_the_next_month():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from gridpulse.orchestration.schedule import run_day_reached, schedule_settings
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    settings = schedule_settings()
+    day, (hour, minute) = settings["run_day"], map(int, settings["run_time"].split(":"))
+    november_ends = datetime(2022, 12, 1, tzinfo=shanghai)  # the data interval's end of 2022-11
+    due = datetime(2022, 12, day, hour, minute, tzinfo=shanghai)
+    assert not run_day_reached(november_ends, due - timedelta(minutes=1))
+    assert run_day_reached(november_ends, due)
+    assert run_day_reached(november_ends, due.astimezone(ZoneInfo("UTC")))  # any zone, same instant
 
 
 def test_dag_file_parses_without_heavy_imports():

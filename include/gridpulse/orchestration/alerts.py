@@ -1,0 +1,35 @@
+"""The DAG's failure callback: tell the people who run the month what failed and what to do.
+
+Airflow calls it with the task's context when a task has failed for good (after its retries).
+The message and where it goes are gridpulse.delivery.alerts' business; this only reads the
+context. It never raises: a broken alert channel must not hide the task's own failure.
+"""
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def failed_month(context) -> str | None:
+    """The assessed month of the failed run, as resolve_period worked it out."""
+    params = context.get("params") or {}
+    if params.get("period"):
+        return params["period"]
+    try:
+        return context["ti"].xcom_pull(task_ids="resolve_period")
+    except Exception:  # resolve_period itself failed
+        interval = context.get("data_interval_start")
+        return interval.in_timezone("Asia/Shanghai").format("YYYY-MM") if interval else None
+
+
+def on_task_failure(context) -> None:
+    ti = context["ti"]
+    try:
+        from gridpulse.delivery.alerts import send_failure_alert
+
+        send_failure_alert(task_id=ti.task_id, period=failed_month(context),
+                           error=str(context.get("exception") or "unknown error"),
+                           run_id=context.get("run_id"))
+    except Exception:
+        log.exception("the failure alert for %s could not be sent", ti.task_id)

@@ -1,0 +1,58 @@
+"""The dbt project as Airflow tasks, one per model, with astronomer-cosmos.
+
+Cosmos's watcher mode runs the project once with `dbt build` (task `dbt_producer_watcher`,
+whose log and failure alert name any failing model and test), then one task per model reports
+that model's result from the build. Retrying a model's task (clearing it in the UI) re-runs
+that model alone; clearing the producer rebuilds the month. DuckDB has one writer: the
+producer is the only task of the group that writes, and it shares the one-slot warehouse pool
+with the load and publish tasks.
+
+The project is read by Cosmos's own parser (no `dbt ls` when the scheduler parses the DAG).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from gridpulse import config
+
+WAREHOUSE_POOL = "gridpulse_warehouse"
+
+
+def building_warehouse() -> str:
+    """The building copy of the warehouse the month is loaded into (rendered at run time)."""
+    return str(config.paths().building)
+
+
+def dbt_models_group(group_id: str = "dbt_build", **task_args):
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
+
+    project = config.DBT_PROJECT_DIR
+    group = DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(dbt_project_path=project, project_name="gridpulse", install_dbt_deps=False),
+        profile_config=ProfileConfig(profile_name="gridpulse", target_name="duckdb",
+                                     profiles_yml_filepath=project / "profiles.yml"),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
+                                         # dbt in its own process: its DuckDB connection ends with it
+                                         invocation_mode=InvocationMode.SUBPROCESS,
+                                         dbt_executable_path=str(Path(sys.executable).parent / "dbt")),
+        render_config=RenderConfig(load_method=LoadMode.CUSTOM, emit_datasets=False),
+        operator_args={
+            "install_deps": False,
+            # the building copy, rendered when the task runs, where the load task put the month
+            "env": {"GRIDPULSE_WAREHOUSE": "{{ building_warehouse() }}", "DO_NOT_TRACK": "1"},
+            **task_args,
+        },
+    )
+    producer = group.children[f"{group_id}.dbt_producer_watcher"]
+    producer.pool = WAREHOUSE_POOL  # the only task of the group that writes the warehouse
+    # Each model's task reads its result once the build has run. Waiting downstream of the
+    # producer (rather than beside it) keeps the group runnable by `dag.test()`, which runs one
+    # task at a time, and keeps the sensors from holding worker slots during the build.
+    for task_id, task in group.children.items():
+        if task is not producer and task_id != f"{group_id}.dbt_producer_watcher_done":
+            producer >> task
+            task.trigger_rule = "all_success"  # a build that failed or never ran has no results to read
+    return group

@@ -1,0 +1,97 @@
+"""The scale-out layout of docker-compose.yml, run for real without Docker: Airflow's metadata in
+PostgreSQL, the CeleryExecutor with a Celery worker taking tasks from Redis, each component its
+own process, all on loopback. gridpulse_monthly runs 2022-11 on it, triggered through the REST API.
+
+Skips, saying so, where PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not running.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+
+import duckdb
+import pytest
+
+from conftest import PERIOD
+from exports import drop_month
+from test_airflow_server import _fail_scheduled_runs, _free_port, _wait_healthy
+
+PG = {"host": os.environ.get("GRIDPULSE_PG_HOST", "127.0.0.1"), "port": int(os.environ.get("GRIDPULSE_PG_PORT", "5432")),
+      "user": os.environ.get("GRIDPULSE_PG_USER", "postgres")}
+REDIS = (os.environ.get("GRIDPULSE_REDIS_HOST", "127.0.0.1"), int(os.environ.get("GRIDPULSE_REDIS_PORT", "6379")))
+
+
+def _missing() -> str | None:
+    for name, (host, port) in (("PostgreSQL", (PG["host"], PG["port"])), ("Redis", REDIS)):
+        try:
+            socket.create_connection((host, port), timeout=2).close()
+        except OSError as error:
+            return f"no {name} at {host}:{port} ({error})"
+    return None
+
+
+MISSING = _missing()
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}: the CeleryExecutor test needs PostgreSQL "
+                                "and Redis on loopback (GRIDPULSE_PG_HOST/PORT/USER, GRIDPULSE_REDIS_HOST/PORT)")
+
+
+@pytest.fixture
+def metadata_database():
+    psycopg2 = pytest.importorskip("psycopg2")
+    admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
+    admin.autocommit = True
+    name = f"gridpulse_airflow_{uuid.uuid4().hex[:10]}"
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    yield f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+    admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_database, demo_month, tmp_path):
+    from gridpulse import airflow_local
+    from gridpulse.airflow_api import AirflowApi
+
+    drop_month(demo_month, tmp_path / "landing")
+    port, queue = _free_port(), f"gridpulse-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
+    env = airflow_local.airflow_env(tmp_path / "airflow", port) | {
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_database,
+        "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_database.replace("+psycopg2", ""),
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # no login for this test's API calls
+        "GRIDPULSE_SOURCE_DIR": str(tmp_path / "landing"), "GRIDPULSE_DATA_DIR": str(tmp_path / "data"),
+        "GRIDPULSE_OUTPUT_DIR": str(tmp_path / "output"),
+    }
+    env.pop("GRIDPULSE_WAREHOUSE", None)
+    airflow_local.prepare(env)
+    components = airflow_local.start_components(
+        env, [["api-server", "--port", str(port)], ["scheduler"], ["dag-processor"], ["triggerer"],
+              ["celery", "worker", "--queues", queue, "--concurrency", "2"]], tmp_path / "logs")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, components[0])
+        api = AirflowApi(url, "admin", "admin")
+        api.unpause()
+        run_id = api.trigger(PERIOD)
+        deadline = time.monotonic() + 1500
+        while time.monotonic() < deadline:
+            _fail_scheduled_runs(api)
+            state = api.wait([run_id], timeout=15)[run_id]
+            if state in {"success", "failed"}:
+                break
+        assert state == "success", f"failed tasks: {api.failed_tasks(run_id)}"
+        tasks = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        ran = [ti for ti in tasks["task_instances"] if ti["state"] == "success"]
+        assert {ti["queue"] for ti in ran} == {queue}  # every task went through Redis to the worker
+        assert {"archive", "load", "dbt_build.dbt_producer_watcher", "publish"} <= {ti["task_id"] for ti in ran}
+    finally:
+        airflow_local.stop_components(components)
+    assert all(process.poll() is not None for process in components)
+    with duckdb.connect(str(tmp_path / "data" / "warehouse" / "gridpulse.duckdb"), read_only=True) as db:
+        assert db.execute(f"select count(*) from marts.rpt_ranking_monthly where period = '{PERIOD}'"
+                      " and scheme_id = 'yushui_township_2022'").fetchone()[0] == 17
+    assert (tmp_path / "output" / PERIOD / "bulletin.pdf").exists()
