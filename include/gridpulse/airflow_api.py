@@ -57,8 +57,11 @@ class AirflowApi:
     def runs(self, dag_id: str = DAG_ID, **filters) -> list[dict]:
         return self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, **filters})["dag_runs"]
 
-    def backfill_runs(self, backfill_id: int, dag_id: str = DAG_ID) -> list[dict]:
-        return [run for run in self.runs(dag_id, run_type="backfill") if run.get("backfill_id") == backfill_id]
+    def backfill_runs(self, months: list[str], dag_id: str = DAG_ID) -> list[dict]:
+        """The backfill runs of these months (a month's logical date is its first instant)."""
+        starts = {_month_start(month) for month in months}
+        return [run for run in self.runs(dag_id, run_type="backfill")
+                if datetime.fromisoformat(run["logical_date"].replace("Z", "+00:00")) in starts]
 
     def failed_tasks(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
         instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
@@ -112,12 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "trigger":
         run_ids = [api.trigger(args.period)]
     else:
-        backfill_id = api.backfill(args.first, args.last)
-        expected = len(_months(args.first, args.last))
+        api.backfill(args.first, args.last)
+        months = _months(args.first, args.last)
         deadline = time.monotonic() + 120
-        while len(api.backfill_runs(backfill_id)) < expected and time.monotonic() < deadline:
-            time.sleep(2)  # the scheduler creates a backfill's runs in its next loops
-        run_ids = [run["dag_run_id"] for run in api.backfill_runs(backfill_id)]
+        while len(api.backfill_runs(months)) < len(months) and time.monotonic() < deadline:
+            time.sleep(2)  # the backfill's runs are created as it starts
+        run_ids = [run["dag_run_id"] for run in api.backfill_runs(months)]
     print(f"Waiting for {len(run_ids)} run(s) of {DAG_ID} at {args.url} ...", flush=True)
     states = api.wait(run_ids, args.timeout)
     for run_id, state in states.items():
