@@ -29,7 +29,6 @@ def on_task_failure(context) -> None:
         from gridpulse.delivery.alerts import send_failure_alert
 
         send_failure_alert(task_id=ti.task_id, period=failed_month(context),
-                           error=str(context.get("exception") or "unknown error"),
-                           run_id=context.get("run_id"))
+                           error=context.get("exception") or "unknown error")
     except Exception:
         log.exception("the failure alert for %s could not be sent", ti.task_id)
