@@ -60,3 +60,20 @@ def run_month(period: str) -> dict[str, str]:
     load(period, archived)
     transform(period)
     return publish(period)
+
+
+def deliver(period: str, extra_attachments: dict | None = None, resend_uncertain: bool = False) -> dict:
+    """Send the published month's bulletin and workbook by email and a summary to the group robots
+    (include/config/delivery.yml); a retry sends only what has not gone yet."""
+    from gridpulse.delivery.deliver import deliver_month
+
+    report = deliver_month(str(Period.parse(period)), extra_attachments, resend_uncertain)
+    return {"bulletin_id": report.bulletin_id, "sent": report.sent, "already_sent": report.already_sent,
+            "uncertain": report.uncertain}
+
+
+def alert_failure(task_id: str, period: str, error: BaseException | str) -> list:
+    """Tell the ops list what failed, for which month, and what to do (include/config/alerts.yml)."""
+    from gridpulse.delivery.alerts import send_failure_alert
+
+    return send_failure_alert(task_id, period, error)
