@@ -118,3 +118,146 @@ class WebhookServer:
 
     def at(self, path: str) -> list[dict]:
         return [p for p in self.posts if p["path"] == path]
+
+
+class ExportEndpoint:
+    """The platform's export endpoint: serves `root` over HTTP to a bearer token only, honours
+    `Range: bytes=N-`, and on the first request of each file in `cut` sends half the body (with the
+    full Content-Length) and drops the connection."""
+
+    def __init__(self, root, token: str, cut: set[str] = frozenset()):
+        self.requests: list[dict] = []
+        self.cut = set(cut)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                from urllib.parse import unquote
+
+                path = root / unquote(urlsplit(self.path).path).lstrip("/")
+                outer.requests.append({"name": path.name, "range": self.headers.get("Range"),
+                                       "authorized": self.headers.get("Authorization") == f"Bearer {token}"})
+                if not outer.requests[-1]["authorized"]:
+                    return self._answer(401, b"token required")
+                if not path.is_file():
+                    return self._answer(404, b"not found")
+                data = path.read_bytes()
+                start = int(self.headers["Range"].split("=")[1].rstrip("-")) if self.headers.get("Range") else 0
+                if start >= len(data) and start:
+                    return self._answer(416, b"")
+                self.send_response(206 if start else 200)
+                if start:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.send_header("Content-Length", str(len(data) - start))
+                self.end_headers()
+                if path.name in outer.cut:
+                    outer.cut.discard(path.name)
+                    outer.requests[-1]["sent_before_cut"] = len(data) // 2
+                    self.wfile.write(data[start:len(data) // 2])
+                    self.close_connection = True
+                    return
+                self.wfile.write(data[start:])
+
+            def _answer(self, status: int, body: bytes):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+
+    def __enter__(self) -> "ExportEndpoint":
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+    def connection_json(self, token: str) -> str:
+        return json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{self.port}", "password": token})
+
+
+class SftpDropServer:
+    """An SFTP server (asyncssh) on loopback serving `root`, with a password login. On the first
+    read at or past half of each file in `cut`, it aborts the SSH connection."""
+
+    def __init__(self, root, login: str, password: str, cut: set[str] = frozenset()):
+        import asyncssh
+
+        self.root, self.login, self.password = root, login, password
+        self.cut = set(cut)
+        self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.reads: list[tuple[int, str, int]] = []  # (session number, file name, offset)
+        self.sessions = 0
+
+    def _sftp_factory(self, chan):
+        import asyncssh
+        from pathlib import Path
+
+        outer = self
+        outer.sessions += 1
+        session = outer.sessions
+
+        class CuttingSFTPServer(asyncssh.SFTPServer):
+            def read(self, file_obj, offset, size):
+                local = Path(os.fsdecode(file_obj.name))
+                outer.reads.append((session, local.name, offset))
+                if local.name in outer.cut and offset >= local.stat().st_size // 2:
+                    outer.cut.discard(local.name)
+                    self.channel.get_connection().abort()
+                    raise asyncssh.SFTPFailure("connection cut")
+                return super().read(file_obj, offset, size)
+
+        return CuttingSFTPServer(chan, chroot=str(self.root))
+
+    def __enter__(self) -> "SftpDropServer":
+        import asyncio
+
+        import asyncssh
+
+        outer = self
+
+        class PasswordServer(asyncssh.SSHServer):
+            def begin_auth(self, username):
+                return True
+
+            def password_auth_supported(self):
+                return True
+
+            def validate_password(self, username, password):
+                return (username, password) == (outer.login, outer.password)
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        async def listen():
+            return await asyncssh.listen("127.0.0.1", 0, server_host_keys=[self.host_key],
+                                         server_factory=PasswordServer, sftp_factory=self._sftp_factory)
+
+        self.acceptor = asyncio.run_coroutine_threadsafe(listen(), self.loop).result(30)
+        self.port = self.acceptor.get_port()
+        return self
+
+    def __exit__(self, *exc):
+        import asyncio
+
+        async def stop():
+            self.acceptor.close()
+            await self.acceptor.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+    def connection_json(self, password: str) -> str:
+        public = self.host_key.export_public_key().decode().strip()
+        return json.dumps({"conn_type": "sftp", "host": "127.0.0.1", "port": self.port, "login": self.login,
+                           "password": password, "extra": {"host_key": public}})

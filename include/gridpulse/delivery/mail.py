@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate
 
-from gridpulse.delivery.connections import connection, flag
+from gridpulse.connections import connection, flag
 from gridpulse.delivery.month import Attachment
 
 

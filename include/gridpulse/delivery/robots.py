@@ -15,7 +15,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from gridpulse.delivery.connections import base_url, connection
+from gridpulse.connections import base_url, connection
 
 
 class RobotRefused(RuntimeError):
