@@ -39,6 +39,7 @@ class MailSink:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append({"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos),
                               "raw": envelope.original_content, "authenticated": session.authenticated,
+                              "tls": session.ssl is not None,
                               "message": message_from_bytes(envelope.original_content, policy=default)})
         if self.kill_pid_at and len(self.messages) == self.kill_pid_at[0]:
             os.kill(self.kill_pid_at[1], signal.SIGKILL)
@@ -49,13 +50,48 @@ class MailSink:
         return [m for m in self.messages if m["rcpt_tos"] == [address]]
 
 
+def loopback_certificate(folder) -> tuple:
+    """A self-signed certificate for 127.0.0.1 (cert, key paths): clients trust it through
+    SSL_CERT_FILE, so TLS is verified for real, hostname included."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
 class SmtpServer:
-    def __init__(self, login: str = "gridpulse", password: str = "s3cret-pass"):
+    """SMTP with STARTTLS required before AUTH, and AUTH required before mail, as a real
+    submission server; `cert_path` is what a client must trust (SSL_CERT_FILE)."""
+
+    def __init__(self, folder, login: str = "gridpulse", password: str = "s3cret-pass"):
+        import ssl
+
         self.sink = MailSink(login, password)
         self.login, self.password = login, password
-        self.controller = _LoopbackController(self.sink, hostname="127.0.0.1", port=0,
-                                              authenticator=self.sink.authenticate,
-                                              auth_require_tls=False, auth_required=True)
+        self.cert_path, key_path = loopback_certificate(folder)
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(self.cert_path, key_path)
+        self.controller = _LoopbackController(self.sink, hostname="127.0.0.1", port=0, tls_context=tls,
+                                              require_starttls=True, authenticator=self.sink.authenticate,
+                                              auth_require_tls=True, auth_required=True)
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
@@ -68,7 +104,7 @@ class SmtpServer:
     def connection_json(self, from_email: str) -> str:
         return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port, "login": self.login,
                            "password": self.password,
-                           "extra": {"from_email": from_email, "disable_ssl": True, "disable_tls": True}})
+                           "extra": {"from_email": from_email, "disable_ssl": True}})  # STARTTLS on
 
 
 class WebhookServer:

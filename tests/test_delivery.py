@@ -50,12 +50,13 @@ def published(demo_month, tmp_path_factory):
 
 
 @pytest.fixture
-def servers(published, workspace, monkeypatch):
+def servers(published, workspace, monkeypatch, tmp_path):
     """The published month, a fresh delivery log, and SMTP and webhook servers behind the
     Airflow connections that delivery.yml and alerts.yml name."""
     monkeypatch.setenv("GRIDPULSE_OUTPUT_DIR", str(published["output"]))
     monkeypatch.setenv("GRIDPULSE_WAREHOUSE", str(published["warehouse"]))
-    with SmtpServer() as smtp, WebhookServer() as hooks:
+    with SmtpServer(tmp_path) as smtp, WebhookServer() as hooks:
+        monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))  # the client verifies the server's certificate
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json(FROM))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK", hooks.connection_json("dt-token", DINGTALK_SECRET))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK_OPS", hooks.connection_json("dt-ops-token", DINGTALK_SECRET))
@@ -103,7 +104,7 @@ def test_the_published_month_reaches_every_address_and_robot_once(servers, publi
     ranking = _ranking_from_marts(published["warehouse"])
     for received in mail.messages:
         message, address = received["message"], received["rcpt_tos"][0]
-        assert received["authenticated"] and received["mail_from"] == FROM
+        assert received["tls"] and received["authenticated"] and received["mail_from"] == FROM
         assert message["Subject"] == SUBJECT and message["To"] == address
         assert _attachments(message) == published_files  # names as recipients see them, bytes as published
         # 7-bit clean: Chinese names as RFC 2231 parameters (with continuations), body in base64
