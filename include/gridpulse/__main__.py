@@ -15,9 +15,13 @@ def _parser() -> argparse.ArgumentParser:
                            ("validate", "archive and validate the month's export"),
                            ("load", "archive, validate and load the month into raw"),
                            ("build", "dbt build on the building copy of the warehouse"),
-                           ("publish", "write output/<period>/ from the built marts and publish the warehouse")]:
+                           ("publish", "write output/<period>/ from the built marts and publish the warehouse"),
+                           ("deliver", "send the published month by email and to the group robots (delivery.yml)")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
+    commands.choices["deliver"].add_argument(
+        "--resend-uncertain", action="store_true",
+        help="also send to recipients whose earlier send died with its outcome unknown (see the delivery log)")
     whatif = commands.add_parser("whatif", help="re-score a published month under a draft scheme file, apart; "
                                                 "print how each unit's score and rank would change")
     whatif.add_argument("--period", required=True, help="a published month, e.g. 2022-11")
@@ -64,6 +68,16 @@ def _dispatch(args) -> int:
     elif args.command == "run":
         for name, path in pipeline.run_month(args.period).items():
             print(f"{name}: {path}")
+    elif args.command == "deliver":
+        from gridpulse.delivery.deliver import DeliveryFailed
+
+        try:
+            result = pipeline.deliver(args.period, resend_uncertain=args.resend_uncertain)
+        except DeliveryFailed as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        for key in ("bulletin_id", "sent", "already_sent", "uncertain"):
+            print(f"{key}: {result[key]}")
     elif args.command == "build":
         pipeline.transform(args.period or "")
     elif args.command == "publish":

@@ -65,6 +65,7 @@ class Paths:
     quarantine: Path  # exports that failed validation, with their report
     warehouse: Path   # the published DuckDB file: what analysts open
     output: Path      # output/<period>/ holds what a run publishes
+    delivery_log: Path  # SQLite log of every delivery, kept apart from the warehouse
 
     @property
     def building(self) -> Path:
@@ -92,6 +93,7 @@ def paths() -> Paths:
         quarantine=data_path("quarantine"),
         warehouse=Path(os.environ.get("GRIDPULSE_WAREHOUSE") or data_path("warehouse")),
         output=Path(os.environ.get("GRIDPULSE_OUTPUT_DIR") or _project_path(conf["paths"]["output"])),
+        delivery_log=data_path("delivery_log"),
     )
 
 

@@ -6,22 +6,23 @@ from pathlib import Path
 
 from gridpulse import config
 from gridpulse.period import Period
-from gridpulse.sources import local
 
 
 def export_ready(period: str) -> bool:
-    """Whether the month's export is complete in the configured source."""
-    return local.export_ready(config.paths().source, str(Period.parse(period)), config.manifest_name())
+    """Whether the month's export is complete in the configured source (local, http or sftp)."""
+    from gridpulse.sources import configured
+
+    return configured.export_ready(str(Period.parse(period)))
 
 
 def archive(period: str) -> str:
-    """Copy the month's export into the archive as received; return the archived folder."""
+    """Pull the month from the configured source into the landing folder (a remote source is
+    downloaded and checked first), then archive it as received; return the archived folder."""
+    from gridpulse.sources import configured
     from gridpulse.sources.archive import archive_export
 
     period = str(Period.parse(period))
-    incoming = local.month_folder(config.paths().source, period)
-    if not export_ready(period):
-        raise FileNotFoundError(f"{period} 的导出尚未到达：{incoming / config.manifest_name()} 不存在 (the export has not arrived)")
+    incoming = configured.fetch(period)
     return str(archive_export(incoming, config.paths().archive, period, config.manifest_name()))
 
 
@@ -60,3 +61,20 @@ def run_month(period: str) -> dict[str, str]:
     load(period, archived)
     transform(period)
     return publish(period)
+
+
+def deliver(period: str, extra_attachments: dict | None = None, resend_uncertain: bool = False) -> dict:
+    """Send the published month's bulletin and workbook by email and a summary to the group robots
+    (include/config/delivery.yml); a retry sends only what has not gone yet."""
+    from gridpulse.delivery.deliver import deliver_month
+
+    report = deliver_month(str(Period.parse(period)), extra_attachments, resend_uncertain)
+    return {"bulletin_id": report.bulletin_id, "sent": report.sent, "already_sent": report.already_sent,
+            "uncertain": report.uncertain}
+
+
+def alert_failure(task_id: str, period: str, error: BaseException | str) -> list:
+    """Tell the ops list what failed, for which month, and what to do (include/config/alerts.yml)."""
+    from gridpulse.delivery.alerts import send_failure_alert
+
+    return send_failure_alert(task_id, period, error)

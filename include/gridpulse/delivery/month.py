@@ -1,0 +1,79 @@
+"""What a month's delivery carries: the published files, their digests, and the ranking summary
+(top and bottom units) read from the published warehouse."""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from gridpulse import config
+from gridpulse.delivery import settings
+from gridpulse.numbers import fmt
+from gridpulse.period import Period
+from gridpulse.sources.manifest import sha256_of
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path
+    name: str      # the name the recipient sees (Chinese; RFC 2231 in the MIME header)
+    sha256: str
+
+    @property
+    def mime_type(self) -> tuple[str, str]:
+        kind = mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+        return tuple(kind.split("/", 1))
+
+
+@dataclass(frozen=True)
+class MonthPackage:
+    period: str
+    bulletin_id: str              # the month and a digest of the files: a corrected month is a new bulletin
+    attachments: list[Attachment]
+    top: list[dict]               # {rank, name, score} of the best units, best first
+    bottom: list[dict]            # the lowest units, in rank order
+
+    def values(self) -> dict:
+        conf = settings.delivery()
+        values = settings.month_values(self.period) | {"top": self.top, "bottom": self.bottom,
+                                                       "sender_name": conf["sender_name"]}
+        return values | {"where_to_get": settings.render(conf["where_to_get"], **values)}
+
+
+def attachment(path: Path, name: str | None = None) -> Attachment:
+    if not path.is_file():
+        raise FileNotFoundError(f"要投递的文件不存在：{path} (the file to deliver is missing)")
+    return Attachment(path, name or path.name, sha256_of(path))
+
+
+def _published_files(period: str) -> list[Attachment]:
+    folder = config.paths().output / period
+    values = settings.month_values(period)
+    return [attachment(folder / item["file"], settings.render(item["name"], **values))
+            for item in settings.delivery()["attachments"]]
+
+
+def ranking_summary(period: str, units: int) -> tuple[list[dict], list[dict]]:
+    """The top and bottom `units` of the month's first scheme in force (the bulletin's scheme)."""
+    con = duckdb.connect(str(config.paths().warehouse), read_only=True)
+    try:
+        ranking = con.execute("SELECT scheme_id, org_name, total_score, rank FROM marts.rpt_ranking_monthly "
+                              "WHERE period = ? ORDER BY rank, org_id", [period]).fetchall()
+    finally:
+        con.close()
+    present = [s for s in config.scheme_ids() if any(r[0] == s for r in ranking)]
+    if not present:
+        raise LookupError(f"marts.rpt_ranking_monthly has no ranking of {period} under the schemes in force")
+    rows = [{"rank": int(r[3]), "name": r[1], "score": fmt(r[2], 2)} for r in ranking if r[0] == present[0]]
+    return rows[:units], rows[-units:]
+
+
+def month_package(period: str) -> MonthPackage:
+    period = str(Period.parse(period))
+    files = _published_files(period)
+    digest = hashlib.sha256("".join(a.sha256 for a in files).encode()).hexdigest()[:16]
+    top, bottom = ranking_summary(period, int(settings.delivery()["summary_units"]))
+    return MonthPackage(period, f"{period}:{digest}", files, top, bottom)

@@ -1,0 +1,32 @@
+"""The delivery and alert settings (include/config/delivery.yml, alerts.yml) and their templates."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, StrictUndefined
+
+from gridpulse import config
+from gridpulse.period import Period
+
+_TEMPLATES = Environment(undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True)
+
+
+@lru_cache(maxsize=None)
+def delivery() -> dict:
+    return config.read_yaml(config.CONFIG_DIR / "delivery.yml")
+
+
+@lru_cache(maxsize=None)
+def alerts() -> dict:
+    return config.read_yaml(config.CONFIG_DIR / "alerts.yml")
+
+
+def render(template: str, **values) -> str:
+    return _TEMPLATES.from_string(template).render(**values)
+
+
+def month_values(period: str) -> dict:
+    """What every template may use: the month in Chinese and the district's name."""
+    month = Period.parse(period)
+    return {"period": str(month), "month_zh": f"{month.year}年{month.month}月",
+            "district": config.settings()["district"]["name"]}
