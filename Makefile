@@ -54,7 +54,7 @@ airflow-db: venv
 
 demo: venv airflow-db
 	$(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing
-	$(BIN)/python -m gridpulse.airflow_run --period $(PERIOD)
+	GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.airflow_run --period $(PERIOD)
 
 test: venv
 	$(BIN)/python -m pytest

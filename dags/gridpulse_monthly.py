@@ -84,13 +84,27 @@ def gridpulse_monthly():
             outlet_events[asset].extra = {"period": period}
         return published
 
+    # a mail server or robot that is down may be back in minutes; the delivery log makes a
+    # retry send only what has not gone yet
+    @task(retries=3, retry_delay=timedelta(minutes=5), retry_exponential_backoff=True)
+    def deliver(period: str, published: dict) -> dict:
+        from airflow.exceptions import AirflowSkipException
+
+        from gridpulse import pipeline
+
+        if not pipeline.delivery_enabled():
+            raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
+        return pipeline.deliver(period)
+
     period = resolve_period()
     archived = archive(period)
     validated = validate(period, archived)
     loaded = load(period, archived)
     built = dbt_models_group()
     wait_for_run_day() >> wait_for_export(period) >> archived
-    validated >> loaded >> built >> publish(period)
+    published = publish(period)
+    validated >> loaded >> built >> published
+    deliver(period, published)
 
 
 gridpulse_monthly()

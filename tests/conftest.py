@@ -22,6 +22,7 @@ os.environ.update({
     "AIRFLOW__CORE__PARALLELISM": "4",
     "AIRFLOW__COSMOS__CACHE_DIR": str(_AIRFLOW_HOME / "cosmos"),
     "DO_NOT_TRACK": "1",
+    "GRIDPULSE_DELIVERY": "off",  # the delivery tests switch it on, with their own servers
 })
 sys.path.insert(0, str(PROJECT_DIR / "tests"))
 

@@ -9,6 +9,9 @@ before re-running older months.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import signal
 import socket
@@ -24,6 +27,7 @@ import pytest
 
 from conftest import PROJECT_DIR
 from exports import drop_month
+from servers import SmtpServer, WebhookServer
 
 MONTHS = ["2022-09", "2022-10", "2022-11"]
 RUN_TIMEOUT = 1500
@@ -51,10 +55,19 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 180) -> N
 
 
 @pytest.fixture(scope="module")
-def airflow_server(demo_month, tmp_path_factory):
-    """A real Airflow for this module, with three demo months waiting in its landing folder."""
+def mail_and_robots(tmp_path_factory):
+    """A real SMTP server (STARTTLS, AUTH) and a webhook server for the robots, on loopback."""
+    with SmtpServer(tmp_path_factory.mktemp("smtp")) as smtp, WebhookServer() as hooks:
+        yield smtp, hooks
+
+
+@pytest.fixture(scope="module")
+def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
+    """A real Airflow for this module, with three demo months waiting in its landing folder and
+    its delivery connections pointing at the loopback mail server and robots."""
     from gridpulse.demo import generate
 
+    smtp, hooks = mail_and_robots
     root = tmp_path_factory.mktemp("airflow-server")
     for period in MONTHS:
         export = demo_month if period == "2022-11" else generate(period, root / "exports")
@@ -63,6 +76,10 @@ def airflow_server(demo_month, tmp_path_factory):
     env = os.environ | {
         "AIRFLOW_HOME": str(root / "airflow"), "GRIDPULSE_SOURCE_DIR": str(root / "landing"),
         "GRIDPULSE_DATA_DIR": str(root / "data"), "GRIDPULSE_OUTPUT_DIR": str(root / "output"),
+        "GRIDPULSE_DELIVERY": "on", "SSL_CERT_FILE": str(smtp.cert_path),
+        "AIRFLOW_CONN_GRIDPULSE_SMTP": smtp.connection_json("zzzx-noreply@yushui.example.org"),
+        "AIRFLOW_CONN_GRIDPULSE_DINGTALK": hooks.connection_json("dt-token", "SEC-test-secret"),
+        "AIRFLOW_CONN_GRIDPULSE_WECOM": hooks.connection_json("wecom-key"),
     }
     env.pop("GRIDPULSE_WAREHOUSE", None)
     log = open(root / "airflow.log", "wb")
@@ -72,7 +89,8 @@ def airflow_server(demo_month, tmp_path_factory):
     try:
         _wait_healthy(url, server)
         started = psutil.Process(server.pid).children(recursive=True)
-        yield {"url": url, "root": root, "env": env, "server": server, "started": started}
+        yield {"url": url, "root": root, "env": env, "server": server, "started": started,
+               "smtp": smtp, "hooks": hooks}
     finally:
         server.send_signal(signal.SIGINT)  # what Ctrl-C on `make airflow` sends
         try:
@@ -132,6 +150,39 @@ def test_a_month_triggered_through_the_rest_api_publishes_its_outputs(airflow_se
     events = api._call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
     announced = {event["uri"]: event["extra"].get("period") for event in events["asset_events"]}
     assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == "2022-11"
+
+
+def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow_server):
+    from gridpulse.delivery import settings
+
+    smtp, hooks = airflow_server["smtp"], airflow_server["hooks"]
+    bulletins = [m for m in smtp.sink.messages if "2022年11月" in m["message"]["subject"]]
+    addresses = {address for org in settings.delivery()["orgs"].values() for address in org.get("email") or []}
+    assert sorted(address for m in bulletins for address in m["rcpt_tos"]) == sorted(addresses)
+    pdf = (airflow_server["root"] / "output" / "2022-11" / "bulletin.pdf").read_bytes()
+    attached = {part.get_filename(): part.get_content() for part in bulletins[0]["message"].iter_attachments()}
+    assert any(name.endswith(".pdf") and body == pdf for name, body in attached.items())
+    [dingtalk], [wecom] = hooks.at("/robot/send"), hooks.at("/cgi-bin/webhook/send")
+    timestamp = dingtalk["query"]["timestamp"][0]
+    digest = hmac.new(b"SEC-test-secret", f"{timestamp}\nSEC-test-secret".encode(), hashlib.sha256).digest()
+    assert dingtalk["query"]["sign"] == [base64.b64encode(digest).decode()]
+    assert wecom["query"]["key"] == ["wecom-key"] and "2022年11月" in wecom["json"]["markdown"]["content"]
+    posts = 2
+
+    api = _api(airflow_server)
+    [run] = [run for run in api.runs(run_type="manual") if run["state"] == "success"]
+    sent = len(smtp.sink.messages)
+    api._call("POST", "/dags/gridpulse_monthly/clearTaskInstances",
+              json={"dag_run_id": run["dag_run_id"], "task_ids": ["deliver"], "dry_run": False, "only_failed": False})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        tasks = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
+        if tasks["state"] == "success" and tasks["try_number"] > 1:
+            break
+        time.sleep(3)
+    assert tasks["state"] == "success" and tasks["try_number"] > 1
+    assert len(smtp.sink.messages) == sent  # the delivery log knew every address had it
+    assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
 
 
 def test_one_command_backfills_three_months_with_rank_changes(airflow_server):

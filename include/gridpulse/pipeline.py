@@ -63,6 +63,16 @@ def run_month(period: str) -> dict[str, str]:
     return publish(period)
 
 
+def delivery_enabled() -> bool:
+    """Delivery is on unless delivery.yml says `enabled: false` or GRIDPULSE_DELIVERY=off (the
+    demo and most tests: they have no mail server or robots to deliver to)."""
+    import os
+
+    from gridpulse.delivery import settings
+
+    return os.environ.get("GRIDPULSE_DELIVERY", "on").lower() != "off" and settings.delivery().get("enabled", True)
+
+
 def deliver(period: str, extra_attachments: dict | None = None, resend_uncertain: bool = False) -> dict:
     """Send the published month's bulletin and workbook by email and a summary to the group robots
     (include/config/delivery.yml); a retry sends only what has not gone yet."""

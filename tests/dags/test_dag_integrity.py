@@ -37,6 +37,7 @@ def test_monthly_dag_assesses_the_data_interval_month(dagbag):
             f"{upstream} must run before {downstream}"
     publish = dag.get_task("publish")
     assert {f"dbt_build.{model}_run" for model in MARTS} <= publish.get_flat_relative_ids(upstream=True)
+    assert "publish" in dag.get_task("deliver").upstream_task_ids  # only a published month is sent
 
 
 def test_every_dbt_model_is_a_task_and_only_one_writer_per_pool_slot(dagbag):
