@@ -101,6 +101,13 @@ class SmtpServer:
     def __exit__(self, *exc):
         self.controller.stop()
 
+    def connection_uri(self, from_email: str) -> str:
+        """The same connection as an Airflow URI: extras are query text ('true', not true)."""
+        from urllib.parse import quote
+
+        return (f"smtp://{self.login}:{quote(self.password, safe='')}@127.0.0.1:{self.port}"
+                f"?from_email={quote(from_email, safe='')}&disable_ssl=true")
+
     def connection_json(self, from_email: str) -> str:
         return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port, "login": self.login,
                            "password": self.password,

@@ -58,6 +58,7 @@ def servers(published, workspace, monkeypatch, tmp_path):
     with SmtpServer(tmp_path) as smtp, WebhookServer() as hooks:
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))  # the client verifies the server's certificate
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json(FROM))
+        smtp.sink.connection_uri = smtp.connection_uri(FROM)
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK", hooks.connection_json("dt-token", DINGTALK_SECRET))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK_OPS", hooks.connection_json("dt-ops-token", DINGTALK_SECRET))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_WECOM", hooks.connection_json("wecom-key"))
@@ -209,8 +210,9 @@ def test_a_crash_between_recipients_resumes_with_the_rest_only(servers):
     assert len(mail.messages) == len(listed) + 1 and len(mail.to(first_three[2])) == 2
 
 
-def test_a_failed_step_alerts_ops_with_the_month_and_what_to_do(servers):
+def test_a_failed_step_alerts_ops_with_the_month_and_what_to_do(servers, monkeypatch):
     mail, hooks = servers
+    monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", mail.connection_uri)  # the URI form reads the same
     outcomes = pipeline.alert_failure("validate", PERIOD, RuntimeError("事件.csv 第 12 行 上报时间：不是日期"))
 
     [received] = mail.to("gridpulse-ops@yushui.example.org")

@@ -129,3 +129,17 @@ def test_sftp_drop_refuses_a_corrupt_file_and_a_wrong_password(sftp_source, demo
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_SFTP", server.connection_json("wrong"))
         with pytest.raises(SourceRefused, match="拒绝登录"):
             pipeline.export_ready(PERIOD)
+
+
+def test_a_manifest_naming_a_path_outside_the_month_is_refused(http_source, demo_month, tmp_path, monkeypatch):
+    served = _served_month(demo_month, tmp_path / "site", f"exports/{PERIOD}")
+    manifest = json.loads((served / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][0]["file"] = "../../escaped.csv"
+    (served / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
+        monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
+        with pytest.raises(ExportRejected, match=r"文件名 '\.\./\.\./escaped\.csv' 不是本月目录中的文件名"):
+            pipeline.archive(PERIOD)
+    assert [r["name"] for r in endpoint.requests] == ["manifest.json"]  # nothing else was fetched
+    assert not list(http_source["source"].parent.rglob("escaped.csv"))
+    _assert_nothing_landed(http_source)

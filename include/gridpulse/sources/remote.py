@@ -105,6 +105,12 @@ def fetch_month(transport: Transport, period: str) -> Path:
     if raw is None:
         raise FileNotFoundError(f"{period} 的导出尚未到达：来源上没有 {manifest_name} (the export has not arrived)")
     manifest = _read_manifest(raw, period, manifest_name)
+    # a listed name is a file of the month's folder, never a path that leaves it
+    unsafe = [str(e.get("file")) for e in manifest["files"] if Path(str(e.get("file"))).name != e.get("file")
+              or e.get("file") in ("", ".", "..", manifest_name)]
+    if unsafe:
+        raise ExportRejected("清单中的文件名不合法 (the manifest lists a name that is not a plain file name)",
+                             [Problem(manifest_name, f"文件名 {name!r} 不是本月目录中的文件名", check="manifest") for name in unsafe])
     staging = landing / f".{period}.partial"  # kept across tries: the next one resumes from it
     staging.mkdir(parents=True, exist_ok=True)
     for entry in manifest["files"]:
