@@ -59,7 +59,8 @@ def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_databa
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_database,
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
-        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_database.replace("+psycopg2", ""),
+        # name the driver: SQLAlchemy 2.1 takes psycopg 3 for a bare postgresql:// URL
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_database,
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # no login for this test's API calls
