@@ -10,9 +10,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gridpulse.sources.manifest import read_manifest, sha256_of
-
-RECEIPT = "receipt.json"
+from gridpulse.sources.manifest import RECEIPT, read_manifest, sha256_of
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
