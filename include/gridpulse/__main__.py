@@ -15,7 +15,8 @@ def _parser() -> argparse.ArgumentParser:
                            ("validate", "archive and validate the month's export"),
                            ("load", "archive, validate and load the month into raw"),
                            ("build", "dbt build on the building copy of the warehouse"),
-                           ("publish", "write output/<period>/ from the built marts and publish the warehouse")]:
+                           ("publish", "write output/<period>/ from the built marts and publish the warehouse"),
+                           ("followup", "the townships' follow-up lists (names: restricted folder) of a published month")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
     whatif = commands.add_parser("whatif", help="re-score a published month under a draft scheme file, apart; "
@@ -66,6 +67,9 @@ def _dispatch(args) -> int:
             print(f"{name}: {path}")
     elif args.command == "build":
         pipeline.transform(args.period or "")
+    elif args.command == "followup":
+        for township, path in pipeline.followup(args.period).items():
+            print(f"{township}: {path}")
     elif args.command == "publish":
         for name, path in pipeline.publish(args.period).items():
             print(f"{name}: {path}")

@@ -16,8 +16,12 @@ SQL_TYPES = {
     "timestamp": "TIMESTAMP",
 }
 
-# Lineage columns the loader adds to every raw table.
-LINEAGE_COLUMNS = {"period": "VARCHAR", "export_id": "VARCHAR", "source_row": "INTEGER"}
+# Lineage columns the loader adds to every raw table: the month, the platform's export id, the
+# archived copy the row was loaded from (archive/<period>/<archive_id>/: a re-export under the same
+# export id is archived beside the first as <export_id>.2, ...), the sha256 of the file as received,
+# and the row in that file.
+LINEAGE_COLUMNS = {"period": "VARCHAR", "export_id": "VARCHAR", "archive_id": "VARCHAR",
+                   "source_sha256": "VARCHAR", "source_row": "INTEGER"}
 
 
 @dataclass(frozen=True)
