@@ -172,6 +172,7 @@ def test_no_personal_data_past_raw(finished_run, demo_month):
     # restricted folder the follow-up lists: both hold names by design)
     logs = [log] + files_under(Path(os.environ["AIRFLOW_HOME"]) / "logs")
     logs += [p for p in files_under(paths.warehouse.parents[1], skip=("archive", "quarantine", "restricted")) if p.suffix != ".duckdb"]
+    logs += sorted(paths.archive.rglob("validation_report.*"))
     assert any(p.name == "dbt.log" for p in logs) and any(p.name == "validation_report.txt" for p in logs)
     hits += scan_files(logs, secrets)
     assert not hits, hits[:20]
