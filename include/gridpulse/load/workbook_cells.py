@@ -7,7 +7,6 @@ cell. Here a formula is kept as its text and its cell is listed, so validation c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -29,9 +28,7 @@ def _text(value) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (datetime, date, time)):
-        return str(value)
-    return str(value)
+    return str(value)  # a datetime cell reads as 2022-11-01 00:00:00, as pandas gives it
 
 
 def read_sheet(path: Path) -> SheetCells:
@@ -49,13 +46,12 @@ def read_sheet(path: Path) -> SheetCells:
         body, formulas = [], []
         for number, row in enumerate(rows, start=2):
             row = row[:width]
-            cells = [_text(c.value) for c in row] + [""] * (width - len(row))
-            if not any(cells):
-                continue  # blank trailing rows are formatting, not data
+            body.append([_text(c.value) for c in row] + [""] * (width - len(row)))
             formulas += [(number, headers[i]) for i, c in enumerate(row) if getattr(c, "data_type", None) == "f"]
-            body.append(cells)
     finally:
         book.close()
+    while body and not any(body[-1]):
+        body.pop()  # blank rows at the end are formatting, not data; blank rows inside stay (row numbers hold)
     frame = pd.DataFrame(body, columns=_unique(headers), dtype=str) if body else pd.DataFrame(columns=_unique(headers), dtype=str)
     return SheetCells(frame, formulas, sum(1 for h in headers if not h))
 
