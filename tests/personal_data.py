@@ -55,8 +55,8 @@ def scan_warehouse(warehouse: Path, secrets: set[str]) -> list[str]:
                                 "WHERE table_schema <> 'raw' AND table_catalog = current_database()").fetchall()
         assert relations, "the warehouse has nothing outside raw: nothing was scanned"
         for schema, name in relations:
-            values = con.execute(f'SELECT * FROM "{schema}"."{name}"').df().astype(str).to_numpy().ravel()
-            text = "\n".join(values)
+            rows = con.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall()
+            text = "\n".join(str(value) for row in rows for value in row)
             hits += _hits(text, secrets, f"{schema}.{name}")
     finally:
         con.close()
