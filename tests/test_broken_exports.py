@@ -33,22 +33,6 @@ def test_missing_column_is_named(workspace, demo_month):
     assert any(p.name == "validation_report.txt" for p in report.rglob("*"))
 
 
-def test_event_outside_the_month_is_named_with_its_row(workspace, demo_month):
-    month = drop_month(demo_month, workspace["source"])
-
-    def move_one_event(frame):
-        new = frame.index[frame["是否结转"] == "否"][4]
-        frame.loc[new, "上报时间"] = "2022-12-02 09:15:00"
-        move_one_event.row = int(new) + 2  # spreadsheet row: the header is row 1
-        return frame
-
-    edit_csv(month, "事件.csv", move_one_event)
-    rejected = _run_until_rejected()
-    expected = f"事件.csv 第 {move_one_event.row} 行 「上报时间」(reported_at)：「2022-12-02 09:15:00」不在本考核月内"
-    assert expected in [p.text() for p in rejected.problems]
-    _nothing_published()
-
-
 def test_broken_export_fails_the_dag_and_publishes_nothing(workspace, demo_month, airflow_db):
     month = drop_month(demo_month, workspace["source"])
     edit_csv(month, "巡查记录.csv", lambda frame: frame.assign(**{"巡查里程（公里）": frame["巡查里程（公里）"].where(frame.index != 0, "-3")}))

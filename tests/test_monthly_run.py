@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from pathlib import Path
+
 from conftest import PERIOD
 from exports import drop_month
 from gridpulse import config, pipeline
+from personal_data import files_under, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
 
 MART_TABLES = ["dim_org_unit", "dim_scheme_item", "fct_indicator_monthly", "fct_score_monthly", "rpt_ranking_monthly", "rpt_headline_monthly"]
 
@@ -27,26 +30,33 @@ def _marts(warehouse) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def finished_run(demo_month, airflow_db, tmp_path_factory):
-    """One real DAG run of the demo month; module-scoped because a run takes half a minute."""
+    """One real DAG run of the demo month (Airflow's dag.test, in a process of its own so that
+    everything it prints, task logs included, is kept in a file); module-scoped because a run
+    takes half a minute."""
     monkeypatch = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("run")
     for key, sub in [("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")]:
         monkeypatch.setenv(key, str(root / sub))
     drop_month(demo_month, config.paths().source)
-    from gridpulse.airflow_run import run
-
-    dag_run = run(PERIOD)
-    yield dag_run, config.paths()
+    log = root / "run.log"
+    with open(log, "wb") as out:
+        done = subprocess.run([sys.executable, "-m", "gridpulse.airflow_run", "--period", PERIOD], stdout=out, stderr=subprocess.STDOUT)
+    yield done, config.paths(), log
     monkeypatch.undo()
 
 
 def test_dag_run_succeeds(finished_run):
-    dag_run, _ = finished_run
-    assert str(dag_run.state) == "success"
+    done, _, log = finished_run
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, text[-3000:]
+    assert f"gridpulse_monthly {PERIOD}: success" in text
+    # every task ran, in this process's log
+    for task in ("archive", "validate", "load", "dbt_build", "publish"):
+        assert f"task_id={task}" in text, task
 
 
 def test_ranking_has_every_township_in_competition_order(finished_run):
-    _, paths = finished_run
+    _, paths, _ = finished_run
     # a second process reads the warehouse, as an analyst would
     query = f"SELECT org_name, total_score, rank FROM marts.rpt_ranking_monthly WHERE period = '{PERIOD}' ORDER BY rank, org_name"
     code = f"import duckdb, json; print(json.dumps(duckdb.connect({str(paths.warehouse)!r}, read_only=True).execute({query!r}).fetchall()))"
@@ -63,7 +73,7 @@ def test_ranking_has_every_township_in_competition_order(finished_run):
 
 
 def test_scores_follow_the_scheme(finished_run):
-    _, paths = finished_run
+    _, paths, _ = finished_run
     marts = _marts(paths.warehouse)
     scores = marts["fct_score_monthly"]
     items = marts["dim_scheme_item"]
@@ -81,7 +91,7 @@ def test_scores_follow_the_scheme(finished_run):
 
 
 def test_outputs_are_written(finished_run):
-    _, paths = finished_run
+    _, paths, _ = finished_run
     month = paths.output / PERIOD
     book = load_workbook(month / "ranking.xlsx")
     sheet = book.worksheets[0]
@@ -107,7 +117,7 @@ def test_outputs_are_written(finished_run):
 def test_the_pdf_bulletin_carries_every_township_and_total(finished_run):
     import pypdfium2 as pdfium
 
-    _, paths = finished_run
+    _, paths, _ = finished_run
     pdf = pdfium.PdfDocument(str(paths.output / PERIOD / "bulletin.pdf"))
     text = "".join(page.get_textpage().get_text_range() for page in pdf)
     ranking = _marts(paths.warehouse)["rpt_ranking_monthly"]
@@ -126,7 +136,7 @@ def test_the_docx_bulletin_is_laid_out_as_an_official_document(finished_run):
     from docx import Document
     from docx.oxml.ns import qn
 
-    _, paths = finished_run
+    _, paths, _ = finished_run
     document = Document(str(paths.output / PERIOD / "bulletin.docx"))
     texts = [p.text for p in document.paragraphs]
     assert "关于2022年11月份全区综治信息平台运行情况的通报" in texts
@@ -148,28 +158,72 @@ def test_the_docx_bulletin_is_laid_out_as_an_official_document(finished_run):
 
 
 def test_no_personal_data_past_raw(finished_run, demo_month):
-    """Names, phones and ID numbers of the export stay in raw: marts and outputs never see them."""
-    _, paths = finished_run
-    workers = pd.read_excel(demo_month / "网格员.xlsx", dtype=str)
-    secrets = set(workers["姓名"]) | set(workers["联系电话"]) | set(workers["身份证号"])
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        relations = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema <> 'raw'").fetchall()
-        for schema, name in relations:
-            values = con.execute(f'SELECT * FROM "{schema}"."{name}"').df().astype(str).to_numpy().ravel()
-            assert not secrets.intersection(values), f"personal data in {schema}.{name}"
-    finally:
-        con.close()
-    for output in (paths.output / PERIOD).iterdir():
-        if output.suffix in (".html", ".csv"):
-            text = output.read_text(encoding="utf-8-sig")
-            assert not any(secret in text for secret in secrets), f"personal data in {output.name}"
+    """Names, phones and ID numbers of workers and special-population members stay in raw: no
+    table or view outside raw, no output file, no task log and no dbt log carries one."""
+    import os
+
+    _, paths, log = finished_run
+    secrets = personal_values(demo_month, ignore=fixed_text(demo_month))
+    assert len(id_numbers(secrets)) > 2000 and len(secrets) > 5000  # the scan looks for something
+    hits = scan_warehouse(paths.warehouse, secrets)
+    hits += scan_files(files_under(paths.output / PERIOD), secrets)
+    # task logs: the run's own output and Airflow's log folder; dbt's logs and the validation
+    # reports in the data folder (the archive and quarantine keep exports as received, and the
+    # restricted folder the follow-up lists: both hold names by design)
+    logs = [log] + files_under(Path(os.environ["AIRFLOW_HOME"]) / "logs")
+    logs += [p for p in files_under(paths.warehouse.parents[1], skip=("archive", "quarantine", "restricted")) if p.suffix != ".duckdb"]
+    logs += sorted(paths.archive.rglob("validation_report.*"))
+    assert any(p.name == "dbt.log" for p in logs) and any(p.name == "validation_report.txt" for p in logs)
+    hits += scan_files(logs, secrets)
+    assert not hits, hits[:20]
 
 
 def test_running_the_month_again_changes_nothing(finished_run):
-    _, paths = finished_run
+    _, paths, _ = finished_run
     before = _marts(paths.warehouse)
     pipeline.run_month(PERIOD)
     after = _marts(paths.warehouse)
     for table in MART_TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False)
+
+
+def test_followup_lists_name_each_townships_own_short_workers(finished_run, demo_month):
+    """点对点督促: one workbook per township in the restricted folder, listing by name exactly the
+    workers of that township who fell short on a listed item; the counts agree with the
+    township's own indicator (workers - workers meeting the standard)."""
+    import stat
+
+    from gridpulse.followup import build_followup_lists
+
+    _, paths, _ = finished_run
+    lists = build_followup_lists(PERIOD)
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        townships = dict(con.execute("SELECT org_id, org_name FROM marts.dim_org_unit WHERE org_level = 'township'").fetchall())
+        short = con.execute("""
+            SELECT org_id, item_id, denominator - numerator FROM marts.fct_indicator_monthly
+            WHERE period = ? AND org_level = 'township' AND scheme_id = 'yushui_township_2022'
+              AND item_id IN ('compliant_workers', 'hazard_reporting', 'patrol_compliance')""", [PERIOD]).fetchall()
+        labels = dict(con.execute("SELECT item_id, label_zh FROM marts.dim_scheme_item WHERE scheme_id = 'yushui_township_2022'").fetchall())
+    finally:
+        con.close()
+    assert set(lists) == set(townships) and len(lists) == 17
+    workers = pd.read_excel(demo_month / "网格员.xlsx", dtype=str).set_index("网格员编号")
+    grids = pd.read_excel(demo_month / "组织机构.xlsx", dtype=str).set_index("机构编码")
+    listed_total = 0
+    for township_id, path in lists.items():
+        assert paths.restricted in path.parents and paths.output not in path.parents
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        book = load_workbook(path)
+        sheet = book.active
+        assert townships[township_id] in sheet["A1"].value
+        rows = [dict(zip([c.value for c in sheet[2]], [c.value for c in row])) for row in sheet.iter_rows(min_row=3)]
+        for row in rows:  # the township's own workers, under their names in the export
+            assert workers.loc[row["网格员编号"], "姓名"] == row["姓名"]
+            village = grids.loc[workers.loc[row["网格员编号"], "所属网格编码"], "上级机构编码"]
+            assert grids.loc[village, "上级机构编码"] == township_id
+        for org_id, item_id, count in short:
+            if org_id == township_id:
+                assert sum(labels[item_id] in r["未达标项目"].split("、") for r in rows) == count, (township_id, item_id)
+        listed_total += len(rows)
+    assert listed_total > 0

@@ -16,7 +16,8 @@ def _parser() -> argparse.ArgumentParser:
                            ("load", "archive, validate and load the month into raw"),
                            ("build", "dbt build on the building copy of the warehouse"),
                            ("publish", "write output/<period>/ from the built marts and publish the warehouse"),
-                           ("deliver", "send the published month by email and to the group robots (delivery.yml)")]:
+                           ("deliver", "send the published month by email and to the group robots (delivery.yml)"),
+                           ("followup", "the townships' follow-up lists (names: restricted folder) of a published month")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
     commands.choices["deliver"].add_argument(
@@ -80,6 +81,9 @@ def _dispatch(args) -> int:
             print(f"{key}: {result[key]}")
     elif args.command == "build":
         pipeline.transform(args.period or "")
+    elif args.command == "followup":
+        for township, path in pipeline.followup(args.period).items():
+            print(f"{township}: {path}")
     elif args.command == "publish":
         for name, path in pipeline.publish(args.period).items():
             print(f"{name}: {path}")

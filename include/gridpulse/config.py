@@ -64,6 +64,7 @@ class Paths:
     archive: Path     # exports as received, never modified
     quarantine: Path  # exports that failed validation, with their report
     warehouse: Path   # the published DuckDB file: what analysts open
+    restricted: Path  # files that carry personal data by design (follow-up lists), never shared
     output: Path      # output/<period>/ holds what a run publishes
     delivery_log: Path  # SQLite log of every delivery, kept apart from the warehouse
 
@@ -92,9 +93,16 @@ def paths() -> Paths:
         archive=data_path("archive"),
         quarantine=data_path("quarantine"),
         warehouse=Path(os.environ.get("GRIDPULSE_WAREHOUSE") or data_path("warehouse")),
+        restricted=data_path("restricted"),
         output=Path(os.environ.get("GRIDPULSE_OUTPUT_DIR") or _project_path(conf["paths"]["output"])),
         delivery_log=data_path("delivery_log"),
     )
+
+
+@lru_cache(maxsize=None)
+def followup() -> dict:
+    """Who is listed on the townships' follow-up lists (include/config/followup.yml)."""
+    return read_yaml(CONFIG_DIR / "followup.yml")
 
 
 def scheme_ids() -> list[str]:

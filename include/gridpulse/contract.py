@@ -16,8 +16,12 @@ SQL_TYPES = {
     "timestamp": "TIMESTAMP",
 }
 
-# Lineage columns the loader adds to every raw table.
-LINEAGE_COLUMNS = {"period": "VARCHAR", "export_id": "VARCHAR", "source_row": "INTEGER"}
+# Lineage columns the loader adds to every raw table: the month, the platform's export id, the
+# archived copy the row was loaded from (archive/<period>/<archive_id>/: a re-export under the same
+# export id is archived beside the first as <export_id>.2, ...), the sha256 of the file as received,
+# and the row in that file.
+LINEAGE_COLUMNS = {"period": "VARCHAR", "export_id": "VARCHAR", "archive_id": "VARCHAR",
+                   "source_sha256": "VARCHAR", "source_row": "INTEGER"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Column:
     max: float | None = None
     not_before: str | None = None
     max_hours_after: dict | None = None
+    distinct_from: str | None = None  # table.column whose values this column must never take
 
     @property
     def sql_type(self) -> str:
@@ -54,6 +59,7 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)
     period_column: str | None = None
     period_exempt_if: str | None = None
+    may_be_empty: bool = False  # a month may have no rows (a header-only file is then accepted)
 
     @property
     def personal_columns(self) -> list[str]:
@@ -81,5 +87,6 @@ def tables() -> dict[str, Table]:
             columns={col: _column(col, cspec) for col, cspec in spec["columns"].items()},
             period_column=spec.get("period_column"),
             period_exempt_if=spec.get("period_exempt_if"),
+            may_be_empty=bool(spec.get("may_be_empty", False)),
         )
     return result

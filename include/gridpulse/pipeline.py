@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gridpulse import config
+from gridpulse import config, crashpoints
 from gridpulse.period import Period
 
 
@@ -54,12 +54,23 @@ def publish(period: str) -> dict[str, str]:
     return publish_outputs(period)
 
 
+def followup(period: str) -> dict[str, str]:
+    """The townships' follow-up lists of the published month, in the restricted folder."""
+    from gridpulse.followup import build_followup_lists
+
+    return {township: str(path) for township, path in build_followup_lists(str(Period.parse(period))).items()}
+
+
 def run_month(period: str) -> dict[str, str]:
     """Every step in order, as the DAG runs them."""
     archived = archive(period)
+    crashpoints.reached("after_archive")
     validate(period, archived)
+    crashpoints.reached("after_validate")
     load(period, archived)
+    crashpoints.reached("after_load")
     transform(period)
+    crashpoints.reached("after_transform")
     return publish(period)
 
 

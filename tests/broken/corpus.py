@@ -1,14 +1,13 @@
 """The corpus of broken exports: each case copies the good demo export and breaks it one way real
-exports break. `CASES` maps a case name to the function that breaks a copied month folder."""
-from __future__ import annotations
+exports break. `CASES` maps a case name to the function that breaks a copied month folder.
 
-import json
-from pathlib import Path
+Row numbers below are data rows counted from 0; the report counts spreadsheet rows (header = 1),
+so data row n is reported as row n + 2."""
+from __future__ import annotations
 
 import pandas as pd
 
-from exports import _update_manifest, edit_csv, edit_xlsx
-from gridpulse.sources.manifest import sha256_of
+from exports import edit_csv, edit_manifest, edit_sheet, edit_text, edit_xlsx, rewrite
 
 
 def _set(column: str, row: int, value: str):
@@ -19,29 +18,108 @@ def _set(column: str, row: int, value: str):
     return edit
 
 
-def _rewrite(folder: Path, name: str, text: str, encoding: str) -> None:
-    (folder / name).write_bytes(text.encode(encoding))
-    _update_manifest(folder, name, max(text.count("\n") - 1, 0))
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].rstrip("\r")
 
 
-def gbk_file_as_utf8_label(folder):  # a GBK file re-saved through a UTF-8 tool with mojibake
-    raw = (folder / "事件.csv").read_bytes().decode("gbk")
-    (folder / "事件.csv").write_bytes(raw.encode("gbk").decode("latin-1").encode("utf-8"))
-    _update_manifest(folder, "事件.csv", raw.count("\n") - 1)
+# --- encodings -------------------------------------------------------------------------------
 
+def gbk_file_as_utf8_label(folder):
+    """A GBK file opened as Latin-1 by a tool that then saved it as UTF-8: valid UTF-8, garbled."""
+    text = (folder / "事件.csv").read_bytes().decode("gbk")
+    rewrite(folder, "事件.csv", text.encode("gbk").decode("latin-1").encode("utf-8"))
+
+
+def utf8_file_read_as_gbk(folder):
+    """The reverse: a UTF-8 file opened as GBK and saved again as UTF-8."""
+    raw = (folder / "事件流转.csv").read_bytes()
+    rewrite(folder, "事件流转.csv", raw.decode("gb18030").encode("utf-8"))
+
+
+def bom_added(folder):
+    """A UTF-8 file saved by Excel with a byte-order mark: accepted as it is."""
+    raw = (folder / "事件流转.csv").read_bytes()
+    rewrite(folder, "事件流转.csv", b"\xef\xbb\xbf" + raw)
+
+
+def bom_doubled(folder):
+    """A file that already had a BOM, given a second one by another tool: accepted."""
+    raw = (folder / "巡查记录.csv").read_bytes()
+    rewrite(folder, "巡查记录.csv", b"\xef\xbb\xbf" + raw)
+
+
+# --- headers and files -----------------------------------------------------------------------
 
 def header_renamed(folder):
     edit_csv(folder, "事件流转.csv", lambda f: f.rename(columns={"流转时间": "转出时间"}))
 
 
 def header_duplicated(folder):
-    path = folder / "矛盾纠纷.csv"
-    text = path.read_bytes().decode("gbk").replace("是否化解", "是否化解,是否化解", 1)
-    lines = text.split("\n")
-    lines = [lines[0]] + [line + ",是" if line else line for line in lines[1:]]
-    path.write_bytes("\n".join(lines).encode("gbk"))
-    _update_manifest(folder, "矛盾纠纷.csv", len([x for x in lines[1:] if x]))
+    def edit(text):
+        lines = text.replace("是否化解", "是否化解,是否化解", 1).split("\n")
+        return "\n".join([lines[0]] + [line.rstrip("\r") + ",是\r" if line else line for line in lines[1:]])
+    edit_text(folder, "矛盾纠纷.csv", edit)
 
+
+def extra_column(folder):
+    """A column the contract does not know: ignored, and the report says so."""
+    edit_csv(folder, "事件流转.csv", lambda f: f.assign(备注="无"))
+
+
+def merged_header_cells(folder):
+    edit_sheet(folder, "网格员.xlsx", lambda sheet: sheet.merge_cells("D1:E1"))
+
+
+def empty_file(folder):
+    rewrite(folder, "管理员登录.csv", b"", rows=0)
+
+
+def header_only(folder):
+    """A header and no rows, in a table that has rows every month."""
+    edit_text(folder, "管理员登录.csv", lambda text: _first_line(text) + "\r\n", rows=0)
+
+
+def truncated_last_line(folder):
+    def edit(text):
+        text = text.rstrip("\r\n")
+        return text[: text.rfind(",")]  # the last row stops before its last field
+    edit_text(folder, "特殊人群走访.csv", edit)
+
+
+def checksum_mismatch(folder):
+    path = folder / "事件流转.csv"
+    path.write_bytes(path.read_bytes() + b"\n")  # the manifest keeps the old sha256
+
+
+def missing_file(folder):
+    (folder / "附加分.csv").unlink()
+
+
+def unknown_extra_file(folder):
+    (folder / "说明.txt").write_text("额外文件", encoding="utf-8")
+
+
+def corrupt_workbook(folder):
+    raw = (folder / "特殊人群.xlsx").read_bytes()
+    rewrite(folder, "特殊人群.xlsx", raw[: len(raw) // 2])
+
+
+def manifest_of_another_month(folder):
+    edit_manifest(folder, lambda m: m.update(period="2022-10"))
+
+
+def manifest_row_count_differs(folder):
+    def edit(manifest):
+        entry = next(e for e in manifest["files"] if e["file"] == "矛盾纠纷.csv")
+        entry["rows"] += 1
+    edit_manifest(folder, edit)
+
+
+def manifest_not_json(folder):
+    (folder / "manifest.json").write_text('{"period": "2022-11", "files": [', encoding="utf-8")
+
+
+# --- cells -----------------------------------------------------------------------------------
 
 def text_in_number(folder):
     edit_csv(folder, "巡查记录.csv", _set("巡查里程（公里）", 3, "十二"))
@@ -55,68 +133,17 @@ def excel_serial_date(folder):
     edit_csv(folder, "事件流转.csv", _set("流转时间", 2, "44870.5"))
 
 
-def empty_file(folder):
-    _rewrite(folder, "管理员登录.csv", "", "utf-8")
+def excel_serial_date_in_workbook(folder):
+    """A date column that Excel turned into numbers: the cell holds 44562 (2022-01-01)."""
+    edit_sheet(folder, "网格员.xlsx", lambda sheet: setattr(sheet["F4"], "value", 44562))
 
 
-def header_only(folder):
-    header = (folder / "附加分.csv").read_text(encoding="utf-8-sig").split("\n")[0]
-    _rewrite(folder, "附加分.csv", header + "\n", "utf-8")
+def unknown_yes_no_word(folder):
+    edit_csv(folder, "事件.csv", _set("是否有效", 6, "有效"))
 
 
-def truncated_last_line(folder):
-    path = folder / "特殊人群走访.csv"
-    raw = path.read_bytes().rstrip(b"\n")
-    path.write_bytes(raw[: raw.rfind(b",") + 1])  # the last row ends after a comma
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    for entry in manifest["files"]:
-        if entry["file"] == path.name:
-            entry["sha256"] = sha256_of(path)
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-
-
-def duplicate_id(folder):
-    def edit(frame):
-        frame.loc[7, "巡查编号"] = frame.loc[6, "巡查编号"]
-        return frame
-    edit_csv(folder, "巡查记录.csv", edit)
-
-
-def unknown_worker(folder):
-    edit_csv(folder, "巡查记录.csv", _set("网格员编号", 10, "W999999"))
-
-
-def unknown_org(folder):
-    edit_csv(folder, "矛盾纠纷.csv", _set("排查机构编码", 4, "360502999"))
-
-
-def negative_patrol(folder):
-    edit_csv(folder, "巡查记录.csv", _set("结束时间", 8, "2022-11-01 00:00:00"))
-
-
-def patrol_30_hours(folder):
-    def edit(frame):
-        start = frame.loc[9, "开始时间"]
-        frame.loc[9, "结束时间"] = str(pd.Timestamp(start) + pd.Timedelta(hours=30))
-        return frame
-    edit_csv(folder, "巡查记录.csv", edit)
-
-
-def visit_unknown_person(folder):
-    edit_csv(folder, "特殊人群走访.csv", _set("人员编号", 12, "TS9999999"))
-
-
-def checksum_mismatch(folder):
-    path = folder / "事件流转.csv"
-    path.write_bytes(path.read_bytes() + b"\n")
-
-
-def missing_file(folder):
-    (folder / "附加分.csv").unlink()
-
-
-def unknown_extra_file(folder):
-    (folder / "说明.txt").write_text("额外文件", encoding="utf-8")
+def required_cell_empty(folder):
+    edit_csv(folder, "事件.csv", _set("上报人编号", 8, ""))
 
 
 def formula_in_name(folder):
@@ -127,9 +154,89 @@ def bad_code_value(folder):
     edit_csv(folder, "矛盾纠纷.csv", _set("排查层级", 2, "省级"))
 
 
+def header_row_repeated(folder):
+    """Pages of an export pasted together, each with its header: a header line in the data."""
+    def edit(text):
+        lines = text.split("\n")
+        return "\n".join(lines[:5] + [lines[0]] + lines[5:])
+    edit_text(folder, "事件流转.csv", edit)
+
+
+def online_minutes_over_a_day(folder):
+    edit_csv(folder, "平安通在线情况.csv", _set("在线时长（分钟）", 4, "1500"))
+
+
+# --- keys and references ---------------------------------------------------------------------
+
+def duplicate_id(folder):
+    def edit(frame):
+        frame.loc[7, "巡查编号"] = frame.loc[6, "巡查编号"]
+        return frame
+    edit_csv(folder, "巡查记录.csv", edit)
+
+
+def worker_id_collides_with_org_code(folder):
+    """A worker id that is also an org code: an event's reporter could be either."""
+    edit_xlsx(folder, "网格员.xlsx", _set("网格员编号", 0, "360502001"))
+
+
+def unknown_worker(folder):
+    edit_csv(folder, "巡查记录.csv", _set("网格员编号", 10, "W999999"))
+
+
+def unknown_grid(folder):
+    edit_xlsx(folder, "网格员.xlsx", _set("所属网格编码", 2, "360502999999999"))
+
+
+def unknown_org(folder):
+    edit_csv(folder, "矛盾纠纷.csv", _set("排查机构编码", 4, "360502999"))
+
+
+def transfer_of_unknown_event(folder):
+    edit_csv(folder, "事件流转.csv", _set("事件编号", 3, "E2099010000001"))
+
+
+def visit_unknown_person(folder):
+    edit_csv(folder, "特殊人群走访.csv", _set("人员编号", 12, "TS9999999"))
+
+
+# --- time ------------------------------------------------------------------------------------
+
+def event_outside_the_month(folder):
+    def edit(frame):
+        new = frame.index[frame["是否结转"] == "否"][4]
+        frame.loc[new, "上报时间"] = "2022-12-02 09:15:00"
+        return frame
+    edit_csv(folder, "事件.csv", edit)
+
+
+def closed_before_reported(folder):
+    def edit(frame):
+        closed = frame.index[(frame["办结时间"] != "") & (frame["是否结转"] == "否")][2]
+        frame.loc[closed, "办结时间"] = str(pd.Timestamp(frame.loc[closed, "上报时间"]) - pd.Timedelta(hours=3))
+        return frame
+    edit_csv(folder, "事件.csv", edit)
+
+
+def negative_patrol(folder):
+    edit_csv(folder, "巡查记录.csv", _set("结束时间", 8, "2022-11-01 00:00:00"))
+
+
+def patrol_30_hours(folder):
+    def edit(frame):
+        frame.loc[9, "结束时间"] = str(pd.Timestamp(frame.loc[9, "开始时间"]) + pd.Timedelta(hours=30))
+        return frame
+    edit_csv(folder, "巡查记录.csv", edit)
+
+
 CASES = {f.__name__: f for f in (
-    gbk_file_as_utf8_label, header_renamed, header_duplicated, text_in_number, bad_date,
-    excel_serial_date, empty_file, header_only, truncated_last_line, duplicate_id, unknown_worker,
-    unknown_org, negative_patrol, patrol_30_hours, visit_unknown_person, checksum_mismatch,
-    missing_file, unknown_extra_file, formula_in_name, bad_code_value,
+    gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
+    header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
+    truncated_last_line, checksum_mismatch, missing_file, unknown_extra_file, corrupt_workbook,
+    manifest_of_another_month, manifest_row_count_differs, manifest_not_json,
+    text_in_number, bad_date, excel_serial_date, excel_serial_date_in_workbook, unknown_yes_no_word,
+    required_cell_empty, formula_in_name, bad_code_value, header_row_repeated, online_minutes_over_a_day,
+    duplicate_id, worker_id_collides_with_org_code, unknown_worker, unknown_grid, unknown_org,
+    transfer_of_unknown_event, visit_unknown_person,
+    event_outside_the_month, closed_before_reported, negative_patrol, patrol_30_hours,
 )}

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pylopdf_fonts_zh_cn import sans_path, serif_path
 
 from gridpulse.bulletin.document import Bulletin
+from gridpulse.publish.stable_files import source_date_epoch
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -32,5 +33,6 @@ def write_html(bulletin: Bulletin, path: Path) -> None:
 def write_pdf(bulletin: Bulletin, path: Path) -> None:
     from weasyprint import HTML  # imported here: it is heavy, and only this step needs it
 
-    HTML(string=html_text(bulletin, for_print=True), base_url=str(TEMPLATES)).write_pdf(
-        str(path), pdf_identifier=(bulletin.scheme_id + bulletin.period).encode())
+    with source_date_epoch(bulletin.period):  # the embedded font subsets carry no clock time
+        HTML(string=html_text(bulletin, for_print=True), base_url=str(TEMPLATES)).write_pdf(
+            str(path), pdf_identifier=(bulletin.scheme_id + bulletin.period).encode())

@@ -13,6 +13,7 @@ from gridpulse.period import Period
 from gridpulse.problems import ExportRejected
 from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
+from gridpulse.sources.archive import received_files
 from gridpulse.validate.export import read_export
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
@@ -35,8 +36,10 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
     con = connect(start_build())
     try:
         con.execute("BEGIN TRANSACTION")
+        received = received_files(archived)
         for name, table in tables().items():
-            frame = data.frames[name].assign(period=period, export_id=data.export_id)
+            frame = data.frames[name].assign(period=period, export_id=data.export_id, archive_id=archived.name,
+                                              source_sha256=received[data.files[name]])
             loaded[name] = replace_period(con, name, table_columns(table), period, frame)
         replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
         for name, frame in schemes.items():

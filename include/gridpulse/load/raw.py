@@ -36,7 +36,7 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], 
     select = ", ".join(f'CAST(incoming."{c}" AS {t}) AS "{c}"' for c, t in columns.items())
     con.register("incoming", frame)
     try:
-        con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" SELECT {select} FROM incoming')
+        con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" BY NAME SELECT {select} FROM incoming')
     finally:
         con.unregister("incoming")
     return len(frame)
@@ -46,6 +46,8 @@ def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     """Replace the rows of `period` in raw.<name> by `frame` (the caller holds the transaction)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     con.execute(_create_sql(name, columns))
+    for column, sql_type in columns.items():  # a warehouse from before a lineage column was added
+        con.execute(f'ALTER TABLE {RAW_SCHEMA}."{name}" ADD COLUMN IF NOT EXISTS "{column}" {sql_type}')
     con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
     return _insert(con, name, columns, frame)
 

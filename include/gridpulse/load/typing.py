@@ -5,6 +5,8 @@ A value the mapping does not know is kept as printed, so validation can name it.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pandas as pd
 
 from gridpulse.contract import Column, Table
@@ -17,6 +19,27 @@ TYPE_WORDS_ZH = {
     "date": "日期（如 2022-11-01）",
     "timestamp": "日期时间（如 2022-11-01 08:30:00）",
 }
+
+
+# Excel counts days from 1899-12-30; a date column of plain numbers in this range is one that a
+# spreadsheet turned into serial numbers (1982 to 2119).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_SERIALS = (30000, 80000)
+
+
+def _excel_serial_hint(cell: str, column: Column) -> str:
+    """For a date cell that is a number: the date Excel meant, so staff see what happened."""
+    if column.type not in ("date", "timestamp"):
+        return ""
+    try:
+        serial = float(cell)
+    except ValueError:
+        return ""
+    if not EXCEL_SERIALS[0] <= serial <= EXCEL_SERIALS[1]:
+        return ""
+    meant = EXCEL_EPOCH + timedelta(days=serial)
+    shown_as = meant.strftime("%Y-%m-%d" if column.type == "date" else "%Y-%m-%d %H:%M:%S")
+    return f"；像是 Excel 日期序列号（即 {shown_as}），请把该列设为日期格式后重新导出"
 
 
 def _booleans(mapping: dict) -> dict[str, bool]:
@@ -61,7 +84,7 @@ def type_frame(frame: pd.DataFrame, table: Table, file_name: str, headers: dict[
         for row, cell in zip(frame.loc[unreadable, "source_row"], text[unreadable]):
             value = shown(str(cell), column.personal)
             problems.append(Problem(
-                file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}", row=int(row), column=name,
+                file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_excel_serial_hint(str(cell), column)}", row=int(row), column=name,
                 header=headers.get(name), value=value, check=f"type:{column.type}",
             ))
         typed[name] = values

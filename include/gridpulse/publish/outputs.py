@@ -10,13 +10,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from gridpulse import config
+from gridpulse import config, crashpoints
 from gridpulse.bulletin.build import build_bulletin, output_name
 from gridpulse.bulletin.docx_writer import write_docx
 from gridpulse.bulletin.reconcile import reconcile
 from gridpulse.bulletin.render import write_html, write_pdf
 from gridpulse.publish.marts import MonthMarts, read_month
 from gridpulse.publish.ranking import ranking_table
+from gridpulse.publish.stable_files import restamp_outputs
 from gridpulse.publish.warehouse import readable, swap_in
 from gridpulse.publish.workbook import write_csv, write_xlsx
 
@@ -65,8 +66,11 @@ def publish_outputs(period: str) -> dict[str, str]:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     bulletins = _render_all(marts, staging)
+    restamp_outputs(staging, period)  # the same marts give the same bytes, in any run
     for bulletin in bulletins:  # every printed figure again from the marts, before anything is published
         reconcile(bulletin.register, built)
+    crashpoints.reached("publish_rendered")
     swap_in()  # the warehouse first: outputs never show figures analysts cannot query
+    crashpoints.reached("publish_warehouse_swapped")
     _swap_in(staging, target)
     return {p.name: str(target / p.name) for p in sorted(target.iterdir())}

@@ -23,7 +23,8 @@ def write_csv(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """All schemes in one CSV, with the scheme in the first column."""
     frames = [table.assign(**{"考核方案": title})[["考核方案", *table.columns]] for title, table in tables.items()]
     combined = pd.concat(frames, ignore_index=True).map(safe_text)
-    combined.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.2f")
+    # CRLF rows, as Excel writes them: a cell holding a line break is then quoted, not split
+    combined.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.2f", lineterminator="\r\n")
 
 
 def _sheet_name(title: str) -> str:

@@ -10,9 +10,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gridpulse.sources.manifest import read_manifest, sha256_of
-
-RECEIPT = "receipt.json"
+from gridpulse.sources.manifest import RECEIPT, read_manifest, sha256_of
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
@@ -48,3 +46,11 @@ def archive_export(incoming: Path, archive_root: Path, period: str, manifest_nam
     (staging / RECEIPT).write_text(json.dumps(receipt, ensure_ascii=False, indent=2), encoding="utf-8")
     staging.rename(target)  # the archived folder appears whole or not at all
     return target
+
+
+def received_files(archived: Path) -> dict[str, str]:
+    """sha256 of every file of an archived export, as its receipt recorded them on arrival."""
+    receipt = archived / RECEIPT
+    if receipt.exists():
+        return json.loads(receipt.read_text(encoding="utf-8"))["files"]
+    return _fingerprint(archived)

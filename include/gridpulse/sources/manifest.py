@@ -40,3 +40,16 @@ def checksum_problems(folder: Path, manifest: dict, manifest_name: str) -> list[
         elif entry.get("sha256") and sha256_of(path) != entry["sha256"].lower():
             problems.append(Problem(entry["file"], f"文件校验和与清单 {manifest_name} 不符（传输不完整或文件被改动）", check="checksum"))
     return problems
+
+
+# The archive's own record of an export, written beside the files the platform sent.
+RECEIPT = "receipt.json"
+
+
+def unknown_file_problems(folder: Path, expected: list[str], manifest_name: str) -> list[Problem]:
+    """Files the platform mapping does not know: refused rather than ignored, since a renamed
+    file would otherwise pass as a missing one plus a file nobody reads."""
+    known = set(expected) | {manifest_name, RECEIPT}
+    return [Problem(p.name, "导出中有导出规范之外的文件（平台是否改了文件名？）；请确认后从导出中去掉它，或在平台映射中登记",
+                    check="file_unknown")
+            for p in sorted(folder.iterdir()) if p.name not in known and not p.name.startswith(".")]

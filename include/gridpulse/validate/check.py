@@ -4,17 +4,36 @@ from __future__ import annotations
 from pathlib import Path
 
 from gridpulse import config
-from gridpulse.problems import ExportRejected
+from gridpulse.problems import ExportRejected, Problem
+from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import read_export
 from gridpulse.validate.gx_runner import run_suites
 from gridpulse.validate.report import quarantine, write_report
 
 
+def one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each cell, and none for a row already named whole. A cell that is not
+    a number is also null to GX; a patrol ending before it starts is also outside [0, 24] hours;
+    a truncated last row has empty cells. Problems come in order from the most basic check (the
+    file, the cell's type) to the least, so the first one is the one that explains the rest."""
+    kept, cells, rows = [], set(), set()
+    for problem in problems:
+        if problem.row is not None and problem.row > 1:
+            cell = (problem.file, problem.row, problem.column)
+            if cell in cells or (problem.file, problem.row) in rows:
+                continue
+            cells.add(cell)
+            if not problem.column:
+                rows.add((problem.file, problem.row))
+        kept.append(problem)
+    return kept
+
+
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
     data = read_export(archived, period)
-    problems = data.problems + run_suites(data)
+    problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data))
     if problems:
-        report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id)
+        report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
-    return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [])
+    return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)

@@ -12,7 +12,9 @@ REPORT_JSON = "validation_report.json"
 REPORT_TEXT = "validation_report.txt"
 
 
-def write_report(folder: Path, period: str, export_id: str, problems: list[Problem]) -> Path:
+def write_report(folder: Path, period: str, export_id: str, problems: list[Problem], notices: list[Problem] = ()) -> Path:
+    """The report of one export: its problems, and the repairs made while reading it (an ignored
+    extra column, a BOM dropped, a table with no rows), so an accepted export says what was done."""
     folder.mkdir(parents=True, exist_ok=True)
     body = {
         "period": period,
@@ -20,17 +22,21 @@ def write_report(folder: Path, period: str, export_id: str, problems: list[Probl
         "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "passed": not problems,
         "problems": [p.as_dict() for p in problems],
+        "repairs": [p.as_dict() for p in notices],
     }
     (folder / REPORT_JSON).write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     lines = [f"{period} 导出 {export_id} 校验{'通过' if not problems else f'未通过：{len(problems)} 处问题'}"]
     lines += [p.text() for p in problems]
+    if notices:
+        lines.append(f"读取时的处理（{len(notices)} 项）：")
+        lines += [p.text() for p in notices]
     (folder / REPORT_TEXT).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder / REPORT_TEXT
 
 
-def quarantine(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str) -> Path:
+def quarantine(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str, notices: list[Problem] = ()) -> Path:
     """Keep a failed export, with its report, where staff can look at it; the archive keeps its own copy."""
     target = quarantine_root / period / archived.name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(archived, target)
-    return write_report(target, period, export_id, problems)
+    return write_report(target, period, export_id, problems, notices)

@@ -1,0 +1,42 @@
+"""Text that a spreadsheet would run as a formula is written to XLSX and CSV as plain text: an org
+name such as =HYPERLINK(...) in an export must not become a live formula in the ranking workbook
+or CSV staff open; numbers stay numbers."""
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from gridpulse.publish.workbook import write_csv, write_xlsx
+
+DANGEROUS = ['=HYPERLINK("http://x.example","点击")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1"]
+
+
+def _table() -> pd.DataFrame:
+    names = DANGEROUS + ["界水乡"]
+    return pd.DataFrame({"排名": range(1, len(names) + 1), "机构编码": [f"3605020{i:02d}" for i in range(len(names))],
+                         "单位": names, "总分": [-3.5] + [90.25] * (len(names) - 1)})
+
+
+def test_xlsx_cells_are_never_formulas(tmp_path):
+    path = tmp_path / "ranking.xlsx"
+    write_xlsx({"综治信息平台运行情况考核": _table()}, path)
+    sheet = load_workbook(path).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    names = [row[2].value for row in sheet.iter_rows(min_row=2)]
+    assert names[: len(DANGEROUS)] == ["'" + text for text in DANGEROUS] and names[-1] == "界水乡"
+    assert [row[3].value for row in sheet.iter_rows(min_row=2)][0] == -3.5  # a negative score is still a number
+
+
+def test_csv_fields_never_start_a_formula(tmp_path):
+    path = tmp_path / "ranking.csv"
+    write_csv({"综治信息平台运行情况考核": _table()}, path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["单位"] for r in rows][: len(DANGEROUS)] == ["'" + text for text in DANGEROUS]
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            assert not value.startswith("-") or value.replace(".", "", 1).lstrip("-").isdigit(), value

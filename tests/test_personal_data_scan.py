@@ -1,0 +1,86 @@
+"""The personal-data scan of the end-to-end test (tests/personal_data.py) finds a name, a phone
+number or an ID number of the demo export wherever one is planted: a mart, a view, XLSX, DOCX,
+PDF, CSV, HTML and a log. A scan that found nothing here would pass anything."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from docx import Document
+from openpyxl import Workbook
+
+from personal_data import PERSONAL_COLUMNS, file_text, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
+
+
+@pytest.fixture(scope="module")
+def demo_people(demo_month):
+    workers = pd.read_excel(demo_month / "网格员.xlsx", dtype=str, keep_default_na=False)
+    members = pd.read_excel(demo_month / "特殊人群.xlsx", dtype=str, keep_default_na=False)
+    secrets = personal_values(demo_month, ignore=fixed_text(demo_month))
+    long_name = next(n for n in members["姓名"] if len(n) >= 3 and n in secrets)
+    return {"name": long_name, "phone": members["监护人电话"].iloc[3], "id": workers["身份证号"].iloc[5], "secrets": secrets}
+
+
+def test_the_scan_reads_every_personal_column(demo_people):
+    secrets = demo_people["secrets"]
+    assert {demo_people["phone"], demo_people["id"], demo_people["name"]} <= secrets
+    assert len(id_numbers(secrets)) > 2000
+    assert set(PERSONAL_COLUMNS) == {"网格员.xlsx", "特殊人群.xlsx"}
+
+
+def test_the_warehouse_scan_finds_a_planted_value_in_a_table_and_a_view(tmp_path, demo_people):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE SCHEMA raw; CREATE SCHEMA marts; CREATE SCHEMA staging")
+    con.execute("CREATE TABLE raw.grid_workers AS SELECT ? AS worker_name", [demo_people["name"]])
+    con.execute("CREATE TABLE marts.clean AS SELECT 'W000001' AS worker_id, 3 AS n")
+    con.close()
+    assert scan_warehouse(warehouse, demo_people["secrets"]) == []  # raw is allowed to hold it
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE marts.leak AS SELECT 1 AS n, ? AS note", [f"联系 {demo_people['phone']}"])
+    con.execute("CREATE VIEW staging.leak_view AS SELECT worker_name FROM raw.grid_workers")
+    con.close()
+    hits = scan_warehouse(warehouse, demo_people["secrets"])
+    assert f"marts.leak: {demo_people['phone']}" in hits and f"staging.leak_view: {demo_people['name']}" in hits
+
+
+def _pdf(path, text):
+    from pylopdf_fonts_zh_cn import serif_path
+    from weasyprint import HTML
+
+    html = f"<style>@font-face {{font-family: s; src: url({serif_path()})}} body {{font-family: s}}</style><p>{text}</p>"
+    HTML(string=html).write_pdf(str(path))
+
+
+def _docx(path, text):
+    document = Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 1).text = text
+    document.save(str(path))
+
+
+def _xlsx(path, text):
+    book = Workbook()
+    book.active.append(["排名", text])
+    book.save(path)
+
+
+WRITERS = {
+    "pdf": _pdf,
+    "docx": _docx,
+    "xlsx": _xlsx,
+    "csv": lambda path, text: path.write_text(f"a,b\n1,{text}\n", encoding="utf-8-sig"),
+    "html": lambda path, text: path.write_text(f"<td>{text}</td>", encoding="utf-8"),
+    "log": lambda path, text: path.write_text(f"INFO task: {text}\n", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+@pytest.mark.parametrize("what", ["name", "phone", "id"])
+def test_the_file_scan_finds_a_planted_value(tmp_path, demo_people, kind, what):
+    clean, planted = tmp_path / f"clean.{kind}", tmp_path / f"planted.{kind}"
+    WRITERS[kind](clean, "渝水区综治中心")
+    WRITERS[kind](planted, f"渝水区 {demo_people[what]} 综治中心")
+    assert "综治中心" in file_text(clean)  # the scan reads the file's text at all
+    assert scan_files([clean], demo_people["secrets"]) == []
+    assert scan_files([planted], demo_people["secrets"]) == [f"{planted}: {demo_people[what]}"]
