@@ -94,7 +94,8 @@ def gridpulse_monthly():
 
         if not pipeline.delivery_enabled():
             raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
-        return pipeline.deliver(period)
+        # each township's own follow-up list (names) goes to that township's addresses only
+        return pipeline.deliver(period, extra_attachments=pipeline.followup(period))
 
     period = resolve_period()
     archived = archive(period)
