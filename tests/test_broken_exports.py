@@ -31,15 +31,3 @@ def test_missing_column_is_named(workspace, demo_month):
     _nothing_published()
     report = config.paths().quarantine / PERIOD
     assert any(p.name == "validation_report.txt" for p in report.rglob("*"))
-
-
-def test_broken_export_fails_the_dag_and_publishes_nothing(workspace, demo_month, airflow_db):
-    month = drop_month(demo_month, workspace["source"])
-    edit_csv(month, "巡查记录.csv", lambda frame: frame.assign(**{"巡查里程（公里）": frame["巡查里程（公里）"].where(frame.index != 0, "-3")}))
-    from gridpulse.airflow_run import run
-
-    dag_run = run(PERIOD)
-    assert str(dag_run.state) == "failed"
-    _nothing_published()
-    report = next((config.paths().quarantine / PERIOD).rglob("validation_report.txt")).read_text(encoding="utf-8")
-    assert "巡查记录.csv 第 2 行 「巡查里程（公里）」(distance_km)：「-3.0」超出允许范围 [0, 200]" in report

@@ -24,6 +24,8 @@ def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, demo_month, a
 
     assert str(dag_run.state) == "failed"
     assert not config.paths().warehouse.exists() and not (config.paths().output / PERIOD).exists()
+    report = next((config.paths().quarantine / PERIOD).rglob("validation_report.txt")).read_text(encoding="utf-8")
+    assert "巡查记录.csv 第 2 行 「巡查里程（公里）」(distance_km)：「-3.0」超出允许范围 [0, 200]" in report
     [alert] = smtp.sink.to(OPS)
     message = alert["message"]
     assert "validate" in message["subject"] and "2022年11月" in message["subject"]
