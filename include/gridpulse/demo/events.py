@@ -187,8 +187,9 @@ def build_transfers(district: District, events: pd.DataFrame, rng, month_end: pd
     """Each township centre transfers some of its township's new valid events to agencies."""
     rows = []
     candidates = events[~events.is_carried_over & events.is_valid]
+    members = candidates.groupby("township_id", sort=False).indices  # positions, ascending
     for t in district.townships.itertuples():
-        pool = candidates.index[candidates.township_id == t.org_id]
+        pool = candidates.index[members.get(t.org_id, np.array([], dtype=int))]
         for idx in rng.choice(pool, size=min(len(pool), t.transfers), replace=False):
             at = events.at[idx, "reported_at"] + pd.Timedelta(seconds=int(rng.integers(1800, 86400)))
             rows.append({"event_id": events.at[idx, "event_id"], "from_org_id": t.org_id,
