@@ -164,7 +164,8 @@ def build_events(spec: dict, district: District, rng, period_days: pd.DatetimeIn
     _deadlines(frame, spec, rng, month_end, scale)
     _closing(frame, _overdue(frame, district, rng, month_end), rng, month_end)
     frame = frame.sort_values(["reported_at", "reporter_id"], kind="stable").reset_index(drop=True)
-    frame["event_id"] = [f"E{period_days[0]:%Y%m}{i + 1:07d}" for i in range(len(frame))]
+    month = f"{period_days[0]:%Y%m}"  # once, not per row: a province month has millions of rows
+    frame["event_id"] = [f"E{month}{i + 1:07d}" for i in range(len(frame))]
     frame["is_safety_hazard"] = frame.category.isin(spec["hazard_categories"])
     frame["quality_rating"] = None
     _rate_quality(spec, district, frame, rng)
