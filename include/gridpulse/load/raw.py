@@ -50,6 +50,16 @@ def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     return _insert(con, name, columns, frame)
 
 
+def replace_period_from(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, relation: str) -> int:
+    """Replace the rows of `period` in raw.<name> by the rows of a relation in the database
+    (a staged table with the lineage columns): no rows pass through Python."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(_create_sql(name, columns))
+    con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
+    select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+    return con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" SELECT {select} FROM {relation}').fetchone()[0]
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: pd.DataFrame) -> int:
     """Replace raw.<name> whole, columns included: for configuration (schemes), not months."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
