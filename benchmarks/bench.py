@@ -54,7 +54,7 @@ def generated_month(work: Path, name: str, scale: float, period: str, seed: int)
     """The month's export at this scale, generated once (same seed and scale, same bytes)."""
     folder = work / "exports" / name
     month = folder / period
-    stamp = month / ".generated"
+    stamp = folder / f".{period}.generated"  # beside the month: the export folder holds only what the platform wrote
     wanted = f"seed={seed} scale={scale}"
     if stamp.exists() and stamp.read_text() == wanted:
         return month, None
