@@ -29,8 +29,8 @@ PIPELINE_STEPS = ("archive", "validate", "load", "build", "outputs")
 STAGES = str(BENCH_DIR / "stages.py")
 
 
-def settings() -> dict:
-    return yaml.safe_load((BENCH_DIR / "bench.yml").read_text(encoding="utf-8"))
+def settings(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def machine() -> dict:
@@ -124,8 +124,8 @@ def report_scale(name: str, steps: list[Measured], scan: Measured, reference: Me
             "pandas_over_pipeline_memory": round(reference.peak_mib / peak, 2)}
 
 
-def main() -> int:
-    config = settings()
+def main(argv: list[str]) -> int:
+    config = settings(Path(argv[0]) if argv else BENCH_DIR / "bench.yml")
     work = PROJECT_DIR / config["work_dir"]
     period, seed = str(config["period"]), int(config["seed"])
     started = time.perf_counter()
@@ -163,4 +163,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

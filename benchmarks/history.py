@@ -50,7 +50,8 @@ def add_history(period: str, months: int) -> str:
                 sql = _copy_sql(con, schema, table, shift_dates)
                 for k, target in earlier:
                     con.execute(f'DELETE FROM {schema}."{table}" WHERE period = ?', [str(target)])
-                    con.execute(sql, {"target": str(target), "source": str(source), "k": k})
+                    params = {"target": str(target), "source": str(source)} | ({"k": k} if "$k" in sql else {})
+                    con.execute(sql, params)
         for _, target in earlier:
             con.execute("DELETE FROM raw.calendar_days WHERE period = ?", [str(target)])
             con.register("calendar_month", calendar_frame(target))

@@ -6,7 +6,6 @@ the platform mapping says which header is which canonical column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +27,14 @@ class ReadResult:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
-    raw = path.read_bytes()
+    # pandas decodes while it parses: a province's file is never held as one string
     for encoding in CSV_ENCODINGS:
         try:
-            text = raw.decode(encoding)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
-        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
         return frame, encoding
-    raise UnicodeDecodeError("csv", raw[:1], 0, 1, "neither UTF-8 nor GBK")
+    raise UnicodeDecodeError("csv", b"", 0, 1, "neither UTF-8 nor GBK")
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
