@@ -51,7 +51,7 @@ test: venv
 
 # Not part of `make test`: speed and memory are measured here, never asserted in a test.
 bench: venv
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python -u benchmarks/bench.py
 
 # The published warehouse, opened read-only: a write is refused (docs/analysts.md).
 sql: venv
