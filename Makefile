@@ -14,11 +14,12 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test sql docs airflow airflow-db trigger backfill clean help
+.PHONY: venv demo test bench sql docs airflow airflow-db trigger backfill clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
+	@echo "make bench  district, city and province months through the pipeline: time and memory per step (README, Benchmark)"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
 	@echo "make docs   dbt docs and GX data docs into output/docs/"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
@@ -58,6 +59,10 @@ demo: venv airflow-db
 
 test: venv
 	$(BIN)/python -m pytest
+
+# Not part of `make test`: speed and memory are measured here, never asserted in a test.
+bench: venv
+	$(BIN)/python -u benchmarks/bench.py
 
 # The published warehouse, opened read-only: a write is refused (docs/analysts.md).
 sql: venv

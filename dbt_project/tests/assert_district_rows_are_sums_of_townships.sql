@@ -3,6 +3,7 @@
 with categories as (
     select period, category as breakdown, sum(case when org_level = 'district' then events else -events end) as difference
     from {{ ref('rpt_event_categories_monthly') }}
+    where {{ in_this_month() }}
     group by period, category
 ),
 
@@ -11,6 +12,7 @@ disputes as (
            sum(case when org_level = 'district' then disputes else -disputes end)
            + sum(case when org_level = 'district' then disputes_resolved else -disputes_resolved end) as difference
     from {{ ref('rpt_disputes_by_level_monthly') }}
+    where {{ in_this_month() }}
     group by period, found_level
 ),
 
@@ -19,6 +21,7 @@ townships as (
            sum(invalid_events) as invalid_events, sum(overdue_events) as overdue_events,
            sum(carried_over_events) as carried_over_events, sum(disputes) as disputes, sum(grid_workers) as grid_workers
     from {{ ref('rpt_township_activity_monthly') }}
+    where {{ in_this_month() }}
     group by period
 ),
 
@@ -30,6 +33,7 @@ headline as (
         + abs(headline.grid_workers - townships.grid_workers) as difference
     from {{ ref('rpt_headline_monthly') }} as headline
     inner join townships on townships.period = headline.period
+    where {{ in_this_month('headline.period') }}
 )
 
 select * from categories where difference <> 0

@@ -2,5 +2,6 @@
 select ranking.period, ranking.scheme_id, ranking.org_id, ranking.items_scored, count(items.item_id) as scheme_items
 from {{ ref('rpt_ranking_monthly') }} as ranking
 inner join {{ ref('dim_scheme_item') }} as items on items.scheme_id = ranking.scheme_id
+where {{ in_this_month('ranking.period') }}
 group by ranking.period, ranking.scheme_id, ranking.org_id, ranking.items_scored
 having ranking.items_scored <> count(items.item_id)

@@ -3,7 +3,7 @@
 with townships as (
     select period, scheme_id, item_id, org_id as township_id, numerator, denominator
     from {{ ref('fct_indicator_monthly') }}
-    where org_level = 'township'
+    where org_level = 'township' and {{ in_this_month() }}
       and indicator_id in ('events_per_worker', 'worker_event_quota_rate', 'worker_hazard_quota_rate', 'patrol_compliance_rate')
 ),
 
@@ -13,7 +13,7 @@ villages as (
     from {{ ref('fct_indicator_monthly') }} as indicators
     inner join {{ ref('int_org_hierarchy') }} as hierarchy
         on hierarchy.period = indicators.period and hierarchy.org_id = indicators.org_id
-    where indicators.org_level = 'village'
+    where indicators.org_level = 'village' and {{ in_this_month('indicators.period') }}
     group by indicators.period, indicators.scheme_id, indicators.item_id, hierarchy.township_id
 ),
 

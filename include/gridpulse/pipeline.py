@@ -41,10 +41,11 @@ def load(period: str, archived: str) -> dict[str, int]:
 
 
 def transform(period: str) -> None:
-    """Build staging, intermediate and marts with dbt, with every test."""
+    """Build the month's rows of staging, intermediate and marts with dbt, with every test
+    (every month when `period` is empty)."""
     from gridpulse.transform.dbt import build
 
-    build()
+    build(str(Period.parse(period)) if period else None)
 
 
 def publish(period: str) -> dict[str, str]:

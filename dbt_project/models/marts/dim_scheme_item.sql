@@ -1,3 +1,5 @@
+-- Rebuilt whole on every run: the schemes in force are configuration, not months.
+{{ config(materialized='table') }}
 -- Items of the scoring schemes: the label as printed, weight, indicator and how it is scored.
 select
     scheme_id,

@@ -10,6 +10,7 @@
 -- score is score_unrounded rounded half up to the item's printed decimals.
 with indicators as (
     select * from {{ ref('fct_indicator_monthly') }}
+    {% if is_incremental() %}where {{ in_this_month() }}{% endif %}
 ),
 
 items as (

@@ -53,10 +53,12 @@ patrol as (
     select period, scheme_id, numerator as patrol_compliant_workers
     from {{ ref('fct_indicator_monthly') }}
     where org_level = 'district' and indicator_id = 'patrol_compliance_rate'
+    {% if is_incremental() %}and {{ in_this_month() }}{% endif %}
 ),
 
 schemes as (
     select distinct period, scheme_id from {{ ref('fct_indicator_monthly') }}
+    {% if is_incremental() %}where {{ in_this_month() }}{% endif %}
 )
 
 select

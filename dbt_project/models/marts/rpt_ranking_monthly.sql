@@ -11,6 +11,7 @@ with totals as (
         sum(score_unrounded) as total_score_unrounded,
         count(*) as items_scored
     from {{ ref('fct_score_monthly') }}
+    {% if is_incremental() %}where {{ in_this_month() }}{% endif %}
     group by period, scheme_id, org_id
 ),
 
@@ -25,6 +26,17 @@ ranked as (
         ) as rank
     from totals
     inner join {{ ref('int_months') }} as months on months.period = totals.period
+),
+
+earlier as (
+    -- the ranks the previous month needs: from this run, and from months already in the mart
+    select period, scheme_id, org_id, rank, cast(first_day as date) as first_day from ranked
+    {% if is_incremental() %}
+    union all
+    select period, scheme_id, org_id, rank, cast(period || '-01' as date) as first_day
+    from {{ this }}
+    where period not in (select period from ranked)
+    {% endif %}
 )
 
 select
@@ -41,7 +53,7 @@ select
 from ranked
 inner join {{ ref('int_org_hierarchy') }} as units
     on units.period = ranked.period and units.org_id = ranked.org_id
-left join ranked as previous
+left join earlier as previous
     on previous.scheme_id = ranked.scheme_id
     and previous.org_id = ranked.org_id
-    and cast(previous.first_day as date) = cast({{ dbt.dateadd('month', -1, 'ranked.first_day') }} as date)
+    and previous.first_day = cast({{ dbt.dateadd('month', -1, 'ranked.first_day') }} as date)

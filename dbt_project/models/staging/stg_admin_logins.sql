@@ -1,6 +1,7 @@
 -- 管理员账号登录.
 with source as (
     select * from {{ source('raw', 'admin_logins') }}
+    where {{ in_this_month() }}
 )
 
 select

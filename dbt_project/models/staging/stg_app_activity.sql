@@ -1,6 +1,7 @@
 -- 平安通在线情况.
 with source as (
     select * from {{ source('raw', 'app_activity') }}
+    where {{ in_this_month() }}
 )
 
 select

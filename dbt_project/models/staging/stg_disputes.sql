@@ -1,6 +1,7 @@
 -- 矛盾纠纷.
 with source as (
     select * from {{ source('raw', 'disputes') }}
+    where {{ in_this_month() }}
 )
 
 select

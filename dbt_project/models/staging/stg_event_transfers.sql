@@ -1,6 +1,7 @@
 -- 事件流转.
 with source as (
     select * from {{ source('raw', 'event_transfers') }}
+    where {{ in_this_month() }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- 事件.
 with source as (
     select * from {{ source('raw', 'events') }}
+    where {{ in_this_month() }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- 网格员. Personal columns stay in raw: worker_name, phone, id_number.
 with source as (
     select * from {{ source('raw', 'grid_workers') }}
+    where {{ in_this_month() }}
 )
 
 select

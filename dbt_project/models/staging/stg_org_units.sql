@@ -1,6 +1,7 @@
 -- 组织机构.
 with source as (
     select * from {{ source('raw', 'org_units') }}
+    where {{ in_this_month() }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- 巡查记录.
 with source as (
     select * from {{ source('raw', 'patrols') }}
+    where {{ in_this_month() }}
 )
 
 select

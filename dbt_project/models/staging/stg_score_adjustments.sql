@@ -1,6 +1,7 @@
 -- 附加分.
 with source as (
     select * from {{ source('raw', 'score_adjustments') }}
+    where {{ in_this_month() }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- 特殊人群走访.
 with source as (
     select * from {{ source('raw', 'special_population_visits') }}
+    where {{ in_this_month() }}
 )
 
 select

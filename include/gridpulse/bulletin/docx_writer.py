@@ -117,9 +117,12 @@ def _table(document, block: Table) -> None:
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, row in enumerate([block.header] + block.rows):
+    # a row's cells once per row: table.cell(r, c) walks the whole table on every call, which is
+    # quadratic in rows (a province's 1,105 townships took minutes)
+    for r, (row, table_row) in enumerate(zip([block.header] + block.rows, table.rows)):
+        cells = table_row.cells
         for c, text in enumerate(row):
-            cell = table.cell(r, c)
+            cell = cells[c]
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _run(paragraph, text, HEI_FONT if r == 0 else BODY_FONT, SIZE["小5号"], bold=r == 0)

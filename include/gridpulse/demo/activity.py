@@ -30,7 +30,8 @@ def build_patrols(district: District, rng, days: pd.DatetimeIndex, workdays: pd.
                           "ended_at": started + pd.to_timedelta(length * 60 + rng.integers(0, 60, len(who)), unit="s"),
                           "distance_km": np.round(rng.uniform(2, 15, len(who)), 2)})
     frame = frame.sort_values(["started_at", "worker_id"], kind="stable").reset_index(drop=True)
-    frame.insert(0, "patrol_id", [f"P{days[0]:%Y%m}{i + 1:07d}" for i in range(len(frame))])
+    month = f"{days[0]:%Y%m}"  # once, not per row: a province month has millions of rows
+    frame.insert(0, "patrol_id", [f"P{month}{i + 1:07d}" for i in range(len(frame))])
     return frame
 
 
@@ -54,7 +55,8 @@ def build_visits(district: District, rng, days: pd.DatetimeIndex) -> pd.DataFram
     visited = days[rng.integers(0, len(days), len(idx))] + pd.to_timedelta(rng.integers(8 * 3600, 19 * 3600, len(idx)), unit="s")
     frame = pd.DataFrame({"person_id": people.person_id.to_numpy()[idx], "worker_id": people.worker_id.to_numpy()[idx], "visited_at": visited})
     frame = frame.sort_values(["visited_at", "person_id"], kind="stable").reset_index(drop=True)
-    frame.insert(0, "visit_id", [f"Z{days[0]:%Y%m}{i + 1:07d}" for i in range(len(frame))])
+    month = f"{days[0]:%Y%m}"  # once, not per row: a province month has millions of rows
+    frame.insert(0, "visit_id", [f"Z{month}{i + 1:07d}" for i in range(len(frame))])
     return frame
 
 

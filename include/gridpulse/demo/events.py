@@ -164,7 +164,8 @@ def build_events(spec: dict, district: District, rng, period_days: pd.DatetimeIn
     _deadlines(frame, spec, rng, month_end, scale)
     _closing(frame, _overdue(frame, district, rng, month_end), rng, month_end)
     frame = frame.sort_values(["reported_at", "reporter_id"], kind="stable").reset_index(drop=True)
-    frame["event_id"] = [f"E{period_days[0]:%Y%m}{i + 1:07d}" for i in range(len(frame))]
+    month = f"{period_days[0]:%Y%m}"  # once, not per row: a province month has millions of rows
+    frame["event_id"] = [f"E{month}{i + 1:07d}" for i in range(len(frame))]
     frame["is_safety_hazard"] = frame.category.isin(spec["hazard_categories"])
     frame["quality_rating"] = None
     _rate_quality(spec, district, frame, rng)
@@ -187,8 +188,9 @@ def build_transfers(district: District, events: pd.DataFrame, rng, month_end: pd
     """Each township centre transfers some of its township's new valid events to agencies."""
     rows = []
     candidates = events[~events.is_carried_over & events.is_valid]
+    members = candidates.groupby("township_id", sort=False).indices  # positions, ascending
     for t in district.townships.itertuples():
-        pool = candidates.index[candidates.township_id == t.org_id]
+        pool = candidates.index[members.get(t.org_id, np.array([], dtype=int))]
         for idx in rng.choice(pool, size=min(len(pool), t.transfers), replace=False):
             at = events.at[idx, "reported_at"] + pd.Timedelta(seconds=int(rng.integers(1800, 86400)))
             rows.append({"event_id": events.at[idx, "event_id"], "from_org_id": t.org_id,

@@ -8,13 +8,15 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.calendar import is_workday
 from gridpulse.contract import tables
-from gridpulse.load.raw import connect, replace_period, replace_table, table_columns
+from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected
 from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
+from gridpulse.sources.manifest import read_manifest
 from gridpulse.validate.export import read_export
+from gridpulse.validate.staged import staged_for, staged_path
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 
@@ -24,23 +26,52 @@ def calendar_frame(period: Period) -> pd.DataFrame:
     return pd.DataFrame({"period": str(period), "day": pd.to_datetime(days), "is_workday": [is_workday(d) for d in days]})
 
 
-def load_export(archived: Path, period: str) -> dict[str, int]:
-    """Replace the month in raw, in a building copy of the warehouse, by the archived export;
-    return rows loaded per table."""
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _lineage(archived: Path, period: str, export_id: str) -> dict[str, dict[str, str]]:
+    """Per table, where its rows came from: the month, the export, the archived copy, and the
+    sha256 its file had when it arrived."""
+    received = received_files(archived)
+    files = config.platform_mapping()["files"]
+    return {name: {"period": period, "export_id": export_id, "archive_id": archived.name,
+                   "source_sha256": received[files[name]["file"]]} for name in tables()}
+
+
+def _insert_month(con, archived: Path, period: str) -> dict[str, int]:
+    """The month's tables into raw: from the tables validation staged, else from the export."""
+    export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
+    lineage = _lineage(archived, period, export_id)
+    staged = staged_for(archived, export_id, period)
+    if staged is not None:
+        con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
+        try:
+            return {name: replace_period_from(con, name, table_columns(table), period,
+                                              f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
+                    for name, table in tables().items()}
+        finally:
+            con.execute("DETACH staged")
     data = read_export(archived, period)
     if data.problems:  # validation runs first; this guards a load called on its own
         raise ExportRejected(f"{period} 导出 {data.export_id} 有问题，未载入 (not loaded)", data.problems)
+    return {name: replace_period(con, name, table_columns(table), period, data.frames[name].assign(**lineage[name]))
+            for name, table in tables().items()}
+
+
+def _as_columns(values: dict[str, str]) -> str:
+    return ", ".join(f'{_literal(value)} AS "{column}"' for column, value in values.items())
+
+
+def load_export(archived: Path, period: str) -> dict[str, int]:
+    """Replace the month in raw, in a building copy of the warehouse, by the archived export;
+    return rows loaded per table."""
     calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
-    loaded: dict[str, int] = {}
     con = connect(start_build())
     try:
         con.execute("BEGIN TRANSACTION")
-        received = received_files(archived)
-        for name, table in tables().items():
-            frame = data.frames[name].assign(period=period, export_id=data.export_id, archive_id=archived.name,
-                                              source_sha256=received[data.files[name]])
-            loaded[name] = replace_period(con, name, table_columns(table), period, frame)
+        loaded = _insert_month(con, archived, period)
         replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
         for name, frame in schemes.items():
             replace_table(con, name, SCHEME_COLUMNS[name], frame)
@@ -50,4 +81,5 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
         raise
     finally:
         con.close()
+    staged_path(archived).unlink(missing_ok=True)  # personal data lives on in raw.* alone
     return loaded

@@ -44,12 +44,25 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], 
 
 def replace_period(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, frame: pd.DataFrame) -> int:
     """Replace the rows of `period` in raw.<name> by `frame` (the caller holds the transaction)."""
+    _prepare_month(con, name, columns, period)
+    return _insert(con, name, columns, frame)
+
+
+def _prepare_month(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str) -> None:
+    """raw.<name> with every column, and without the rows of `period`."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     con.execute(_create_sql(name, columns))
     for column, sql_type in columns.items():  # a warehouse from before a lineage column was added
         con.execute(f'ALTER TABLE {RAW_SCHEMA}."{name}" ADD COLUMN IF NOT EXISTS "{column}" {sql_type}')
     con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
-    return _insert(con, name, columns, frame)
+
+
+def replace_period_from(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], period: str, relation: str) -> int:
+    """Replace the rows of `period` in raw.<name> by the rows of a relation in the database
+    (a staged table with the lineage columns): no rows pass through Python."""
+    _prepare_month(con, name, columns, period)
+    select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+    return con.execute(f'INSERT INTO {RAW_SCHEMA}."{name}" BY NAME SELECT {select} FROM {relation}').fetchone()[0]
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: pd.DataFrame) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -36,15 +35,22 @@ class ReadResult:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str, str]:
-    raw = path.read_bytes()
+    """The file's cells, its encoding, and the text of its end (what a truncation check needs).
+    pandas decodes while it parses: a province's file is never held as one string."""
     for encoding in CSV_ENCODINGS:
         try:
-            text = raw.decode(encoding)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
-        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-        return frame, encoding, text
-    raise UnicodeDecodeError("csv", raw[:1], 0, 1, "neither UTF-8 nor GBK")
+        return frame, encoding, _tail_text(path, encoding)
+    raise UnicodeDecodeError("csv", b"", 0, 1, "neither UTF-8 nor GBK")
+
+
+def _tail_text(path: Path, encoding: str, size: int = 1 << 16) -> str:
+    """The last lines of a file (up to `size` bytes); a character cut at the start is dropped."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - size))
+        return handle.read().decode(encoding, errors="ignore")
 
 
 def _truncation_problems(text: str, frame: pd.DataFrame, name: str) -> list[Problem]:

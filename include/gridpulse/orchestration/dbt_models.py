@@ -43,6 +43,8 @@ def dbt_models_group(group_id: str = "dbt_build", **task_args):
             "install_deps": False,
             # the building copy, rendered when the task runs, where the load task put the month
             "env": {"GRIDPULSE_WAREHOUSE": "{{ building_warehouse() }}", "DO_NOT_TRACK": "1"},
+            # the run's month only: staging reads it, incremental marts replace it, tests check it
+            "vars": {"period": "{{ ti.xcom_pull(task_ids='resolve_period') }}"},
             **task_args,
         },
     )

@@ -5,6 +5,7 @@ logging and its DuckDB connection end with it and never hold the warehouse after
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -52,5 +53,12 @@ def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     return output
 
 
-def build() -> str:
-    return run_dbt("build")
+def month_vars(period: str) -> list[str]:
+    """dbt's arguments that scope a run to one month (dbt_project/macros/this_month.sql)."""
+    return ["--vars", json.dumps({"period": period})]
+
+
+def build(period: str | None = None) -> str:
+    """dbt build of one month's rows (incremental marts replace that month only), or of every
+    month when no period is given."""
+    return run_dbt("build", *(month_vars(period) if period else []))

@@ -9,6 +9,7 @@ from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import read_export
 from gridpulse.validate.gx_runner import run_suites
 from gridpulse.validate.report import quarantine, write_report
+from gridpulse.validate.staged import stage
 
 
 def one_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -36,4 +37,5 @@ def validate_export(archived: Path, period: str) -> Path:
     if problems:
         report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
+    stage(data.frames, data.export_id, period, archived)  # the load step inserts these instead of parsing again
     return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)

@@ -11,7 +11,7 @@ from gridpulse.contract import tables
 from gridpulse.period import Period
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
-from gridpulse.validate.suites import contract_column, duration_column, read_suite, reference_parameter
+from gridpulse.validate.suites import contract_column, duration_column, read_suite, reference_column
 
 # Rows listed per failed expectation in a report; the count of all of them is always given.
 MAX_ROWS_PER_CHECK = 50
@@ -27,25 +27,29 @@ def _context():
     return context
 
 
-def _parameters(data: ExportData, period: Period) -> dict:
-    params: dict = {"period_start": datetime.combine(period.first_day, datetime.min.time()),
-                    "period_end": datetime.combine(period.next_first_day, datetime.min.time())}
-    for table in tables().values():
-        for column in table.columns.values():
-            if column.references:
-                ref_table, ref_column = column.references.split(".")
-                frame = data.frames.get(ref_table)
-                known = [] if frame is None else frame[ref_column].dropna().astype(str).unique().tolist()
-                params[reference_parameter(column.references)] = known
-    return params
+def _parameters(period: Period) -> dict:
+    return {"period_start": datetime.combine(period.first_day, datetime.min.time()),
+            "period_end": datetime.combine(period.next_first_day, datetime.min.time())}
 
 
-def _with_durations(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
+def _known(data: ExportData, reference: str) -> pd.Series:
+    ref_table, ref_column = reference.split(".")
+    frame = data.frames.get(ref_table)
+    return pd.Series([], dtype=object) if frame is None else frame[ref_column].dropna().astype(str)
+
+
+def _with_derived(frame: pd.DataFrame, table_name: str, data: ExportData) -> pd.DataFrame:
+    """The frame with the columns the suite checks besides the contract's: durations, and
+    whether each referencing value exists in the table it references."""
     frame = frame.copy()
     for column in tables()[table_name].columns.values():
         if column.max_hours_after:
             start = frame[column.max_hours_after["column"]]
             frame[duration_column(column)] = (frame[column.name] - start).dt.total_seconds() / 3600
+        if column.references:
+            values = frame[column.name]
+            found = values.astype(str).isin(_known(data, column.references))
+            frame[reference_column(column)] = found.astype("boolean").where(values.notna(), pd.NA)
     return frame
 
 
@@ -77,17 +81,19 @@ def run_suites(data: ExportData) -> list[Problem]:
     import great_expectations as gx
 
     source = context.data_sources.add_or_update_pandas("export")
-    params = _parameters(data, Period.parse(data.period))
+    params = _parameters(Period.parse(data.period))
     problems: list[Problem] = []
     for name, frame in data.frames.items():
         suite_json = read_suite(config.EXPECTATIONS_DIR, name)
         suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"]))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
         definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        # a referencing column is named beside the row, so a message can quote the unknown value
+        referencing = [c.name for c in tables()[name].columns.values() if c.references]
         outcome = definition.run(
-            batch_parameters={"dataframe": _with_durations(frame, name)},
+            batch_parameters={"dataframe": _with_derived(frame, name, data)},
             expectation_parameters=params,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *referencing]},
         )
         for result in outcome.results:
             if not result.success:

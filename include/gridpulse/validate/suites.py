@@ -13,6 +13,7 @@ from pathlib import Path
 from gridpulse.contract import Column, Table, tables
 
 DURATION_MARK = "__hours_after__"
+REFERENCE_MARK = "__known_in__"
 
 
 # The derived column that carries a duration, for contract columns with max_hours_after.
@@ -20,13 +21,17 @@ def duration_column(column: Column) -> str:
     return f"{column.name}{DURATION_MARK}{column.max_hours_after['column']}"
 
 
+# The derived column that says whether a value exists in the table it references (True, False,
+# or empty where the value is empty). A province's codes run to millions (every event id), and GX
+# serialises a value set into the id of every metric it computes: as a suite parameter that alone
+# took minutes. The lookup is one pandas isin; GX checks the flags and reports the rows.
+def reference_column(column: Column) -> str:
+    return f"{column.name}{REFERENCE_MARK}{column.references.replace('.', '__')}"
+
+
 def contract_column(checked: str | None) -> str | None:
-    """The contract column a check is about (a duration column reports as its end column)."""
-    return checked.split(DURATION_MARK)[0] if checked else checked
-
-
-def reference_parameter(reference: str) -> str:
-    return "known__" + reference.replace(".", "__")
+    """The contract column a check is about (a derived column reports as the column it derives from)."""
+    return checked.split(DURATION_MARK)[0].split(REFERENCE_MARK)[0] if checked else checked
 
 
 def _expectation(kind: str, problem_zh: str, **kwargs) -> dict:
@@ -43,7 +48,7 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
     if column.references:
         ref_table = column.references.split(".")[0]
         label = tables()[ref_table].label_zh
-        found.append(_expectation("expect_column_values_to_be_in_set", f"「{{value}}」在{label}中不存在", column=name, value_set={"$PARAMETER": reference_parameter(column.references)}))
+        found.append(_expectation("expect_column_values_to_be_in_set", f"「{{value}}」在{label}中不存在", column=reference_column(column), value_set=[True]))
     if column.min is not None or column.max is not None:
         found.append(_expectation("expect_column_values_to_be_between", f"「{{value}}」超出允许范围 [{column.min}, {column.max}]", column=name, min_value=column.min, max_value=column.max))
     if name == table.period_column:

@@ -1,0 +1,47 @@
+"""The benchmark compares the pipeline with a plain pandas program (benchmarks/pandas_reference.py).
+The comparison is honest only if both compute the same thing: for the demo month, the pandas
+program's ten township indicators of seed 000 equal the marts' numerators and denominators."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from conftest import PERIOD, PROJECT_DIR
+from exports import drop_month
+from gridpulse import pipeline
+from gridpulse.publish.warehouse import readable
+
+sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+from pandas_reference import SCHEME_ID, township_indicators  # noqa: E402
+
+
+def _marts(warehouse: Path) -> pd.DataFrame:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("""
+            SELECT org_id AS township_id, indicator_id, numerator, denominator, value
+            FROM marts.fct_indicator_monthly
+            WHERE period = ? AND scheme_id = ? AND org_level = 'township'""", [PERIOD, SCHEME_ID]).df()
+    finally:
+        con.close()
+
+
+def test_pandas_reference_gives_the_marts_indicators(workspace, demo_month):
+    drop_month(demo_month, workspace["source"])
+    archived = pipeline.archive(PERIOD)
+    pipeline.validate(PERIOD, archived)
+    pipeline.load(PERIOD, archived)
+    pipeline.transform(PERIOD)
+    marts = _marts(readable())
+    reference = township_indicators(demo_month, PERIOD)
+
+    assert len(marts) == 170  # 17 townships x 10 items
+    assert sorted(reference.indicator_id.unique()) == sorted(marts.indicator_id.unique())
+    both = marts.merge(reference, on=["township_id", "indicator_id"], how="outer", suffixes=("_marts", "_pandas"), indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    for part in ("numerator", "denominator", "value"):
+        assert both[f"{part}_pandas"].to_numpy() == pytest.approx(both[f"{part}_marts"].to_numpy(), rel=1e-12, nan_ok=True), part
