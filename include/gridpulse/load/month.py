@@ -39,19 +39,14 @@ def _lineage(archived: Path, period: str, export_id: str) -> dict[str, dict[str,
                    "source_sha256": received[files[name]["file"]]} for name in tables()}
 
 
-def _insert_month(con, archived: Path, period: str) -> dict[str, int]:
-    """The month's tables into raw: from the tables validation staged, else from the export."""
-    export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
+def _insert_month(con, archived: Path, period: str, export_id: str, staged: bool) -> dict[str, int]:
+    """The month's tables into raw: from the tables validation staged (attached as `staged`),
+    else from the export."""
     lineage = _lineage(archived, period, export_id)
-    staged = staged_for(archived, export_id, period)
-    if staged is not None:
-        con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
-        try:
-            return {name: replace_period_from(con, name, table_columns(table), period,
-                                              f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
-                    for name, table in tables().items()}
-        finally:
-            con.execute("DETACH staged")
+    if staged:
+        return {name: replace_period_from(con, name, table_columns(table), period,
+                                          f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
+                for name, table in tables().items()}
     data = read_export(archived, period)
     if data.problems:  # validation runs first; this guards a load called on its own
         raise ExportRejected(f"{period} 导出 {data.export_id} 有问题，未载入 (not loaded)", data.problems)
@@ -68,17 +63,22 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
     return rows loaded per table."""
     calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
+    export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
+    staged = staged_for(archived, export_id, period)
     con = connect(start_build())
     try:
+        if staged is not None:  # outside the transaction: DuckDB detaches (on close) only between transactions
+            con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
-        loaded = _insert_month(con, archived, period)
-        replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
-        for name, frame in schemes.items():
-            replace_table(con, name, SCHEME_COLUMNS[name], frame)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        try:
+            loaded = _insert_month(con, archived, period, export_id, staged is not None)
+            replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
+            for name, frame in schemes.items():
+                replace_table(con, name, SCHEME_COLUMNS[name], frame)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
     finally:
         con.close()
     staged_path(archived).unlink(missing_ok=True)  # personal data lives on in raw.* alone
