@@ -16,7 +16,7 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
 from gridpulse.orchestration.alerts import on_task_failure
-from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, building_warehouse, dbt_models_group
+from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, building_warehouse, dbt_log_dir, dbt_models_group
 from gridpulse.orchestration.schedule import TIMEZONE, asset_uri, published_marts, schedule_settings
 
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
@@ -31,7 +31,7 @@ MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridp
     params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                             description="Assessed month YYYY-MM; empty = the run's data interval")},
     default_args={"on_failure_callback": on_task_failure},
-    user_defined_macros={"building_warehouse": building_warehouse},
+    user_defined_macros={"building_warehouse": building_warehouse, "dbt_log_dir": dbt_log_dir},
     tags=["gridpulse"],
     doc_md=__doc__,
 )

@@ -24,6 +24,14 @@ def building_warehouse() -> str:
     return str(config.paths().building)
 
 
+def dbt_log_dir() -> str:
+    """dbt's log folder, kept where `python -m gridpulse build` keeps it (Cosmos would log into a
+    temporary copy of the project and delete it)."""
+    from gridpulse.transform.dbt import dbt_work_dir
+
+    return str(dbt_work_dir(config.paths().building) / "logs")
+
+
 def dbt_models_group(group_id: str = "dbt_build", **task_args):
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
@@ -42,7 +50,8 @@ def dbt_models_group(group_id: str = "dbt_build", **task_args):
         operator_args={
             "install_deps": False,
             # the building copy, rendered when the task runs, where the load task put the month
-            "env": {"GRIDPULSE_WAREHOUSE": "{{ building_warehouse() }}", "DO_NOT_TRACK": "1"},
+            "env": {"GRIDPULSE_DBT_WAREHOUSE": "{{ building_warehouse() }}", "DBT_LOG_PATH": "{{ dbt_log_dir() }}",
+                    "DO_NOT_TRACK": "1"},
             # the run's month only: staging reads it, incremental marts replace it, tests check it
             "vars": {"period": "{{ ti.xcom_pull(task_ids='resolve_period') }}"},
             **task_args,

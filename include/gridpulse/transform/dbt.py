@@ -28,12 +28,17 @@ def dbt_executable() -> str:
     return found
 
 
+def dbt_work_dir(warehouse: Path) -> Path:
+    """Where dbt keeps its target and logs for a warehouse file: beside it, in the data folder."""
+    return warehouse.parent / f"dbt-{warehouse.stem}"
+
+
 def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
     """dbt's environment: the building copy of the warehouse unless told another file."""
     warehouse = warehouse or current_build()  # never the published file
-    work = warehouse.parent / f"dbt-{warehouse.stem}"
+    work = dbt_work_dir(warehouse)
     return os.environ | {
-        "GRIDPULSE_WAREHOUSE": str(warehouse),
+        "GRIDPULSE_DBT_WAREHOUSE": str(warehouse),
         "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
