@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from gridpulse.bulletin.figures import Figure, Register, Share
+from gridpulse.bulletin.figures import Figure, Register, Share, Source
 
 
 class ReconciliationError(RuntimeError):
@@ -19,29 +19,49 @@ class ReconciliationError(RuntimeError):
                          f"{len(mismatches)} mismatch(es)\n{shown}")
 
 
+def _sources(entry) -> list[Source]:
+    """The mart cells a printed figure is computed from."""
+    if isinstance(entry, Figure):
+        return [entry.source]
+    if isinstance(entry, Share):
+        return _sources(entry.numerator) + _sources(entry.denominator)
+    return [s for part in entry.parts for s in _sources(part)]
+
+
 class _Lookup:
-    """Re-reads mart rows, one query per distinct row."""
+    """Re-reads the mart rows that the figures came from: one query per mart and key, filtered by
+    the key values all its figures share (the month, the scheme), so the cost is one scan per mart
+    and not one per printed row (a province bulletin prints thousands)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: list[Source]):
         self.con, self.rows = con, {}
+        groups: dict[tuple, list[Source]] = {}
+        for source in sources:
+            groups.setdefault((source.mart, tuple(c for c, _ in source.key)), []).append(source)
+        for (mart, columns), members in groups.items():
+            self._read(mart, columns, members)
 
-    def value(self, source):
-        row_key = (source.mart, source.key)
-        if row_key not in self.rows:
-            where = " AND ".join(f'"{column}" = ?' for column, _ in source.key)
-            found = self.con.execute(f'SELECT * FROM marts."{source.mart}" WHERE {where}', [v for _, v in source.key])
-            names = [d[0] for d in found.description]
-            rows = found.fetchall()
-            if len(rows) != 1:
-                raise LookupError(f"marts.{source.mart} has {len(rows)} rows for {dict(source.key)}")
-            self.rows[row_key] = dict(zip(names, rows[0]))
-        return self.rows[row_key][source.column]
+    def _read(self, mart: str, columns: tuple[str, ...], members: list[Source]) -> None:
+        shared = {c: v for c, v in members[0].key if all(dict(m.key)[c] == v for m in members)}
+        where = " AND ".join(f'"{column}" = ?' for column in shared) or "true"
+        found = self.con.execute(f'SELECT * FROM marts."{mart}" WHERE {where}', list(shared.values()))
+        names = [d[0] for d in found.description]
+        for values in found.fetchall():
+            row = dict(zip(names, values))
+            self.rows.setdefault((mart, tuple((c, row[c]) for c in columns)), []).append(row)
+
+    def value(self, source: Source):
+        rows = self.rows.get((source.mart, source.key), [])
+        if len(rows) != 1:
+            raise LookupError(f"marts.{source.mart} has {len(rows)} rows for {dict(source.key)}")
+        return rows[0][source.column]
 
 
 def mismatches(register: Register, warehouse: Path) -> list[str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        lookup, found = _Lookup(con), []
+        lookup = _Lookup(con, [s for entry in register.entries for s in _sources(entry)])
+        found = []
         for entry in register.entries:
             try:
                 again = entry.text(entry.recompute(lookup.value))

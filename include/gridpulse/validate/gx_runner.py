@@ -11,7 +11,7 @@ from gridpulse.contract import tables
 from gridpulse.period import Period
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
-from gridpulse.validate.suites import contract_column, duration_column, read_suite, reference_column
+from gridpulse.validate.suites import contract_column, duration_column, month_column, range_column, read_suite, reference_column
 
 # Rows listed per failed expectation in a report; the count of all of them is always given.
 MAX_ROWS_PER_CHECK = 50
@@ -27,9 +27,10 @@ def _context():
     return context
 
 
-def _parameters(period: Period) -> dict:
-    return {"period_start": datetime.combine(period.first_day, datetime.min.time()),
-            "period_end": datetime.combine(period.next_first_day, datetime.min.time())}
+def _month(period: Period) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's."""
+    return (datetime.combine(period.first_day, datetime.min.time()),
+            datetime.combine(period.next_first_day, datetime.min.time()))
 
 
 def _known(data: ExportData, reference: str) -> pd.Series:
@@ -38,19 +39,32 @@ def _known(data: ExportData, reference: str) -> pd.Series:
     return pd.Series([], dtype=object) if frame is None else frame[ref_column].dropna().astype(str)
 
 
+def _flag(holds: pd.Series, checked: pd.Series) -> pd.Series:
+    """True or False where there is a value to check, empty where there is none (GX skips it)."""
+    return holds.astype("boolean").where(checked.notna(), pd.NA)
+
+
 def _with_derived(frame: pd.DataFrame, table_name: str, data: ExportData) -> pd.DataFrame:
-    """The frame with the columns the suite checks besides the contract's: durations, and
-    whether each referencing value exists in the table it references."""
-    frame = frame.copy()
-    for column in tables()[table_name].columns.values():
+    """The frame with the flag columns the suite checks besides the contract's (suites.py)."""
+    table = tables()[table_name]
+    start, end = _month(Period.parse(data.period))
+    derived = {}
+    for column in table.columns.values():
+        values = frame[column.name]
         if column.max_hours_after:
-            start = frame[column.max_hours_after["column"]]
-            frame[duration_column(column)] = (frame[column.name] - start).dt.total_seconds() / 3600
+            hours = (values - frame[column.max_hours_after["column"]]).dt.total_seconds() / 3600
+            derived[duration_column(column)] = _flag((hours >= 0) & (hours <= column.max_hours_after["hours"]), hours)
         if column.references:
-            values = frame[column.name]
-            found = values.astype(str).isin(_known(data, column.references))
-            frame[reference_column(column)] = found.astype("boolean").where(values.notna(), pd.NA)
-    return frame
+            derived[reference_column(column)] = _flag(values.astype(str).isin(_known(data, column.references)), values)
+        if column.min is not None or column.max is not None:
+            low = values >= column.min if column.min is not None else values.notna()
+            high = values <= column.max if column.max is not None else values.notna()
+            derived[range_column(column)] = _flag(low & high, values)
+        if column.name == table.period_column:
+            # carried-over events were reported in an earlier month: their dates are not checked
+            checked = values.where(~frame[table.period_exempt_if].fillna(False).astype(bool)) if table.period_exempt_if else values
+            derived[month_column(column)] = _flag((values >= start) & (values < end), checked)
+    return frame.assign(**derived)
 
 
 def _problems(result, file_name: str, headers: dict[str, str], meta: dict, personal: set[str]) -> list[Problem]:
@@ -75,25 +89,28 @@ def _problems(result, file_name: str, headers: dict[str, str], meta: dict, perso
     return found
 
 
+def _flagged(table_name: str) -> list[str]:
+    """Columns checked through a flag: named beside the row, so a message can quote the value."""
+    table = tables()[table_name]
+    return [c.name for c in table.columns.values()
+            if c.references or c.min is not None or c.max is not None or c.name == table.period_column]
+
+
 def run_suites(data: ExportData) -> list[Problem]:
     """Validate every table that could be read; return the problems GX found."""
     context = _context()
     import great_expectations as gx
 
     source = context.data_sources.add_or_update_pandas("export")
-    params = _parameters(Period.parse(data.period))
     problems: list[Problem] = []
     for name, frame in data.frames.items():
         suite_json = read_suite(config.EXPECTATIONS_DIR, name)
         suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"]))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
         definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        # a referencing column is named beside the row, so a message can quote the unknown value
-        referencing = [c.name for c in tables()[name].columns.values() if c.references]
         outcome = definition.run(
             batch_parameters={"dataframe": _with_derived(frame, name, data)},
-            expectation_parameters=params,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *referencing]},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *_flagged(name)]},
         )
         for result in outcome.results:
             if not result.success:
