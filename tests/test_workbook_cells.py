@@ -28,3 +28,37 @@ def test_formulas_blank_rows_and_numbers(tmp_path):
     ]
     assert cells.formulas == [(2, "姓名")]
     assert cells.empty_headers == 0
+
+
+def test_a_workbook_without_formulas_reads_the_same_through_calamine(tmp_path):
+    """Workbooks without formulas are read with calamine (fast), others with openpyxl: both give
+    the same text cells, row numbers and header checks."""
+    from datetime import datetime
+
+    from gridpulse.load.workbook_cells import _read_with_openpyxl, has_formulas, merged_header_ranges
+
+    path = tmp_path / "组织机构.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["机构编码", "机构名称", "常住人口", "成立时间", ""])
+    sheet.append(["T01", "珠珊镇", 41230, datetime(2022, 11, 3, 8, 30), None])
+    sheet.append([None, None, None, None])
+    sheet.append(["T02", " 罗坊镇 ", 12.5, "2022-11-04", None])
+    sheet.append([None, None, None, None])
+    book.save(path)
+
+    assert not has_formulas(path)
+    cells = read_sheet(path)
+    assert cells.frame.to_dict("records") == _read_with_openpyxl(path).frame.to_dict("records") == [
+        {"机构编码": "T01", "机构名称": "珠珊镇", "常住人口": "41230", "成立时间": "2022-11-03 08:30:00"},
+        {"机构编码": "", "机构名称": "", "常住人口": "", "成立时间": ""},
+        {"机构编码": "T02", "机构名称": " 罗坊镇 ", "常住人口": "12.5", "成立时间": "2022-11-04"},
+    ]
+    assert cells.formulas == [] and cells.empty_headers == 0
+
+    sheet["B6"] = "=A2"
+    sheet.merge_cells("C1:D1")
+    book.save(path)
+    assert has_formulas(path)
+    assert read_sheet(path).formulas == [(6, "机构名称")]
+    assert merged_header_ranges(path) == [("C1:D1", "常住人口")]
