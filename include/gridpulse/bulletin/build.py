@@ -32,16 +32,26 @@ def _date_text(period: str, day: int) -> str:
     return f"{issued.year}年{issued.month}月{day}日"
 
 
-def _charts(month: Month) -> list:
-    ranking = month.ranking
+def _charted(ranking: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
+    """The ranked units a chart shows, and how the title says which. A bar per unit reads for a
+    district's 17 townships; a province's 1,105 would make a chart no one can read (and minutes to
+    draw), so beyond `most` units it shows the top and the bottom ones; the table lists them all."""
+    if len(ranking) <= most:
+        return ranking, "各单位"
+    half = most // 2
+    return pd.concat([ranking.head(half), ranking.tail(half)]), f"前{half}名和后{half}名单位（共{len(ranking)}个）"
+
+
+def _charts(month: Month, most: int) -> list:
+    ranking, which = _charted(month.ranking, most)
     names, totals = ranking.org_name.tolist(), ranking.total_score.astype(float).tolist()
     scored = [i for i in month.items.itertuples() if i.weight > 0]
     wide = month.scores.pivot(index="org_id", columns="item_id", values="score")
     item_scores = [[float(wide.loc[org, i.item_id]) for i in scored] for org in ranking.org_id]
     when = f"{month.period[:4]}年{int(month.period[5:])}月"
-    return [Chart(f"{when}各单位总分", charts.totals_bar(names, totals, f"{when}各单位总分")),
-            Chart(f"{when}各单位分项得分", charts.item_scores_stacked(names, [i.label_zh for i in scored], item_scores,
-                                                                 f"{when}各单位分项得分"))]
+    return [Chart(f"{when}{which}总分", charts.totals_bar(names, totals, f"{when}{which}总分")),
+            Chart(f"{when}{which}分项得分", charts.item_scores_stacked(names, [i.label_zh for i in scored], item_scores,
+                                                                 f"{when}{which}分项得分"))]
 
 
 def appendix(month: Month) -> list:
@@ -55,7 +65,7 @@ def appendix(month: Month) -> list:
 def _section_one(month: Month, conf: dict, level: str) -> list:
     if level == "township":
         blocks = township.section_one(month, conf)
-        return blocks + _charts(month)
+        return blocks + _charts(month, int(conf["chart_units"]))
     blocks = [Heading("（一）信息报送情况", 2)] + grid.categories(month)
     blocks += [Heading("（二）派驻机构事件处理情况", 2)] + grid.agencies(month)
     blocks += [Heading("（三）网格有效运行体系指标评价", 2), grid.evaluation(month)]
