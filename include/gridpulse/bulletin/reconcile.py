@@ -42,9 +42,14 @@ class _Lookup:
             self._read(mart, columns, members)
 
     def _read(self, mart: str, columns: tuple[str, ...], members: list[Source]) -> None:
-        shared = {c: v for c, v in members[0].key if all(dict(m.key)[c] == v for m in members)}
+        shared = {}
+        for i, column in enumerate(columns):
+            values = {m.key[i][1] for m in members}
+            if len(values) == 1:
+                shared[column] = values.pop()
         where = " AND ".join(f'"{column}" = ?' for column in shared) or "true"
-        found = self.con.execute(f'SELECT * FROM marts."{mart}" WHERE {where}', list(shared.values()))
+        wanted = ", ".join(f'"{c}"' for c in dict.fromkeys([*columns, *(m.column for m in members)]))
+        found = self.con.execute(f'SELECT {wanted} FROM marts."{mart}" WHERE {where}', list(shared.values()))
         names = [d[0] for d in found.description]
         for values in found.fetchall():
             row = dict(zip(names, values))
