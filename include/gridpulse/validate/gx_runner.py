@@ -33,10 +33,11 @@ def _month(period: Period) -> tuple[datetime, datetime]:
             datetime.combine(period.next_first_day, datetime.min.time()))
 
 
-def _known(data: ExportData, reference: str) -> pd.Series:
+def _known(data: ExportData, reference: str) -> pd.Series | None:
+    """The values that exist in the referenced column; None if its file could not be read."""
     ref_table, ref_column = reference.split(".")
     frame = data.frames.get(ref_table)
-    return pd.Series([], dtype=object) if frame is None else frame[ref_column].dropna().astype(str)
+    return None if frame is None else frame[ref_column].dropna().astype(str)
 
 
 def _flag(holds: pd.Series, checked: pd.Series) -> pd.Series:
@@ -55,7 +56,11 @@ def _with_derived(frame: pd.DataFrame, table_name: str, data: ExportData) -> pd.
             hours = (values - frame[column.max_hours_after["column"]]).dt.total_seconds() / 3600
             derived[duration_column(column)] = _flag((hours >= 0) & (hours <= column.max_hours_after["hours"]), hours)
         if column.references:
-            derived[reference_column(column)] = _flag(values.astype(str).isin(_known(data, column.references)), values)
+            known = _known(data, column.references)
+            # an unreadable file has its own problem; checked against nothing, every row of every
+            # file that refers to it would be reported as unknown
+            checked = values if known is not None else pd.Series(pd.NA, index=values.index)
+            derived[reference_column(column)] = _flag(values.astype(str).isin(known if known is not None else []), checked)
         if column.min is not None or column.max is not None:
             low = values >= column.min if column.min is not None else values.notna()
             high = values <= column.max if column.max is not None else values.notna()
