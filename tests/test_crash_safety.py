@@ -48,7 +48,7 @@ def _dbt_log() -> Path:
 
 
 def _kill_when_dbt_writes(process: subprocess.Popen, log: Path, timeout: float = 900) -> None:
-    """SIGKILL the run and its dbt child once dbt has built at least one mart table."""
+    """SIGKILL the run and its dbt child once dbt has built at least one table."""
     start = log.stat().st_size if log.exists() else 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:

@@ -57,10 +57,11 @@ def _with_derived(frame: pd.DataFrame, table_name: str, data: ExportData) -> pd.
             derived[duration_column(column)] = _flag((hours >= 0) & (hours <= column.max_hours_after["hours"]), hours)
         if column.references:
             known = _known(data, column.references)
-            # an unreadable file has its own problem; checked against nothing, every row of every
-            # file that refers to it would be reported as unknown
-            checked = values if known is not None else pd.Series(pd.NA, index=values.index)
-            derived[reference_column(column)] = _flag(values.astype(str).isin(known if known is not None else []), checked)
+            if known is None:  # the unreadable file has its own problem; checked against nothing,
+                # every row that refers to it would be reported as unknown
+                derived[reference_column(column)] = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+            else:
+                derived[reference_column(column)] = _flag(values.astype(str).isin(known), values)
         if column.min is not None or column.max is not None:
             low = values >= column.min if column.min is not None else values.notna()
             high = values <= column.max if column.max is not None else values.notna()
@@ -94,13 +95,6 @@ def _problems(result, file_name: str, headers: dict[str, str], meta: dict, perso
     return found
 
 
-def _flagged(table_name: str) -> list[str]:
-    """Columns checked through a flag: named beside the row, so a message can quote the value."""
-    table = tables()[table_name]
-    return [c.name for c in table.columns.values()
-            if c.references or c.min is not None or c.max is not None or c.name == table.period_column]
-
-
 def run_suites(data: ExportData) -> list[Problem]:
     """Validate every table that could be read; return the problems GX found."""
     context = _context()
@@ -113,9 +107,12 @@ def run_suites(data: ExportData) -> list[Problem]:
         suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"]))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
         definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        checked = _with_derived(frame, name, data)
+        # the column each flag is about is named beside the row, so a message can quote its value
+        flagged = list(dict.fromkeys(contract_column(c) for c in checked.columns.difference(frame.columns)))
         outcome = definition.run(
-            batch_parameters={"dataframe": _with_derived(frame, name, data)},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *_flagged(name)]},
+            batch_parameters={"dataframe": checked},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *flagged]},
         )
         for result in outcome.results:
             if not result.success:

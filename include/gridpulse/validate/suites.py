@@ -58,6 +58,11 @@ def _expectation(kind: str, problem_zh: str, **kwargs) -> dict:
     return {"type": kind, "kwargs": kwargs, "meta": {"problem_zh": problem_zh}}
 
 
+def _holds(problem_zh: str, flag_column: str) -> dict:
+    """A check made through a derived flag column: every flag that is there must be True."""
+    return _expectation("expect_column_values_to_be_in_set", problem_zh, column=flag_column, value_set=[True])
+
+
 def _column_expectations(table: Table, column: Column) -> list[dict]:
     found = []
     name = column.name
@@ -68,18 +73,18 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
     if column.references:
         ref_table = column.references.split(".")[0]
         label = tables()[ref_table].label_zh
-        found.append(_expectation("expect_column_values_to_be_in_set", f"「{{value}}」在{label}中不存在", column=reference_column(column), value_set=[True]))
+        found.append(_holds(f"「{{value}}」在{label}中不存在", reference_column(column)))
     if column.min is not None or column.max is not None:
-        found.append(_expectation("expect_column_values_to_be_in_set", f"「{{value}}」超出允许范围 [{column.min}, {column.max}]", column=range_column(column), value_set=[True]))
+        found.append(_holds(f"「{{value}}」超出允许范围 [{column.min}, {column.max}]", range_column(column)))
     if name == table.period_column:
-        found.append(_expectation("expect_column_values_to_be_in_set", "「{value}」不在本考核月内", column=month_column(column), value_set=[True]))
+        found.append(_holds("「{value}」不在本考核月内", month_column(column)))
     if column.not_before:
         other = table.columns[column.not_before]
         found.append(_expectation("expect_column_pair_values_a_to_be_greater_than_b", f"「{{value}}」早于{other.display}", column_A=name, column_B=other.name, or_equal=True, ignore_row_if="either_value_is_missing"))
     if column.max_hours_after:
         hours = column.max_hours_after["hours"]
         other = table.columns[column.max_hours_after["column"]]
-        found.append(_expectation("expect_column_values_to_be_in_set", f"距{other.display}超过 {hours} 小时", column=duration_column(column), value_set=[True]))
+        found.append(_holds(f"距{other.display}超过 {hours} 小时", duration_column(column)))
     return found
 
 
