@@ -70,7 +70,7 @@ def _ranking(warehouse: Path, period: str, scheme_id: str) -> pd.DataFrame:
     try:
         return con.execute(
             "SELECT org_id, org_name, total_score, rank FROM marts.rpt_ranking_monthly "
-            "WHERE period = ? AND scheme_id = ?", [period, scheme_id]).df()
+            "WHERE period = ? AND scheme_id = ? ORDER BY rank, org_id", [period, scheme_id]).df()
     finally:
         con.close()
 

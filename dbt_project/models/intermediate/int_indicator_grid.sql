@@ -17,7 +17,7 @@ with items as (
 ),
 
 adjustments as (
-    select period, scheme_id, org_id, sum(points) as points
+    select period, scheme_id, org_id, {{ exact_sum('points') }} as points
     from {{ ref('stg_score_adjustments') }}
     group by period, scheme_id, org_id
 ),

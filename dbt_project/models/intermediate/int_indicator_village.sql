@@ -16,7 +16,7 @@ villages as (
 ),
 
 worker_sums as (
-    select period, scheme_id, item_id, village_id, sum(numerator) as numerator, sum(denominator) as denominator
+    select period, scheme_id, item_id, village_id, {{ exact_sum('numerator') }} as numerator, {{ exact_sum('denominator') }} as denominator
     from {{ ref('int_indicator_worker') }}
     where indicator_id <> 'timeliness_rate'
     group by period, scheme_id, item_id, village_id

@@ -75,7 +75,7 @@ app as (
         worker_id,
         sum(case when is_online then 1 else 0 end) as days_online,
         sum(online_minutes) as online_minutes,
-        sum(distance_km) as app_distance_km
+        {{ exact_sum('distance_km') }} as app_distance_km
     from {{ ref('stg_app_activity') }}
     group by period, worker_id
 )

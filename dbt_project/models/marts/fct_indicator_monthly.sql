@@ -30,8 +30,8 @@ district_rows as (
         township_rows.item_id,
         township_rows.indicator_id,
         districts.org_id,
-        sum(township_rows.numerator) as numerator,
-        sum(township_rows.denominator) as denominator
+        {{ exact_sum('township_rows.numerator') }} as numerator,
+        {{ exact_sum('township_rows.denominator') }} as denominator
     from township_rows
     inner join districts on districts.period = township_rows.period
     group by township_rows.period, township_rows.scheme_id, township_rows.item_id, township_rows.indicator_id, districts.org_id

@@ -8,7 +8,7 @@ with totals as (
         scheme_id,
         org_id,
         {{ round_half_up('sum(score)', 2) }} as total_score,
-        sum(score_unrounded) as total_score_unrounded,
+        {{ exact_sum('score_unrounded') }} as total_score_unrounded,
         count(*) as items_scored
     from {{ ref('fct_score_monthly') }}
     {% if is_incremental() %}where {{ in_this_month() }}{% endif %}

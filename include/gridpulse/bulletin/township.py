@@ -157,7 +157,7 @@ def centres(month: Month) -> str:
     if item is None:
         return "本月考核方案未考核乡镇（街道）本级综治中心。"
     short = month.scores[(month.scores.item_id == item.item_id) & (month.scores.score < month.scores.weight)]
-    names = [_org_name(month, org) for org in short.sort_values("score").org_id]
+    names = [_org_name(month, org) for org in short.sort_values(["score", "org_id"]).org_id]
     for row in short.to_dict("records"):
         month.score(row)  # the units named are those whose printed score is below the weight
     rule = (f"乡镇（街道）本级综治中心每月上报事项不少于{item.standard:g}件" if item.indicator_id == "events_per_township_centre"

@@ -7,12 +7,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-# mart -> the query of the month's rows (one parameter: the period)
+# mart -> the query of the month's rows (one parameter: the period). Every query has an ORDER BY
+# down to the row's key: units a paragraph lists come in this order, and without one DuckDB returns
+# rows in whatever order its threads finished, which changed the bulletin from run to run.
 MONTH_QUERIES = {
     "ranking": "SELECT * FROM marts.rpt_ranking_monthly WHERE period = ? ORDER BY scheme_id, rank, org_id",
-    "scores": "SELECT * FROM marts.fct_score_monthly WHERE period = ?",
-    "indicators": "SELECT * FROM marts.fct_indicator_monthly WHERE period = ? AND org_level IN ('district', 'township')",
-    "headline": "SELECT * FROM marts.rpt_headline_monthly WHERE period = ?",
+    "scores": "SELECT * FROM marts.fct_score_monthly WHERE period = ? ORDER BY scheme_id, org_id, display_order, item_id",
+    "indicators": "SELECT * FROM marts.fct_indicator_monthly WHERE period = ? AND org_level IN ('district', 'township') ORDER BY scheme_id, org_level, org_id, item_id",
+    "headline": "SELECT * FROM marts.rpt_headline_monthly WHERE period = ? ORDER BY scheme_id",
     "activity": "SELECT * FROM marts.rpt_township_activity_monthly WHERE period = ? ORDER BY township_id",
     "disputes": "SELECT * FROM marts.rpt_disputes_by_level_monthly WHERE period = ? ORDER BY org_id, found_level",
     "categories": "SELECT * FROM marts.rpt_event_categories_monthly WHERE period = ? ORDER BY org_id, category_rank, category",
@@ -36,7 +38,7 @@ def read_month(warehouse: Path, period: str) -> MonthMarts:
     try:
         frames = {name: con.execute(sql, [period]).df() for name, sql in MONTH_QUERIES.items()}
         items = con.execute("SELECT * FROM marts.dim_scheme_item ORDER BY scheme_id, display_order").df()
-        org_units = con.execute("SELECT * FROM marts.dim_org_unit").df()
+        org_units = con.execute("SELECT * FROM marts.dim_org_unit ORDER BY org_id").df()
     finally:
         con.close()
     if frames["ranking"].empty:
