@@ -17,8 +17,8 @@ MAPPING = config.platform_mapping()
 
 
 @pytest.fixture(scope="module")
-def export(demo_month):
-    return read_export(demo_month, PERIOD)
+def export(demo_month, tmp_path_factory):
+    return read_export(demo_month, PERIOD, tmp_path_factory.mktemp("typed") / "typed.duckdb")
 
 
 def test_manifest_lists_every_file_with_its_rows_and_checksum(demo_month):
@@ -39,25 +39,25 @@ def test_files_use_the_platforms_headers_and_encodings(demo_month, export):
 
 
 def test_the_district_of_seed_000(export):
-    units = export.frames["org_units"]
+    units = export.frame("org_units")
     levels = units.org_level.value_counts()
     assert levels["township"] == 17 and levels["village"] == 241
-    assert len(export.frames["grid_workers"]) == 1372
-    assert len(export.frames["special_population"]) == 1028
-    assert len(export.frames["disputes"]) == 590
-    assert 31_000 <= len(export.frames["events"]) <= 35_000
-    assert set(export.frames["events"].category) <= set(tables()["events"].columns["category"].values)
+    assert len(export.frame("grid_workers")) == 1372
+    assert len(export.frame("special_population")) == 1028
+    assert len(export.frame("disputes")) == 590
+    assert 31_000 <= len(export.frame("events")) <= 35_000
+    assert set(export.frame("events").category) <= set(tables()["events"].columns["category"].values)
     townships = units[units.org_level == "township"].set_index("org_id")
     assert set(townships.org_name) >= {"界水乡", "人和乡", "通洲办", "仙来办"}
     villages = units[units.org_level == "village"]
     assert villages.groupby("parent_org_id").size().min() >= 5
     grid_township = units.set_index("org_id").parent_org_id
-    workers_per_township = export.frames["grid_workers"].grid_id.map(grid_township).map(grid_township).value_counts()
+    workers_per_township = export.frame("grid_workers").grid_id.map(grid_township).map(grid_township).value_counts()
     assert workers_per_township.min() >= 20 and len(workers_per_township) == 17
 
 
 def test_fake_personal_data_is_there_as_in_real_exports(export):
-    workers = export.frames["grid_workers"]
+    workers = export.frame("grid_workers")
     assert workers.id_number.str.fullmatch(r"\d{17}[\dX]").all()
     assert workers.phone.str.fullmatch(r"1\d{10}").all()
 
@@ -72,7 +72,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, demo_month):
 
 def test_scale_grows_the_region(tmp_path):
     month = generate(PERIOD, tmp_path, scale=2.0)
-    data = read_export(month, PERIOD)
+    data = read_export(month, PERIOD, tmp_path / "typed.duckdb")
     assert data.problems == []
-    assert (data.frames["org_units"].org_level == "township").sum() == 34
-    assert len(data.frames["grid_workers"]) == 2 * 1372
+    assert (data.frame("org_units").org_level == "township").sum() == 34
+    assert len(data.frame("grid_workers")) == 2 * 1372

@@ -26,10 +26,14 @@ def _csv(path, encoding, rows=ROWS, headers=DISPUTE_HEADERS):
     return path
 
 
-def _read(path):
-    result = read_table_file(path, DISPUTES, MAPPING["files"]["disputes"])
+def _read(path, chunk_rows=1):
+    """Typed rows and problems of a file read in chunks of `chunk_rows` (one row: every row is a
+    chunk of its own, and still carries its own spreadsheet row number)."""
+    result = read_table_file(path, DISPUTES, MAPPING["files"]["disputes"], chunk_rows)
     assert result.problems == []
-    return type_frame(result.frame, DISPUTES, path.name, result.headers, {**MAPPING, **MAPPING["files"]["disputes"]})
+    spec = {**MAPPING, **MAPPING["files"]["disputes"]}
+    typed = [type_frame(chunk, DISPUTES, path.name, result.headers, spec) for chunk in result.chunks]
+    return pd.concat([frame for frame, _ in typed], ignore_index=True), [p for _, found in typed for p in found]
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-8-sig"])
@@ -63,11 +67,11 @@ def test_unreadable_cell_names_file_row_and_column(tmp_path):
 def test_missing_and_duplicated_headers_are_reported(tmp_path):
     headers = DISPUTE_HEADERS[:-1] + [DISPUTE_HEADERS[0]]
     rows = [r[:-1] + [r[0]] for r in ROWS]
-    result = read_table_file(_csv(tmp_path / "矛盾纠纷.csv", "utf-8", rows, headers), DISPUTES, MAPPING["files"]["disputes"])
+    result = read_table_file(_csv(tmp_path / "矛盾纠纷.csv", "utf-8", rows, headers), DISPUTES, MAPPING["files"]["disputes"], 1000)
     texts = [p.text() for p in result.problems]
     assert "矛盾纠纷.csv 第 1 行 「纠纷编号」(dispute_id)：表头重复" in texts
     assert "矛盾纠纷.csv 第 1 行 「是否化解」(is_resolved)：缺少列「是否化解」" in texts
-    assert result.frame is None
+    assert result.chunks is None
 
 
 def test_committed_suites_equal_the_contract():

@@ -10,12 +10,11 @@ from gridpulse.calendar import is_workday
 from gridpulse.contract import tables
 from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
-from gridpulse.problems import ExportRejected
 from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
-from gridpulse.validate.export import read_export
+from gridpulse.validate.check import validate_export
 from gridpulse.validate.staged import staged_for, staged_path
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
@@ -39,19 +38,22 @@ def _lineage(archived: Path, period: str, export_id: str) -> dict[str, dict[str,
                    "source_sha256": received[files[name]["file"]]} for name in tables()}
 
 
-def _insert_month(con, archived: Path, period: str, export_id: str, staged: bool) -> dict[str, int]:
-    """The month's tables into raw: from the tables validation staged (attached as `staged`),
-    else from the export."""
+def _insert_month(con, archived: Path, period: str, export_id: str) -> dict[str, int]:
+    """The month's tables into raw, from the typed tables validation staged (attached as `staged`)."""
     lineage = _lineage(archived, period, export_id)
-    if staged:
-        return {name: replace_period_from(con, name, table_columns(table), period,
-                                          f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
-                for name, table in tables().items()}
-    data = read_export(archived, period)
-    if data.problems:  # validation runs first; this guards a load called on its own
-        raise ExportRejected(f"{period} 导出 {data.export_id} 有问题，未载入 (not loaded)", data.problems)
-    return {name: replace_period(con, name, table_columns(table), period, data.frames[name].assign(**lineage[name]))
+    return {name: replace_period_from(con, name, table_columns(table), period,
+                                      f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
             for name, table in tables().items()}
+
+
+def _staged(archived: Path, period: str, export_id: str) -> Path:
+    """The typed tables validation left for this export; a load called on its own (or after a
+    crash that lost them) validates first, which raises ExportRejected for a bad export."""
+    staged = staged_for(archived, export_id, period)
+    if staged is None:
+        validate_export(archived, period)
+        staged = staged_for(archived, export_id, period)
+    return staged
 
 
 def _as_columns(values: dict[str, str]) -> str:
@@ -64,14 +66,14 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
     calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
-    staged = staged_for(archived, export_id, period)
+    staged = _staged(archived, period, export_id)
     con = connect(start_build())
     try:
-        if staged is not None:  # outside the transaction: DuckDB detaches (on close) only between transactions
-            con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
+        # outside the transaction: DuckDB detaches (on close) only between transactions
+        con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         try:
-            loaded = _insert_month(con, archived, period, export_id, staged is not None)
+            loaded = _insert_month(con, archived, period, export_id)
             replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
             for name, frame in schemes.items():
                 replace_table(con, name, SCHEME_COLUMNS[name], frame)

@@ -1,12 +1,17 @@
-"""Read one export file into a frame of text cells under canonical column names.
+"""Read one export file as frames of text cells under canonical column names, chunk by chunk.
 
 Files come as CSV (UTF-8, UTF-8 with BOM, or GBK) or XLSX with the platform's Chinese headers;
-the platform mapping says which header is which canonical column.
+the platform mapping says which header is which canonical column. A CSV file is parsed
+`chunk_rows` rows at a time, so a province's file is never held whole; a workbook is read whole
+(calamine has no streaming reader) and handed on in chunks of the same size.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -27,23 +32,43 @@ MOJIBAKE = (("gb18030", "latin-1", "GBK 文件被当作 Latin-1/UTF-8 转存"),
 
 @dataclass
 class ReadResult:
-    frame: pd.DataFrame | None
+    chunks: Iterator[pd.DataFrame] | None    # the rows under canonical names, with source_row; None if unreadable
     headers: dict[str, str] = field(default_factory=dict)  # canonical column -> header as printed
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     notices: list[Problem] = field(default_factory=list)    # repairs made while reading (kept in the report)
+    tail: str | None = None      # a CSV file's last lines, for the truncation check once rows are counted
+    width: int = 0               # columns in the header as printed
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, str, str]:
-    """The file's cells, its encoding, and the text of its end (what a truncation check needs).
-    pandas decodes while it parses: a province's file is never held as one string."""
+def _encoding_of(path: Path, block: int = 1 << 22) -> str:
+    """The first of CSV_ENCODINGS that decodes the whole file, streamed: a file is parsed in
+    chunks, so a byte that does not decode must be found before the first chunk is used."""
     for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding)
+            with open(path, "rb") as handle:
+                while data := handle.read(block):
+                    decoder.decode(data)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return frame, encoding, _tail_text(path, encoding)
+        return encoding
     raise UnicodeDecodeError("csv", b"", 0, 1, "neither UTF-8 nor GBK")
+
+
+def _read_csv(path: Path, chunk_rows: int) -> tuple[Iterator[pd.DataFrame], list, str, str]:
+    """The file's chunks of cells, its header, its encoding, and the text of its end (what a
+    truncation check needs). pandas decodes while it parses."""
+    encoding = _encoding_of(path)
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding, chunksize=chunk_rows)
+    first = next(reader)  # a header-only file gives one empty chunk; an empty one raises EmptyDataError
+    return chain([first], reader), list(first.columns), encoding, _tail_text(path, encoding)
+
+
+def _frame_chunks(frame: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, max(len(frame), 1), chunk_rows):
+        yield frame.iloc[start:start + chunk_rows]
 
 
 def _tail_text(path: Path, encoding: str, size: int = 1 << 16) -> str:
@@ -53,20 +78,22 @@ def _tail_text(path: Path, encoding: str, size: int = 1 << 16) -> str:
         return handle.read().decode(encoding, errors="ignore")
 
 
-def _truncation_problems(text: str, frame: pd.DataFrame, name: str) -> list[Problem]:
+def truncation_problems(result: ReadResult, rows: int, name: str) -> list[Problem]:
     """A file cut off in transfer ends inside its last row: fewer fields than the header, and no
     line break. pandas would fill the missing cells with blanks; staff need to hear why."""
-    if not len(frame) or text.endswith(("\n", "\r")):
+    text = result.tail
+    if text is None or not rows or text.endswith(("\n", "\r")):
         return []
     last = next(csv.reader([text.rsplit("\n", 1)[-1]]), [])
-    if len(last) >= len(frame.columns):
+    if len(last) >= result.width:
         return []
-    return [Problem(name, f"最后一行不完整：只有 {len(last)} 列，表头有 {len(frame.columns)} 列（文件可能在传输中被截断）",
-                    row=len(frame) + 1, check="truncated")]
+    return [Problem(name, f"最后一行不完整：只有 {len(last)} 列，表头有 {result.width} 列（文件可能在传输中被截断）",
+                    row=rows + 1, check="truncated")]
 
 
-def read_table_file(path: Path, table: Table, mapping: dict) -> ReadResult:
-    """Read `path` and rename its headers to the contract's columns of `table`."""
+def read_table_file(path: Path, table: Table, mapping: dict, chunk_rows: int) -> ReadResult:
+    """Open `path`, map its headers to the contract's columns of `table`, and hand its rows on
+    in chunks of at most `chunk_rows` (a parse error in a later chunk raises from the iterator)."""
     name = path.name
     if not path.exists():
         return ReadResult(None, problems=[Problem(name, f"文件缺失：导出中没有「{table.label_zh}」文件", check="file_present")])
@@ -74,9 +101,9 @@ def read_table_file(path: Path, table: Table, mapping: dict) -> ReadResult:
     try:
         if path.suffix.lower() == ".xlsx":
             cells = read_sheet(path)
-            frame, encoding = cells.frame, None
+            chunks, columns, encoding = _frame_chunks(cells.frame, chunk_rows), list(cells.frame.columns), None
         else:
-            frame, encoding, text = _read_csv(path)
+            chunks, columns, encoding, text = _read_csv(path, chunk_rows)
     except UnicodeDecodeError:
         return ReadResult(None, problems=[Problem(name, "文件编码无法识别（应为 UTF-8 或 GBK）", check="encoding")])
     except pd.errors.EmptyDataError:
@@ -87,11 +114,10 @@ def read_table_file(path: Path, table: Table, mapping: dict) -> ReadResult:
         merged = _merged_header_problems(path, table, mapping)
         if merged:
             return ReadResult(None, problems=merged)
-    result = _map_headers(frame, name, table, mapping, encoding)
-    if cells is not None and result.frame is not None:
+    result = _map_headers(chunks, columns, name, table, mapping, encoding)
+    if cells is not None and result.chunks is not None:
         result.problems += _formula_problems(cells, result.headers, name)
-    if text is not None and result.frame is not None:
-        result.problems += _truncation_problems(text, frame, name)
+    result.tail, result.width = text, len(columns)
     return result
 
 
@@ -124,13 +150,14 @@ def _base_header(header) -> str:
     return text.rsplit(".", 1)[0] if "." in text and text.rsplit(".", 1)[1].isdigit() else text
 
 
-def _map_headers(frame: pd.DataFrame, name: str, table: Table, mapping: dict, encoding: str | None) -> ReadResult:
+def _map_headers(chunks: Iterator[pd.DataFrame], columns: list, name: str, table: Table, mapping: dict,
+                 encoding: str | None) -> ReadResult:
     header_to_column: dict[str, str] = mapping.get("columns", {})
     problems: list[Problem] = []
     notices: list[Problem] = []
     renamed: dict[str, str] = {}
     headers: dict[str, str] = {}
-    for header in frame.columns:
+    for header in columns:
         base = _base_header(header)
         column = header_to_column.get(base) or (base if base in table.columns else None)
         if column is None:
@@ -142,7 +169,7 @@ def _map_headers(frame: pd.DataFrame, name: str, table: Table, mapping: dict, en
         renamed[header] = column
         headers[column] = base
     if not headers and encoding is not None:
-        garbled = _garbled_encoding(list(frame.columns), header_to_column)
+        garbled = _garbled_encoding(columns, header_to_column)
         if garbled:
             return ReadResult(None, headers, [Problem(name, garbled, row=1, check="encoding")], encoding)
     for column in table.columns.values():
@@ -151,10 +178,18 @@ def _map_headers(frame: pd.DataFrame, name: str, table: Table, mapping: dict, en
             problems.append(Problem(name, f"缺少列「{expected}」", row=1, column=column.name, header=expected, check="header"))
     if problems:
         return ReadResult(None, headers, problems, encoding)
-    frame = frame[list(renamed)].rename(columns=renamed)
-    frame = frame.apply(lambda s: s.astype(str).str.strip())
-    frame.insert(0, "source_row", range(2, len(frame) + 2))
-    return ReadResult(frame, headers, [], encoding, notices)
+    return ReadResult(_renamed_chunks(chunks, renamed), headers, [], encoding, notices)
+
+
+def _renamed_chunks(chunks: Iterator[pd.DataFrame], renamed: dict[str, str]) -> Iterator[pd.DataFrame]:
+    """Each chunk under canonical names, cells stripped, numbered by spreadsheet row (header = 1)."""
+    first_row = 2
+    for chunk in chunks:
+        frame = chunk[list(renamed)].rename(columns=renamed)
+        frame = frame.apply(lambda s: s.astype(str).str.strip())
+        frame.insert(0, "source_row", range(first_row, first_row + len(frame)))
+        first_row += len(frame)
+        yield frame
 
 
 def _garbled_encoding(printed: list, header_to_column: dict[str, str]) -> str | None:

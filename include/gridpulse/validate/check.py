@@ -9,7 +9,7 @@ from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import read_export
 from gridpulse.validate.gx_runner import run_suites
 from gridpulse.validate.report import quarantine, write_report
-from gridpulse.validate.staged import stage
+from gridpulse.validate.staged import discard, partial_path, seal
 
 
 def one_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -32,10 +32,15 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
 
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
-    data = read_export(archived, period)
-    problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data))
+    try:
+        data = read_export(archived, period, partial_path(archived))
+        problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data))
+    except BaseException:
+        discard(archived)  # the typed tables hold personal data
+        raise
     if problems:
+        discard(archived)
         report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
-    stage(data.frames, data.export_id, period, archived)  # the load step inserts these instead of parsing again
+    seal(archived, data.export_id, period)  # the load step inserts these instead of parsing again
     return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)

@@ -1,20 +1,22 @@
-"""The typed tables of an export that passed validation, handed to the load step.
+"""The typed tables of an export, in a DuckDB file beside its validation report.
 
-Reading and typing a province month's files takes longer than anything else in a run; the
-validation step has done it already, so it keeps its typed tables in a DuckDB file beside its
-report and the load step inserts from there instead of parsing the export again. The file holds
-personal data like raw.*, so the load step deletes it once the month is in the warehouse; a load
-that finds none (or one of another export) parses the export itself.
+Validation reads the export chunk by chunk into this file, then checks it from there in chunks
+(gx_runner.py), so no table is ever held whole in memory. An export that passes is sealed (the
+file is renamed into place with the export's id and month) and the load step inserts from it
+instead of parsing the export again; one that fails has its file deleted. The file holds
+personal data like raw.*, so the load step deletes it once the month is in the warehouse.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from gridpulse.contract import tables
 
 STAGED_FILE = "typed.duckdb"
+MARKER_TABLE = "staged_export"
 
 
 def staged_path(archived: Path) -> Path:
@@ -22,36 +24,69 @@ def staged_path(archived: Path) -> Path:
     return archived.parent / (archived.name + ".validation") / STAGED_FILE
 
 
-def stage(frames: dict, export_id: str, period: str, archived: Path) -> Path:
-    """Write every typed frame of a validated export; the file appears whole or not at all."""
+def partial_path(archived: Path) -> Path:
+    """Where validation writes the typed tables before it knows whether the export passes."""
     target = staged_path(archived)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    return target.with_name(target.name + ".partial")
+
+
+class StagedTables:
+    """Appends typed chunks to one table after another of a fresh partial file."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a run that died leaves its partial file behind
+        self.path = path
+        self.con = duckdb.connect(str(path))
+        self.created: set[str] = set()
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        self.con.register("typed_chunk", frame)
+        if name in self.created:
+            self.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM typed_chunk')
+        else:
+            self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM typed_chunk')
+            self.created.add(name)
+        self.con.unregister("typed_chunk")
+
+    def drop(self, name: str) -> None:
+        """Forget a table whose file broke part-way (its rows so far prove nothing)."""
+        self.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.created.discard(name)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def seal(archived: Path, export_id: str, period: str) -> Path:
+    """Mark the partial file as the passing export's and move it into place, in one rename."""
+    partial, target = partial_path(archived), staged_path(archived)
     con = duckdb.connect(str(partial))
     try:
-        for name, frame in frames.items():
-            con.register("typed_frame", frame)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM typed_frame')
-            con.unregister("typed_frame")
-        con.execute("CREATE TABLE staged_export AS SELECT ? AS export_id, ? AS period", [export_id, period])
+        con.execute(f"CREATE OR REPLACE TABLE {MARKER_TABLE} AS SELECT ? AS export_id, ? AS period", [export_id, period])
     finally:
         con.close()
     partial.replace(target)
     return target
 
 
+def discard(archived: Path) -> None:
+    """Delete the typed tables of an export that failed: they hold personal data."""
+    partial_path(archived).unlink(missing_ok=True)
+    partial_path(archived).with_name(partial_path(archived).name + ".wal").unlink(missing_ok=True)
+
+
 def staged_for(archived: Path, export_id: str, period: str) -> Path | None:
-    """The staged file of this export and month, if validation left one with every table."""
+    """The sealed file of this export and month, if validation left one with every table."""
     path = staged_path(archived)
     if not path.exists():
         return None
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "staged_export" not in names or not set(tables()) <= names:
+        if MARKER_TABLE not in names or not set(tables()) <= names:
             return None
-        if con.execute("SELECT export_id, period FROM staged_export").fetchone() != (export_id, period):
+        if con.execute(f"SELECT export_id, period FROM {MARKER_TABLE}").fetchone() != (export_id, period):
             return None
     finally:
         con.close()

@@ -3,10 +3,12 @@
 The contract is the one source of truth; `python -m gridpulse suites` writes the suites as GX
 JSON into expectations/, where they are reviewed in git, and a test fails when they drift.
 Checks that compare a value with something outside its cell (the month's first and last instant,
-the codes that exist in another file, another column, a range) are made by one vectorised pandas
-comparison into a derived flag column (True, False, or empty where nothing is to check), and GX
-checks the flags and reports the rows. GX's pandas `expect_column_values_to_be_between` calls a
-Python function per value: at province scale (2.2 M report times) that alone took minutes.
+the codes that exist in another file, the other rows' keys, another column, a range) are made in
+SQL over the staged table into a derived flag column (True, False, or empty where nothing is to
+check), and GX checks the flags chunk by chunk and reports the rows. A key must be unique across
+the whole file, which GX could not see from one chunk; and GX's pandas
+`expect_column_values_to_be_between` calls a Python function per value: at province scale (2.2 M
+report times) that alone took minutes.
 """
 from __future__ import annotations
 
@@ -19,7 +21,14 @@ DURATION_MARK = "__hours_after__"
 REFERENCE_MARK = "__known_in__"
 RANGE_MARK = "__in_range"
 MONTH_MARK = "__in_month"
-DERIVED_MARKS = (DURATION_MARK, REFERENCE_MARK, RANGE_MARK, MONTH_MARK)
+UNIQUE_MARK = "__unique_in_file"
+DERIVED_MARKS = (DURATION_MARK, REFERENCE_MARK, RANGE_MARK, MONTH_MARK, UNIQUE_MARK)
+
+
+# The derived flag: is the row's key (one column or several) unique in its file? Reported on the
+# key's first column.
+def unique_column(table: Table) -> str:
+    return f"{table.key[0]}{UNIQUE_MARK}"
 
 
 # The derived flag: is the value within max_hours_after of the column it follows?
@@ -91,10 +100,8 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
 def suite_for(table: Table) -> dict:
     """The suite of one table, as GX's JSON form of an ExpectationSuite."""
     expectations = [_expectation("expect_table_columns_to_match_set", "列与导出规范不一致", column_set=list(table.columns), exact_match=False)]
-    if len(table.key) == 1:
-        expectations.append(_expectation("expect_column_values_to_be_unique", "编号重复", column=table.key[0]))
-    else:
-        expectations.append(_expectation("expect_compound_columns_to_be_unique", "重复记录（" + "+".join(table.key) + "）", column_list=list(table.key)))
+    duplicate = "编号重复" if len(table.key) == 1 else "重复记录（" + "+".join(table.columns[k].display for k in table.key) + "）"
+    expectations.append(_holds(duplicate, unique_column(table)))
     for column in table.columns.values():
         expectations.extend(_column_expectations(table, column))
     return {"name": f"export.{table.name}", "expectations": expectations, "meta": {"generated_from": "include/config/export_contract.yml"}}
