@@ -67,6 +67,7 @@ def _read_csv(path: Path, chunk_rows: int) -> tuple[Iterator[pd.DataFrame], list
 
 
 def _frame_chunks(frame: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    # a header-only sheet still gives one (empty) chunk, as pandas does for a header-only CSV
     for start in range(0, max(len(frame), 1), chunk_rows):
         yield frame.iloc[start:start + chunk_rows]
 

@@ -2,34 +2,29 @@
 the ids of another (the contract's `distinct_from`), found by SQL over the staged tables."""
 from __future__ import annotations
 
-import duckdb
-
 from gridpulse.contract import tables
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
+from gridpulse.validate.staged import in_column
 
-CLASHES = ('SELECT source_row, CAST("{column}" AS VARCHAR) FROM "{table}" '
-           'WHERE CAST("{column}" AS VARCHAR) IN (SELECT CAST("{other_column}" AS VARCHAR) FROM "{other_table}") '
-           'ORDER BY source_row')
 
 
 def collision_problems(data: ExportData) -> list[Problem]:
     problems = []
-    con = duckdb.connect(str(data.staged), read_only=True)
-    try:
+    with data.connect() as con:
         for name in data.readable:
             for column in tables()[name].columns.values():
                 if column.distinct_from and column.distinct_from.split(".")[0] in data.readable:
                     problems += _clashes(con, data, name, column)
-    finally:
-        con.close()
     return problems
 
 
 def _clashes(con, data: ExportData, name: str, column) -> list[Problem]:
     other_table, other_column = column.distinct_from.split(".")
     other_label = tables()[other_table].columns[other_column].display
-    found = con.execute(CLASHES.format(column=column.name, table=name, other_column=other_column, other_table=other_table)).fetchall()
+    column_sql = f'"{column.name}"'
+    found = con.execute(f'SELECT source_row, CAST({column_sql} AS VARCHAR) FROM "{name}" '
+                        f'WHERE {in_column(column_sql, other_table, other_column)} ORDER BY source_row').fetchall()
     problems = []
     for row, value in found:
         text = shown(str(value), column.personal)

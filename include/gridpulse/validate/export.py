@@ -38,7 +38,7 @@ class ExportData:
     staged: Path                                                   # DuckDB file of the typed tables read
     files: dict[str, str] = field(default_factory=dict)            # table -> file name
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> header
-    rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for tables read whole
+    rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files read to the end
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)   # repairs made while reading, for the report
 
@@ -47,13 +47,14 @@ class ExportData:
         """The tables whose file could be read, in the contract's order."""
         return [name for name in tables() if name in self.rows]
 
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """The staged tables, read-only (a connection closes at the end of a `with` block)."""
+        return duckdb.connect(str(self.staged), read_only=True)
+
     def frame(self, name: str) -> pd.DataFrame:
         """One typed table whole, for a small export (the demo's checks, tests)."""
-        con = duckdb.connect(str(self.staged), read_only=True)
-        try:
+        with self.connect() as con:
             return con.execute(f'SELECT * FROM "{name}" ORDER BY source_row').df()
-        finally:
-            con.close()
 
 
 def read_export(folder: Path, period: str, staged: Path, mapping: dict | None = None) -> ExportData:

@@ -10,9 +10,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
-
-import duckdb
 import pandas as pd
 
 from gridpulse import config
@@ -20,6 +17,7 @@ from gridpulse.contract import Column, Table, tables
 from gridpulse.period import Period
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData, chunk_rows
+from gridpulse.validate.staged import in_column
 from gridpulse.validate.suites import (contract_column, duration_column, month_column, range_column, read_suite,
                                        reference_column, unique_column)
 
@@ -38,8 +36,9 @@ def _context():
     return context
 
 
-def _timestamp(value: datetime) -> str:
-    return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S}'"
+def _month(period: Period) -> tuple[str, str]:
+    """The month's first instant and the next month's, as SQL timestamps."""
+    return tuple(f"TIMESTAMP '{day:%Y-%m-%d} 00:00:00'" for day in (period.first_day, period.next_first_day))
 
 
 def _flag(holds: str, checked: str) -> str:
@@ -61,20 +60,18 @@ def _column_flags(table: Table, column: Column, period: Period, readable: list[s
         ref_table, ref_column = column.references.split(".")
         # checked against nothing, every row that refers to an unreadable file would be reported
         # as unknown; that file has its own problem
-        known = (f'CAST({value} AS VARCHAR) IN (SELECT CAST("{ref_column}" AS VARCHAR) FROM "{ref_table}" '
-                 f'WHERE "{ref_column}" IS NOT NULL)') if ref_table in readable else "NULL"
+        known = in_column(value, ref_table, ref_column) if ref_table in readable else "NULL"
         flags[reference_column(column)] = _flag(known, f"{value} IS NOT NULL")
     if column.min is not None or column.max is not None:
         bounds = [f"{value} >= {column.min}" if column.min is not None else "TRUE",
                   f"{value} <= {column.max}" if column.max is not None else "TRUE"]
         flags[range_column(column)] = _flag(" AND ".join(bounds), f"{value} IS NOT NULL")
     if column.name == table.period_column:
-        start = datetime.combine(period.first_day, datetime.min.time())
-        end = datetime.combine(period.next_first_day, datetime.min.time())
+        start, end = _month(period)
         checked = f"{value} IS NOT NULL"
         if table.period_exempt_if:  # carried-over events were reported in an earlier month
             checked += f" AND NOT coalesce({_q(table.period_exempt_if)}, FALSE)"
-        flags[month_column(column)] = _flag(f"{value} >= {_timestamp(start)} AND {value} < {_timestamp(end)}", checked)
+        flags[month_column(column)] = _flag(f"{value} >= {start} AND {value} < {end}", checked)
     return flags
 
 
@@ -165,11 +162,5 @@ def run_suites(data: ExportData) -> list[Problem]:
     """Validate every table that could be read; return the problems GX found."""
     context = _context()
     source = context.data_sources.add_or_update_pandas("export")
-    con = duckdb.connect(str(data.staged), read_only=True)
-    try:
-        problems: list[Problem] = []
-        for name in data.readable:
-            problems += _check_table(context, source, con, name, data)
-        return problems
-    finally:
-        con.close()
+    with data.connect() as con:
+        return [problem for name in data.readable for problem in _check_table(context, source, con, name, data)]

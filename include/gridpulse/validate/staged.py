@@ -58,6 +58,13 @@ class StagedTables:
         self.con.close()
 
 
+def in_column(value_sql: str, table: str, column: str) -> str:
+    """SQL that holds where the value, as text, is one of a staged table's values in `column`:
+    a reference that resolves, or an id that collides."""
+    return (f'CAST({value_sql} AS VARCHAR) IN (SELECT CAST("{column}" AS VARCHAR) FROM "{table}" '
+            f'WHERE "{column}" IS NOT NULL)')
+
+
 def seal(archived: Path, export_id: str, period: str) -> Path:
     """Mark the partial file as the passing export's and move it into place, in one rename."""
     partial, target = partial_path(archived), staged_path(archived)
@@ -72,8 +79,9 @@ def seal(archived: Path, export_id: str, period: str) -> Path:
 
 def discard(archived: Path) -> None:
     """Delete the typed tables of an export that failed: they hold personal data."""
-    partial_path(archived).unlink(missing_ok=True)
-    partial_path(archived).with_name(partial_path(archived).name + ".wal").unlink(missing_ok=True)
+    partial = partial_path(archived)
+    for path in (partial, partial.with_name(partial.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 def staged_for(archived: Path, export_id: str, period: str) -> Path | None:
