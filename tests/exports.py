@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from gridpulse.load.reader import CSV_ENCODINGS
+from gridpulse.ingest.encoding import CSV_ENCODINGS
 from gridpulse.sources.manifest import sha256_of
 
 MANIFEST = "manifest.json"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pandas as pd
 import pytest
 from openpyxl import Workbook
 
 from gridpulse import config
 from gridpulse.contract import tables
-from gridpulse.load.reader import read_table_file
-from gridpulse.load.typing import type_frame
+from gridpulse.ingest.landing import land_file
+from gridpulse.ingest.typing import typed_table_sql, unreadable_problems
 from gridpulse.validate.suites import all_suites
 
 MAPPING = config.platform_mapping("jiangxi_shzl")
@@ -26,14 +27,23 @@ def _csv(path, encoding, rows=ROWS, headers=DISPUTE_HEADERS):
     return path
 
 
-def _read(path, chunk_rows=1):
-    """Typed rows and problems of a file read in chunks of `chunk_rows` (one row: every row is a
-    chunk of its own, and still carries its own spreadsheet row number)."""
-    result = read_table_file(path, DISPUTES, MAPPING["files"]["disputes"], chunk_rows)
-    assert result.problems == []
-    spec = {**MAPPING, **MAPPING["files"]["disputes"]}
-    typed = [type_frame(chunk, DISPUTES, path.name, result.headers, spec) for chunk in result.chunks]
-    return pd.concat([frame for frame, _ in typed], ignore_index=True), [p for _, found in typed for p in found]
+SPEC = {**MAPPING, **MAPPING["files"]["disputes"]}
+
+
+def _land(path, batch_rows=1):
+    """The file landed in a fresh DuckDB; a workbook is handed over `batch_rows` rows at a time
+    (one row: every row is a batch of its own, and still carries its own spreadsheet row number)."""
+    con = duckdb.connect()
+    return con, land_file(con, path, "disputes", DISPUTES, SPEC, path.parent, batch_rows)
+
+
+def _read(path, batch_rows=1):
+    """Typed rows and problems of a file."""
+    con, landed = _land(path, batch_rows)
+    assert landed.problems == [] and landed.header_map.problems == []
+    con.execute(typed_table_sql("disputes", landed, DISPUTES, SPEC))
+    typed = con.execute("SELECT * FROM disputes ORDER BY source_row").df()
+    return typed, unreadable_problems(con, "disputes", DISPUTES, path.name, landed.header_map.headers)
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-8-sig"])
@@ -67,11 +77,11 @@ def test_unreadable_cell_names_file_row_and_column(tmp_path):
 def test_missing_and_duplicated_headers_are_reported(tmp_path):
     headers = DISPUTE_HEADERS[:-1] + [DISPUTE_HEADERS[0]]
     rows = [r[:-1] + [r[0]] for r in ROWS]
-    result = read_table_file(_csv(tmp_path / "矛盾纠纷.csv", "utf-8", rows, headers), DISPUTES, MAPPING["files"]["disputes"], 1000)
-    texts = [p.text() for p in result.problems]
+    _, landed = _land(_csv(tmp_path / "矛盾纠纷.csv", "utf-8", rows, headers))
+    texts = [p.text() for p in landed.header_map.problems]
     assert "矛盾纠纷.csv 第 1 行 「纠纷编号」(dispute_id)：表头重复" in texts
     assert "矛盾纠纷.csv 第 1 行 「是否化解」(is_resolved)：缺少列「是否化解」" in texts
-    assert result.chunks is None
+    assert not landed.readable
 
 
 def test_committed_suites_equal_the_contract():

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+# Rows listed per check and column in a report; the count of all of them is always given.
+MAX_ROWS_PER_CHECK = 50
+
 # Shown instead of a cell of a personal-data column: reports and task logs never carry it.
 HIDDEN_VALUE = "（个人信息，不显示）"
 
@@ -36,6 +39,13 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self) | {"text": self.text()}
+
+
+def unlisted(file: str, count: int, column: str | None, header: str | None, check: str) -> list[Problem]:
+    """The line that counts the rows of one kind of problem beyond those listed."""
+    if count <= 0:
+        return []
+    return [Problem(file, f"同类问题另有 {count} 行未列出", column=column, header=header, check=check)]
 
 
 class ExportRejected(Exception):

@@ -14,8 +14,7 @@ from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
-from gridpulse.validate.check import validate_export
-from gridpulse.validate.staged import staged_for, staged_path
+from gridpulse.ingest.staged import staged_for, staged_path
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 
@@ -46,13 +45,20 @@ def _insert_month(con, archived: Path, period: str, export_id: str) -> dict[str,
             for name, table in tables().items()}
 
 
+class NotValidated(Exception):
+    """The load was asked for a month whose export has no sealed staged file."""
+
+
 def _staged(archived: Path, period: str, export_id: str) -> Path:
-    """The typed tables validation left for this export; a load called on its own (or after a
-    crash that lost them) validates first, which raises ExportRejected for a bad export."""
+    """The typed tables validation sealed for this export. The load never validates: the DAG and
+    `run_month` always validate first, and a load started on its own (or after a crash that lost
+    the staged file) is told to."""
     staged = staged_for(archived, export_id, period)
     if staged is None:
-        validate_export(archived, period)
-        staged = staged_for(archived, export_id, period)
+        raise NotValidated(
+            f"{period} 导出 {export_id} 没有通过校验的暂存数据：请先运行校验 "
+            f"(no validated staged data for {archived.name}: run `python -m gridpulse validate --period {period}` "
+            "or the DAG's validate task first)")
     return staged
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from gridpulse import config
+from gridpulse.contract import tables
+from gridpulse.ingest.staged import discard, open_partial, partial_path, scratch_folder, seal
+from gridpulse.period import Period
 from gridpulse.problems import ExportRejected, Problem
 from gridpulse.validate.crossfile import collision_problems
-from gridpulse.validate.export import read_export
-from gridpulse.validate.gx_runner import run_suites
+from gridpulse.validate.export import ExportData, memory_limit, read_export
+from gridpulse.validate.gx_runner import checked_tables_sql, run_suites
 from gridpulse.validate.report import quarantine, write_report
-from gridpulse.validate.staged import discard, partial_path, seal
 
 
 def one_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -30,17 +32,30 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
+def _stage_and_check(archived: Path, period: str) -> tuple[ExportData, list[Problem]]:
+    """Read the export into the partial staged file and run every check there."""
+    con = open_partial(archived, memory_limit())
+    try:
+        data = read_export(archived, period, partial_path(archived), scratch_folder(archived), con)
+        for name in data.readable:
+            con.execute(checked_tables_sql(tables()[name], Period.parse(period), data.readable))
+        found = collision_problems(con, data)
+    finally:
+        con.close()  # GX opens the file through its own engine
+    return data, data.problems + run_suites(data) + found
+
+
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
     try:
-        data = read_export(archived, period, partial_path(archived))
-        problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data))
+        data, found = _stage_and_check(archived, period)
+        problems = one_per_cell(found)
     except BaseException:
-        discard(archived)  # the typed tables hold personal data
+        discard(archived)  # the staged tables hold personal data
         raise
     if problems:
         discard(archived)
         report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
-    seal(archived, data.export_id, period)  # the load step inserts these instead of parsing again
+    seal(archived, data.export_id, period, keep=list(tables()))  # the load step inserts these
     return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)

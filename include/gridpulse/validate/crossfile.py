@@ -5,17 +5,15 @@ from __future__ import annotations
 from gridpulse.contract import tables
 from gridpulse.problems import Problem, shown
 from gridpulse.validate.export import ExportData
-from gridpulse.validate.staged import in_column
+from gridpulse.validate.gx_runner import in_column
 
 
-
-def collision_problems(data: ExportData) -> list[Problem]:
+def collision_problems(con, data: ExportData) -> list[Problem]:
     problems = []
-    with data.connect() as con:
-        for name in data.readable:
-            for column in tables()[name].columns.values():
-                if column.distinct_from and column.distinct_from.split(".")[0] in data.readable:
-                    problems += _clashes(con, data, name, column)
+    for name in data.readable:
+        for column in tables()[name].columns.values():
+            if column.distinct_from and column.distinct_from.split(".")[0] in data.readable:
+                problems += _clashes(con, data, name, column)
     return problems
 
 

@@ -1,9 +1,8 @@
-"""Read a whole export into typed tables: manifest, checksums, headers, cell types.
+"""Read a whole export into the staged DuckDB file: manifest, checksums, headers, cell types.
 
-Each file is read, typed and written to a DuckDB file (staged.py) one chunk at a time
-(`validation.chunk_rows` in gridpulse.yml), so memory follows the chunk, not the month: a
-province's 2.7 M app-days are never one pandas frame. The checks that need whole tables (keys,
-references, the GX suites) then run against that file, also in chunks (gx_runner.py).
+Each file is read once into a landing table of text and typed from there in SQL
+(gridpulse.ingest); nothing of the month passes through pandas. The checks that need whole tables
+(keys, references, the GX suites) then run against the same file (gx_runner.py, crossfile.py).
 """
 from __future__ import annotations
 
@@ -11,22 +10,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from gridpulse import config
 from gridpulse.contract import Table, tables
-from gridpulse.load.reader import ReadResult, read_table_file, truncation_problems
-from gridpulse.load.typing import type_frame
+from gridpulse.ingest.landing import LandedFile, land_file, landing_table
+from gridpulse.ingest.typing import typed_table_sql, unreadable_problems
 from gridpulse.problems import Problem
 from gridpulse.sources.manifest import checksum_problems, read_manifest, unknown_file_problems
-from gridpulse.validate.staged import StagedTables
 
-DEFAULT_CHUNK_ROWS = 250_000
+DEFAULT_BATCH_ROWS = 100_000
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
-def chunk_rows() -> int:
-    """Rows read, typed and checked at a time (gridpulse.yml `validation.chunk_rows`)."""
-    return int((config.settings().get("validation") or {}).get("chunk_rows", DEFAULT_CHUNK_ROWS))
+def _validation_settings() -> dict:
+    return config.settings().get("validation") or {}
+
+
+def batch_rows() -> int:
+    """Rows of a workbook handed to DuckDB at a time (gridpulse.yml `validation.batch_rows`)."""
+    return int(_validation_settings().get("batch_rows", DEFAULT_BATCH_ROWS))
+
+
+def memory_limit() -> str:
+    """DuckDB's memory while it reads and checks a month (gridpulse.yml `validation.memory_limit`);
+    beyond it DuckDB spills to disk."""
+    return str(_validation_settings().get("memory_limit", DEFAULT_MEMORY_LIMIT))
 
 
 @dataclass
@@ -35,10 +43,10 @@ class ExportData:
     period: str
     export_id: str
     manifest: dict
-    staged: Path                                                   # DuckDB file of the typed tables read
+    staged: Path                                                   # DuckDB file of the landing and typed tables
     files: dict[str, str] = field(default_factory=dict)            # table -> file name
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> header
-    rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files read to the end
+    rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files that could be read
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)   # repairs made while reading, for the report
 
@@ -51,14 +59,22 @@ class ExportData:
         """The staged tables, read-only (a connection closes at the end of a `with` block)."""
         return duckdb.connect(str(self.staged), read_only=True)
 
-    def frame(self, name: str) -> pd.DataFrame:
-        """One typed table whole, for a small export (the demo's checks, tests)."""
+    def frame(self, name: str):
+        """One typed table whole under the contract's names, as a small pandas frame (the demo's
+        checks and tests; the pipeline never reads a table into Python)."""
+        columns = ", ".join(f'"{c}"' for c in ["source_row", *tables()[name].columns])
         with self.connect() as con:
-            return con.execute(f'SELECT * FROM "{name}" ORDER BY source_row').df()
+            return con.execute(f'SELECT {columns} FROM "{name}" ORDER BY source_row').df()
 
 
-def read_export(folder: Path, period: str, staged: Path, mapping: dict | None = None) -> ExportData:
-    """Check the manifest and read every file of the export into `staged`, recording problems."""
+def read_export(folder: Path, period: str, staged: Path, scratch: Path | None = None,
+                con: duckdb.DuckDBPyConnection | None = None, mapping: dict | None = None) -> ExportData:
+    """Check the manifest and read every file of the export into typed tables in the DuckDB file
+    `staged` (through `con` if the caller holds it open), recording problems."""
+    if con is None:
+        with duckdb.connect(str(staged)) as own:
+            return read_export(folder, period, staged, scratch, own, mapping)
+    scratch = scratch or staged.parent
     mapping = mapping or config.platform_mapping()
     manifest_name = config.manifest_name(mapping)
     manifest = read_manifest(folder, manifest_name)
@@ -68,50 +84,34 @@ def read_export(folder: Path, period: str, staged: Path, mapping: dict | None = 
     data.problems += checksum_problems(folder, manifest, manifest_name)
     data.problems += unknown_file_problems(folder, [spec["file"] for spec in mapping["files"].values()], manifest_name)
     rows_in_manifest = {e["file"]: e.get("rows") for e in manifest["files"]}
-    store = StagedTables(staged)
-    try:
-        for name, table in tables().items():
-            file_spec = mapping["files"][name]
-            _read_table(data, store, name, table, {**mapping, **file_spec}, rows_in_manifest.get(file_spec["file"]))
-    finally:
-        store.close()
+    for name, table in tables().items():
+        file_spec = {**mapping, **mapping["files"][name]}
+        landed = land_file(con, folder / file_spec["file"], name, table, file_spec, scratch, batch_rows())
+        _record(data, con, name, table, file_spec, landed, rows_in_manifest.get(file_spec["file"]))
     return data
 
 
-def _read_table(data: ExportData, store: StagedTables, name: str, table: Table, file_spec: dict, expected_rows) -> None:
+def _record(data: ExportData, con, name: str, table: Table, file_spec: dict, landed: LandedFile, expected_rows) -> None:
+    """Type a landed file and note what was found."""
     file_name = file_spec["file"]
-    result = read_table_file(data.folder / file_name, table, file_spec, chunk_rows())
     data.files[name] = file_name
-    data.headers[name] = result.headers
-    data.problems += result.problems
-    data.notices += result.notices
-    if result.chunks is None:
+    data.headers[name] = landed.header_map.headers
+    data.problems += landed.header_map.problems + landed.problems
+    data.notices += landed.header_map.notices
+    if not landed.readable:
         return
-    rows = _stage_chunks(data, store, name, table, result, file_spec)
-    if rows is None:
-        return
-    data.rows[name] = rows
-    data.problems += truncation_problems(result, rows, file_name)
-    data.problems += _empty_table_problems(rows, table, file_name, data.notices)
-    if expected_rows is not None and int(expected_rows) != rows:
-        data.problems.append(Problem(file_name, f"数据行数 {rows} 与清单记录的 {expected_rows} 不符（文件可能不完整）", check="manifest_rows"))
+    con.execute(typed_table_sql(name, landed, table, file_spec))
+    con.execute(f'DROP TABLE "{landing_table(name)}"')  # read once: the typed table is all that is checked
+    data.rows[name] = landed.rows
+    data.problems += unreadable_problems(con, name, table, file_name, landed.header_map.headers)
+    data.problems += _empty_table_problems(landed.rows, table, file_name, data.notices)
+    if expected_rows is not None and int(expected_rows) != landed.rows and not _truncated(landed):
+        data.problems.append(Problem(file_name, f"数据行数 {landed.rows} 与清单记录的 {expected_rows} 不符（文件可能不完整）", check="manifest_rows"))
 
 
-def _stage_chunks(data: ExportData, store: StagedTables, name: str, table: Table, result: ReadResult, file_spec: dict) -> int | None:
-    """Type every chunk and append it to the staged table; the rows read, or None if the file
-    broke part-way (a row pandas cannot split), which is then a problem of its own."""
-    rows = 0
-    try:
-        for chunk in result.chunks:
-            typed, problems = type_frame(chunk, table, file_spec["file"], result.headers, file_spec)
-            data.problems += problems
-            store.append(name, typed)
-            rows += len(chunk)
-    except pd.errors.ParserError as exc:  # a CSV pandas cannot split, found in a later chunk
-        store.drop(name)
-        data.problems.append(Problem(file_spec["file"], f"文件无法读取：{exc}", check="read"))
-        return None
-    return rows
+def _truncated(landed: LandedFile) -> bool:
+    """A file cut off in transfer has already been named for it; its count is one short too."""
+    return any(p.check == "truncated" for p in landed.problems)
 
 
 def _empty_table_problems(rows: int, table: Table, file_name: str, notices: list[Problem]) -> list[Problem]:

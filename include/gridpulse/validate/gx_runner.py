@@ -1,29 +1,32 @@
-"""Run the contract's Great Expectations suites over an export's staged tables, in chunks.
+"""Run the contract's Great Expectations suites against the staged DuckDB tables.
 
-Each table is read back from the staged DuckDB file with its derived flag columns computed in
+Each typed table is copied once into `checked_<table>` with its derived flag columns computed in
 SQL over the whole table (keys unique in the file, references into other files, ranges, the
-month, durations: suites.py), then handed to GX `validation.chunk_rows` rows at a time. GX sees
-bounded pandas frames whatever the month's size, and still checks every row.
+month, durations: suites.py). GX then checks those tables where they are, through its SQL data
+source on DuckDB (gx_duckdb.py): no row is fetched into Python but the ones that fail, which come
+back by `source_row`, so every message names the file, the row and the column.
 """
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
-import pandas as pd
+
+from sqlalchemy.pool import StaticPool
 
 from gridpulse import config
 from gridpulse.contract import Column, Table, tables
 from gridpulse.period import Period
-from gridpulse.problems import Problem, shown
-from gridpulse.validate.export import ExportData, chunk_rows
-from gridpulse.validate.staged import in_column
+from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
+from gridpulse.validate.export import ExportData, memory_limit
+from gridpulse.validate.gx_duckdb import connection_string
 from gridpulse.validate.suites import (contract_column, duration_column, month_column, range_column, read_suite,
                                        reference_column, unique_column)
 
-# Rows listed per failed expectation in a report; the count of all of them is always given.
-MAX_ROWS_PER_CHECK = 50
-DUCKDB_VECTOR = 2048  # rows in one of DuckDB's vectors; fetch_df_chunk counts in vectors
+__all__ = ["MAX_ROWS_PER_CHECK", "checked_table", "checked_tables_sql", "run_suites"]
+
+
+def checked_table(name: str) -> str:
+    return f"checked_{name}"
 
 
 def _context():
@@ -48,6 +51,13 @@ def _flag(holds: str, checked: str) -> str:
 
 def _q(column: str) -> str:
     return f't."{column}"'
+
+
+def in_column(value_sql: str, table: str, column: str) -> str:
+    """SQL that holds where the value, as text, is one of a staged table's values in `column`:
+    a reference that resolves, or an id that collides."""
+    return (f'CAST({value_sql} AS VARCHAR) IN (SELECT CAST("{column}" AS VARCHAR) FROM "{table}" '
+            f'WHERE "{column}" IS NOT NULL)')
 
 
 def _column_flags(table: Table, column: Column, period: Period, readable: list[str]) -> dict[str, str]:
@@ -75,92 +85,88 @@ def _column_flags(table: Table, column: Column, period: Period, readable: list[s
     return flags
 
 
-def checked_query(table: Table, period: Period, readable: list[str]) -> tuple[str, list[str]]:
-    """The staged table with every flag its suite checks, in file order; and the flag columns."""
+def _flags(table: Table, period: Period, readable: list[str]) -> dict[str, str]:
     keys = [_q(k) for k in table.key]
     flags = {unique_column(table): _flag(f"count(*) OVER (PARTITION BY {', '.join(keys)}) = 1",
                                          " AND ".join(f"{k} IS NOT NULL" for k in keys))}
     for column in table.columns.values():
         flags.update(_column_flags(table, column, period, readable))
-    derived = ", ".join(f'{sql} AS "{name}"' for name, sql in flags.items())
-    return f'SELECT t.*, {derived} FROM "{table.name}" AS t ORDER BY t.source_row', list(flags)
+    return flags
 
 
-@dataclass
-class _Findings:
-    """Problems of one table's expectations, gathered over its chunks."""
-    listed: dict[int, list[Problem]] = field(default_factory=dict)
-    unlisted: dict[int, int] = field(default_factory=dict)
-    whole_table: dict[str, Problem] = field(default_factory=dict)  # problems without a row, once
-
-    def problems(self, file_name: str, headers: dict[str, str]) -> list[Problem]:
-        found = []
-        for index, rows in self.listed.items():
-            found += rows
-            if self.unlisted.get(index):
-                column = rows[0].column if rows else None
-                found.append(Problem(file_name, f"同类问题另有 {self.unlisted[index]} 行未列出", column=column,
-                                     header=headers.get(column), check=rows[0].check if rows else ""))
-        return found + list(self.whole_table.values())
+def checked_tables_sql(table: Table, period: Period, readable: list[str]) -> str:
+    """CREATE TABLE checked_<table>: the typed table with every flag its suite checks."""
+    derived = ", ".join(f'{sql} AS "{name}"' for name, sql in _flags(table, period, readable).items())
+    return f'CREATE OR REPLACE TABLE "{checked_table(table.name)}" AS SELECT t.*, {derived} FROM "{table.name}" AS t'
 
 
 def _value_text(value, personal: bool) -> str:
-    return shown("" if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else str(value), personal)
+    return shown("" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value), personal)
 
 
-def _collect(findings: _Findings, index: int, result, file_name: str, headers: dict[str, str], personal: set[str]) -> None:
+def _problems_of(result, file_name: str, headers: dict[str, str], personal: set[str]) -> list[Problem]:
+    """The problems one failed expectation names: its first rows by file order, and a count of
+    the rest; a check without rows (the table's columns) once."""
     config_ = result.expectation_config
     kwargs = config_.kwargs
     column = contract_column(kwargs.get("column") or kwargs.get("column_A"))
+    header = headers.get(column)
     template = (config_.meta or {}).get("problem_zh", config_.type)
     if result.exception_info and result.exception_info.get("raised_exception"):
-        text = f"校验无法执行：{result.exception_info.get('exception_message')}"
-        findings.whole_table.setdefault(text, Problem(file_name, text, column=column, header=headers.get(column), check=config_.type))
-        return
-    rows = result.result.get("unexpected_index_list") or []
+        return [Problem(file_name, f"校验无法执行：{result.exception_info.get('exception_message')}", column=column,
+                        header=header, check=config_.type)]
+    rows = sorted(result.result.get("unexpected_index_list") or [], key=lambda entry: entry["source_row"])
     if not rows:
         missing = result.result.get("details", {}).get("mismatched") or {}
-        text = f"{template} {missing}".strip()
-        findings.whole_table.setdefault(text, Problem(file_name, text, column=column, header=headers.get(column), check=config_.type))
-        return
-    listed = findings.listed.setdefault(index, [])
-    room = max(MAX_ROWS_PER_CHECK - len(listed), 0)
-    for entry in rows[:room]:
+        return [Problem(file_name, f"{template} {missing}".strip(), column=column, header=header, check=config_.type)]
+    problems = []
+    for entry in rows[:MAX_ROWS_PER_CHECK]:
         value_text = _value_text(entry.get(column) if column else None, column in personal)
-        listed.append(Problem(file_name, template.replace("{value}", value_text), row=int(entry["source_row"]), column=column,
-                              header=headers.get(column), value=value_text, check=config_.type))
-    findings.unlisted[index] = findings.unlisted.get(index, 0) + max(len(rows) - room, 0)
+        problems.append(Problem(file_name, template.replace("{value}", value_text), row=int(entry["source_row"]),
+                                column=column, header=header, value=value_text, check=config_.type))
+    return problems + unlisted(file_name, len(rows) - MAX_ROWS_PER_CHECK, column, header, config_.type)
 
 
-def _check_table(context, source, con, name: str, data: ExportData) -> list[Problem]:
+def _run(context, batch, name: str, expectations: list[dict], result_format: dict):
     import great_expectations as gx
 
-    table = tables()[name]
-    suite_json = read_suite(config.EXPECTATIONS_DIR, name)
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"]))
-    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("chunk")
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
     definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    query, flags = checked_query(table, Period.parse(data.period), data.readable)
+    return definition.run(result_format=result_format).results
+
+
+def _check_table(context, source, name: str, data: ExportData) -> list[Problem]:
+    """Every expectation with success flags only (GX's cheapest result); the failed ones again
+    with their rows. A good export never pays for listing rows."""
+    table = tables()[name]
+    expectations = read_suite(config.EXPECTATIONS_DIR, name)["expectations"]
+    batch = source.add_table_asset(name, table_name=checked_table(name)).add_batch_definition_whole_table("month")
+    results = _run(context, batch, name, expectations, {"result_format": "BOOLEAN_ONLY"})
+    # GX orders results its own way: each one names its expectation
+    failed = [{key: r.expectation_config.to_json_dict()[key] for key in ("type", "kwargs", "meta")}
+              for r in results if not r.success]
+    if not failed:
+        return []
     # the column each flag is about is named beside the row, so a message can quote its value
-    quoted = list(dict.fromkeys(contract_column(c) for c in flags))
+    quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, Period.parse(data.period), data.readable)))
+    detailed = _run(context, batch, f"{name}.failed", failed,
+                    {"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *quoted]})
     personal = set(table.personal_columns)
-    findings = _Findings()
-    result = con.execute(query)
-    vectors = max(1, chunk_rows() // DUCKDB_VECTOR)
-    while len(chunk := result.fetch_df_chunk(vectors)):
-        outcome = definition.run(
-            batch_parameters={"dataframe": chunk},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row", *quoted]},
-        )
-        for index, checked in enumerate(outcome.results):
-            if not checked.success:
-                _collect(findings, index, checked, data.files[name], data.headers[name], personal)
-    return findings.problems(data.files[name], data.headers[name])
+    return [problem for checked in detailed if not checked.success
+            for problem in _problems_of(checked, data.files[name], data.headers[name], personal)]
 
 
 def run_suites(data: ExportData) -> list[Problem]:
-    """Validate every table that could be read; return the problems GX found."""
+    """Validate every table that could be read (its checked_<table> must exist); return the
+    problems GX found. No other connection may hold the staged file meanwhile."""
     context = _context()
-    source = context.data_sources.add_or_update_pandas("export")
-    with data.connect() as con:
-        return [problem for name in data.readable for problem in _check_table(context, source, con, name, data)]
+    # one pooled connection for every query (opening the file per query costs more than the
+    # checks of a district), disposed before returning so the file is free for the next step
+    source = context.data_sources.add_or_update_sql(
+        "staged", connection_string=connection_string(data.staged),
+        kwargs={"poolclass": StaticPool, "connect_args": {"config": {"memory_limit": memory_limit()}}})
+    try:
+        return [problem for name in data.readable for problem in _check_table(context, source, name, data)]
+    finally:
+        source.get_execution_engine().engine.dispose()
+        source.get_engine().dispose()

@@ -1,0 +1,216 @@
+"""Each export file read once into a DuckDB landing table, every cell as text.
+
+A landing table `landing_<table>` holds the file's name in `source_file` and one text column per
+printed column (`col_0`, `col_1`, ...); a row's number in the file as a spreadsheet shows it
+(the header is row 1) is its `rowid` + 2, since rows are inserted in file order and never moved.
+CSV goes through DuckDB's own reader (a GBK file through a UTF-8 copy: encoding.py); a workbook
+through calamine or openpyxl, a batch of rows at a time, as Arrow arrays.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from gridpulse.contract import Table
+from gridpulse.ingest.encoding import UnknownEncoding, as_utf8
+from gridpulse.ingest.headers import HeaderMap, map_headers, merged_header_problems
+from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, merged_header_ranges, read_sheet_rows
+from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
+
+FIRST_DATA_ROW = 2  # the header is row 1
+
+
+@dataclass
+class LandedFile:
+    file_name: str
+    landing: str | None = None                  # the landing table; None if the file could not be read
+    header_map: HeaderMap = field(default_factory=HeaderMap)
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.landing is not None
+
+
+def landing_table(name: str) -> str:
+    return f"landing_{name}"
+
+
+def landing_column(position: int) -> str:
+    return f"col_{position}"
+
+
+def land_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, table: Table, mapping: dict,
+              scratch: Path, batch_rows: int) -> LandedFile:
+    """Read `path` into landing_<name>; problems name the file, the row and the column."""
+    landed = LandedFile(path.name)
+    if not path.exists():
+        landed.problems.append(Problem(path.name, f"文件缺失：导出中没有「{table.label_zh}」文件", check="file_present"))
+        return landed
+    try:
+        if path.suffix.lower() == ".xlsx":
+            _land_workbook(con, path, name, table, mapping, batch_rows, landed)
+        else:
+            _land_csv(con, path, name, table, mapping, scratch, landed)
+    except UnknownEncoding:
+        landed.problems.append(Problem(path.name, "文件编码无法识别（应为 UTF-8 或 GBK）", check="encoding"))
+        landed.landing = None
+    except (EmptySheet, _EmptyText):
+        landed.problems.append(Problem(path.name, "文件为空，没有表头", check="header"))
+        landed.landing = None
+    except Exception as exc:  # a corrupt workbook, or a file DuckDB cannot read at all
+        landed.problems.append(Problem(path.name, f"文件无法读取：{_first_line(exc)}", check="read"))
+        landed.landing = None
+    if landed.landing is None:  # what was landed of a file that cannot be read proves nothing
+        con.execute(f'DROP TABLE IF EXISTS "{landing_table(name)}"')
+    return landed
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n", 1)[0]
+
+
+def _create(con, name: str, width: int) -> str:
+    target = landing_table(name)
+    columns = ", ".join(f'"{landing_column(i)}" VARCHAR' for i in range(width))
+    con.execute(f'CREATE OR REPLACE TABLE "{target}" (source_file VARCHAR, {columns})')
+    return target
+
+
+# --- workbooks -------------------------------------------------------------------------------
+
+def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batch_rows: int, landed: LandedFile) -> None:
+    sheet = read_sheet_rows(path, batch_rows)
+    if sheet.empty_headers:
+        merged = merged_header_problems(path.name, merged_header_ranges(path), table, mapping)
+        if merged:
+            landed.problems += merged
+            return
+    landed.header_map = map_headers(sheet.headers, path.name, table, mapping, text_file=False)
+    if not landed.header_map.usable:
+        return
+    landed.landing = _create(con, name, len(sheet.headers))
+    for batch in sheet.batches:
+        _insert_batch(con, landed.landing, path.name, batch, len(sheet.headers))
+    _drop_trailing_blank_rows(con, landed.landing, len(sheet.headers))
+    landed.rows = con.execute(f'SELECT count(*) FROM "{landed.landing}"').fetchone()[0]
+    landed.problems += _formula_problems(sheet, landed.header_map, path.name)
+
+
+def _insert_batch(con, target: str, file_name: str, batch: list[list[str]], width: int) -> None:
+    arrays = {"source_file": pa.array([file_name] * len(batch), pa.string())}
+    for position in range(width):
+        arrays[landing_column(position)] = pa.array([row[position] for row in batch], pa.string())
+    landing_batch = pa.table(arrays)  # noqa: F841 (DuckDB reads the local Arrow table by name)
+    con.execute(f'INSERT INTO "{target}" SELECT * FROM landing_batch')
+
+
+def _drop_trailing_blank_rows(con, target: str, width: int) -> None:
+    """Blank rows at the end are formatting, not data; blank rows inside stay (row numbers hold)."""
+    filled = " OR ".join(f"coalesce(\"{landing_column(i)}\", '') <> ''" for i in range(width)) or "FALSE"
+    con.execute(f'DELETE FROM "{target}" WHERE rowid > (SELECT coalesce(max(rowid), -1) FROM "{target}" WHERE {filled})')
+
+
+def _formula_problems(sheet: SheetRows, header_map: HeaderMap, file_name: str) -> list[Problem]:
+    """A formula in an export is not data: its text is not what the platform recorded, and its
+    cached value may be missing. The value is never echoed (it may sit in a personal column)."""
+    by_header = {header: column for column, header in header_map.headers.items()}
+    problems = []
+    for row, header in sheet.formulas:
+        column = by_header.get(header)
+        if column is not None:
+            problems.append(Problem(file_name, "单元格是公式，不是数据（导出中不应有公式，请以数值/文本重新导出）",
+                                    row=row, column=column, header=header, check="formula"))
+    return problems
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+class _EmptyText(Exception):
+    """A text file without even a header line."""
+
+
+REJECT_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: Path, landed: LandedFile) -> None:
+    text_path, landed.encoding = as_utf8(path, scratch / f"{name}.utf8.csv")
+    try:
+        printed = _header_line(text_path)
+        landed.header_map = map_headers(printed, path.name, table, mapping, text_file=True)
+        if not landed.header_map.usable:
+            return
+        landed.landing = _create(con, name, len(printed))
+        rejected = _read_csv(con, text_path, landed.landing, path.name, len(printed))
+        landed.rows = con.execute(f'SELECT count(*) FROM "{landed.landing}"').fetchone()[0]
+        landed.problems += _reject_problems(rejected, path, len(printed), landed)
+    finally:
+        if text_path != path:
+            text_path.unlink(missing_ok=True)  # the UTF-8 copy holds personal data too
+
+
+def _header_line(text_path: Path) -> list[str]:
+    with open(text_path, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if header is None:
+        raise _EmptyText()
+    return header
+
+
+def _read_csv(con, text_path: Path, target: str, file_name: str, width: int) -> list[tuple]:
+    """Every record into the landing table, each cell as text; the records DuckDB could not split
+    into the header's columns come back as (line, error type, message), and are not landed."""
+    columns = "{" + ", ".join(f"'{landing_column(i)}': 'VARCHAR'" for i in range(width)) + "}"
+    con.execute(
+        f"""INSERT INTO "{target}" SELECT ? AS source_file, * FROM read_csv(?, header = true, auto_detect = false,
+            delim = ',', quote = '"', escape = '"', columns = {columns}, store_rejects = true,
+            rejects_table = 'landing_rejects', rejects_scan = 'landing_reject_scans')""",
+        [file_name, str(text_path)])
+    try:
+        return con.execute("SELECT line, error_type, error_message FROM landing_rejects ORDER BY line").fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS landing_rejects")
+        con.execute("DROP TABLE IF EXISTS landing_reject_scans")
+
+
+def _reject_problems(rejected: list[tuple], path: Path, width: int, landed: LandedFile) -> list[Problem]:
+    """A record cut short at the very end of a file without a final line break is a transfer cut
+    off; any other record that cannot be split makes the rows after it unnumberable, so the file
+    is refused whole, with the records named."""
+    if not rejected:
+        return []
+    last_line, kind, message = rejected[-1]
+    if len(rejected) == 1 and kind == "MISSING COLUMNS" and not _ends_with_line_break(path):
+        found = REJECT_COUNTS.search(message)
+        fields = found.group(2) if found else "?"
+        return [Problem(path.name, f"最后一行不完整：只有 {fields} 列，表头有 {width} 列（文件可能在传输中被截断）",
+                        row=int(last_line), check="truncated")]
+    landed.landing = None
+    problems = [Problem(path.name, _reject_text(kind, message, width), row=int(line), check="read")
+                for line, kind, message in rejected[:MAX_ROWS_PER_CHECK]]
+    return problems + unlisted(path.name, len(rejected) - MAX_ROWS_PER_CHECK, None, None, "read")
+
+
+def _reject_text(kind: str, message: str, width: int) -> str:
+    counts = REJECT_COUNTS.search(message)
+    if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS") and counts:
+        return f"该行有 {counts.group(2)} 列，表头有 {width} 列（可能有未加引号的逗号或换行）；文件无法按列读取"
+    if kind == "INVALID UNICODE":
+        return "该行编码与文件其余部分不一致（文件混有两种编码）；请从平台以 UTF-8 或 GBK 重新导出"
+    return f"文件无法读取：{message.strip().splitlines()[0]}"
+
+
+def _ends_with_line_break(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")

@@ -1,0 +1,164 @@
+"""Landing text made into the contract's types, in SQL: trimmed, platform words mapped, cast.
+
+`typed_table_sql` writes one typed table per landing table: `source_row`, every contract column
+in its type, and beside each non-text column `<column>__unreadable`, the text of a cell that
+could not be read as that type (empty otherwise; DuckDB stores an all-empty column in a few
+bytes). Platform words become canonical codes here (是/否 to booleans, 网格员 to grid_worker,
+...); a word the mapping does not know is kept as printed, so validation can name it.
+
+What counts as a number, a date or a timestamp is the contract's `text_formats`: explicit
+patterns, never a parser's guess.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+
+from gridpulse import config
+from gridpulse.contract import Column, Table
+from gridpulse.ingest.landing import FIRST_DATA_ROW, LandedFile, landing_column
+from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
+
+UNREADABLE = "__unreadable"
+
+TYPE_WORDS_ZH = {
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是/否",
+    "date": "日期（如 2022-11-01）",
+    "timestamp": "日期时间（如 2022-11-01 08:30:00）",
+}
+
+# Trimmed from both ends of a cell: every character Python's str.strip() removes (the
+# full-width space U+3000 and the no-break space among them).
+BLANKS = "".join(chr(code) for code in range(0x10000) if chr(code).isspace())
+
+# Excel counts days from 1899-12-30; a date column of plain numbers in this range is one that a
+# spreadsheet turned into serial numbers (1982 to 2119).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_SERIALS = (30000, 80000)
+
+
+def unreadable_column(column: str) -> str:
+    return f"{column}{UNREADABLE}"
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _formats() -> dict:
+    return config.contract()["text_formats"]
+
+
+def _words(words: dict[str, str], cell: str) -> str:
+    """The cell with the platform's words replaced by their codes; other values kept as printed."""
+    if not words:
+        return cell
+    cases = " ".join(f"WHEN {_literal(word)} THEN {_literal(code)}" for word, code in words.items())
+    return f"CASE {cell} {cases} ELSE {cell} END"
+
+
+def _booleans(mapping: dict) -> dict[str, bool]:
+    words = mapping.get("booleans") or {"true": ["是"], "false": ["否"]}
+    # YAML reads the keys true/false as booleans
+    table = {str(w): True for w in words.get(True, words.get("true", []))}
+    table.update({str(w): False for w in words.get(False, words.get("false", []))})
+    return table
+
+
+def _parsed(text: str, column: Column, mapping: dict) -> str:
+    """SQL for a trimmed cell `text` read as a value (NULL where it cannot be): a timestamp for
+    dates and times, a double for numbers."""
+    formats = _formats()
+    if column.type == "string":
+        return text
+    if column.type == "boolean":
+        cases = " ".join(f"WHEN {_literal(word)} THEN {value}" for word, value in _booleans(mapping).items())
+        return f"CASE {text} {cases} END"
+    if column.type in ("integer", "number"):
+        # the pattern first: DuckDB's own cast would also take 0x10, 1_000 and inf
+        return f"CASE WHEN regexp_full_match({text}, {_literal(formats['number'])}) THEN CAST({text} AS DOUBLE) END"
+    return f"try_strptime(replace({text}, '/', '-'), [{', '.join(_literal(f) for f in formats[column.type])}])"
+
+
+def _typed(parsed: str, column: Column) -> str:
+    """SQL for the contract's type of a parsed value."""
+    if column.type == "integer":
+        return f"CASE WHEN {parsed} = round({parsed}) THEN CAST({parsed} AS BIGINT) END"
+    if column.type == "date":  # a date must not carry a time of day other than midnight
+        return f"CASE WHEN {parsed} = date_trunc('day', {parsed}) THEN CAST({parsed} AS DATE) END"
+    return parsed
+
+
+def _trimmed(cell: str) -> str:
+    """The cell without blanks at either end, NULL if nothing is left. Trimming with the whole
+    set costs ten times a plain trim, so it runs only on cells that start or end with a blank."""
+    blanks = _literal(BLANKS)
+    ends_blank = f"contains({blanks}, left({cell}, 1)) OR contains({blanks}, right({cell}, 1))"
+    return f"nullif(CASE WHEN {ends_blank} THEN trim({cell}, {blanks}) ELSE {cell} END, '')"
+
+
+def typed_table_sql(name: str, landed: LandedFile, table: Table, mapping: dict) -> str:
+    """CREATE TABLE <name> of typed rows from the landing table: cells trimmed and words mapped,
+    then parsed, then typed; each step reads the one before, so no cell is parsed twice."""
+    values = mapping.get("values") or {}
+    columns = list(table.columns.values())
+    cells = [f'{_words(values.get(c.name, {}), _trimmed(_q(landing_column(landed.header_map.positions[c.name]))))} AS {_q(c.name)}'
+             for c in columns]
+    parsed = [f'{_q(c.name)} AS {_q(c.name + "__text")}, {_parsed(_q(c.name), c, mapping)} AS {_q(c.name)}' for c in columns]
+    typed = []
+    for column in columns:
+        value = _typed(_q(column.name), column)
+        typed.append(f"{value} AS {_q(column.name)}")
+        if column.type != "string":
+            typed.append(f'CASE WHEN {_q(column.name + "__text")} IS NOT NULL AND {value} IS NULL '
+                         f'THEN {_q(column.name + "__text")} END AS {_q(unreadable_column(column.name))}')
+    return (f'CREATE OR REPLACE TABLE {_q(name)} AS WITH '
+            f'cells AS (SELECT rowid + {FIRST_DATA_ROW} AS source_row, {", ".join(cells)} FROM {_q(landed.landing)}), '
+            f'parsed AS (SELECT source_row, {", ".join(parsed)} FROM cells) '
+            f'SELECT source_row, {", ".join(typed)} FROM parsed')
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _excel_serial_hint(cell: str, column: Column) -> str:
+    """For a date cell that is a number: the date Excel meant, so staff see what happened."""
+    if column.type not in ("date", "timestamp"):
+        return ""
+    try:
+        serial = float(cell)
+    except ValueError:
+        return ""
+    if not EXCEL_SERIALS[0] <= serial <= EXCEL_SERIALS[1]:
+        return ""
+    meant = EXCEL_EPOCH + timedelta(days=serial)
+    shown_as = meant.strftime("%Y-%m-%d" if column.type == "date" else "%Y-%m-%d %H:%M:%S")
+    return f"；像是 Excel 日期序列号（即 {shown_as}），请把该列设为日期格式后重新导出"
+
+
+def unreadable_problems(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
+                        headers: dict[str, str]) -> list[Problem]:
+    """The cells that could not be read as their type: the first rows of each column, and a
+    count of the rest."""
+    typed = [c for c in table.columns.values() if c.type != "string"]
+    if not typed:
+        return []
+    counts = con.execute("SELECT " + ", ".join(f'count("{unreadable_column(c.name)}")' for c in typed)
+                         + f' FROM "{name}"').fetchone()
+    problems = []
+    for column, count in zip(typed, counts):
+        if not count:
+            continue
+        rows = con.execute(f'SELECT source_row, "{unreadable_column(column.name)}" FROM "{name}" WHERE '
+                           f'"{unreadable_column(column.name)}" IS NOT NULL ORDER BY source_row LIMIT {MAX_ROWS_PER_CHECK}').fetchall()
+        for row, cell in rows:
+            value = shown(cell, column.personal)
+            problems.append(Problem(
+                file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_excel_serial_hint(cell, column)}", row=int(row),
+                column=column.name, header=headers.get(column.name), value=value, check=f"type:{column.type}"))
+        problems += unlisted(file_name, count - len(rows), column.name, headers.get(column.name), f"type:{column.type}")
+    return problems
