@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import PERIOD
-from exports import drop_month, edit_csv, edit_xlsx
+from exports import drop_month, edit_csv, edit_xlsx, encoding_of
 from gridpulse import config, pipeline
 from gridpulse.ingest import staged
 from gridpulse.problems import MAX_ROWS_PER_CHECK, ExportRejected
@@ -53,7 +53,8 @@ def test_checks_span_every_row_of_a_file(workspace, demo_month, small_batches):
     assert "巡查记录.csv 第 7 行 「巡查编号」(patrol_id)：编号重复" in texts
     assert "巡查记录.csv 第 25002 行 「巡查编号」(patrol_id)：编号重复" in texts
 
-    patrol_rows = sum(1 for _ in open(month / "巡查记录.csv", encoding="gb18030")) - 1
+    raw = (month / "巡查记录.csv").read_bytes()
+    patrol_rows = raw.decode(encoding_of(raw)).count("\n") - 1
     unknown = [t for t in texts if UNKNOWN_WORKER in t]
     rows_changed = len(range(0, patrol_rows, UNKNOWN_WORKER_EVERY))
     assert len(unknown) == MAX_ROWS_PER_CHECK
