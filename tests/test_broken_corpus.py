@@ -92,9 +92,12 @@ def test_broken_export_is_rejected_with_its_message(case, workspace, demo_month)
     _nothing_published()
     quarantined = config.paths().quarantine / PERIOD / Path(archived).name
     assert REJECTED[case] in (quarantined / "validation_report.txt").read_text(encoding="utf-8")
-    # the export sits in quarantine byte for byte as archived
+    # the export sits in quarantine byte for byte as archived, readable by the service alone
     for original in Path(archived).iterdir():
         assert (quarantined / original.name).read_bytes() == original.read_bytes()
+    quarantine_root = config.paths().quarantine
+    for path in [quarantine_root, *quarantine_root.rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
 
 
 @pytest.mark.parametrize("case", sorted(BEFORE_ARCHIVE))

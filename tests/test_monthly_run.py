@@ -157,9 +157,11 @@ def test_the_docx_bulletin_is_laid_out_as_an_official_document(finished_run):
     assert "PAGE" in footer
 
 
-def test_no_personal_data_past_raw(finished_run, demo_month):
-    """Names, phones and ID numbers of workers and special-population members stay in raw: no
-    table or view outside raw, no output file, no task log and no dbt log carries one."""
+def test_no_personal_data_in_the_warehouse_outputs_or_logs(finished_run, demo_month):
+    """Names, phones and ID numbers of workers and special-population members never reach the
+    warehouse analysts open: no table or view of any schema (raw included), no output file, no
+    task log and no dbt log carries one. They are in the restricted store, where follow-up
+    lists read them."""
     import os
 
     _, paths, log = finished_run
@@ -176,6 +178,33 @@ def test_no_personal_data_past_raw(finished_run, demo_month):
     assert any(p.name == "dbt.log" for p in logs) and any(p.name == "validation_report.txt" for p in logs)
     hits += scan_files(logs, secrets)
     assert not hits, hits[:20]
+    restricted = duckdb.connect(str(paths.restricted / "personal.duckdb"), read_only=True)
+    stored = {v for (v,) in restricted.execute("SELECT worker_name FROM grid_workers UNION ALL SELECT id_number FROM special_population").fetchall()}
+    restricted.close()
+    assert len(stored & secrets) > 2000  # split off, not lost
+
+
+def _modes(root: Path) -> set[tuple[str, str]]:
+    """(kind, mode) of `root` and everything below it."""
+    found = {("folder", oct(root.stat().st_mode & 0o777))}
+    for path in root.rglob("*"):
+        found.add(("folder" if path.is_dir() else "file", oct(path.stat().st_mode & 0o777)))
+    return found
+
+
+def test_folders_with_personal_data_are_the_services_alone(finished_run):
+    """After a real run under the usual umask (022), the archive (exports as received, their
+    reports and staged tables) and the restricted folder (the personal store, follow-up lists)
+    are 0700 folders of 0600 files (quarantine: tests/test_broken_corpus.py)."""
+    from gridpulse.followup import build_followup_lists
+
+    _, paths, _ = finished_run
+    build_followup_lists(PERIOD)
+    private = {("folder", "0o700"), ("file", "0o600")}
+    assert any(p.name.endswith(".validation") for p in (paths.archive / PERIOD).iterdir())
+    assert any(paths.archive.rglob("*.xlsx")) and (paths.restricted / "personal.duckdb").exists()
+    assert _modes(paths.archive) <= private and ("file", "0o600") in _modes(paths.archive)
+    assert _modes(paths.restricted) <= private and ("file", "0o600") in _modes(paths.restricted)
 
 
 def test_running_the_month_again_changes_nothing(finished_run):

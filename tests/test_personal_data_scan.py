@@ -32,16 +32,19 @@ def test_the_warehouse_scan_finds_a_planted_value_in_a_table_and_a_view(tmp_path
     warehouse = tmp_path / "w.duckdb"
     con = duckdb.connect(str(warehouse))
     con.execute("CREATE SCHEMA raw; CREATE SCHEMA marts; CREATE SCHEMA staging")
-    con.execute("CREATE TABLE raw.grid_workers AS SELECT ? AS worker_name", [demo_people["name"]])
+    con.execute("CREATE TABLE raw.grid_workers AS SELECT 'W000001' AS worker_id")
     con.execute("CREATE TABLE marts.clean AS SELECT 'W000001' AS worker_id, 3 AS n")
     con.close()
-    assert scan_warehouse(warehouse, demo_people["secrets"]) == []  # raw is allowed to hold it
+    assert scan_warehouse(warehouse, demo_people["secrets"]) == []
     con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE raw.special_population AS SELECT 'TS1' AS person_id, ? AS id_number", [demo_people["id"]])
     con.execute("CREATE TABLE marts.leak AS SELECT 1 AS n, ? AS note", [f"联系 {demo_people['phone']}"])
-    con.execute("CREATE VIEW staging.leak_view AS SELECT worker_name FROM raw.grid_workers")
+    con.execute("CREATE TABLE raw.old_workers AS SELECT ? AS worker_name", [demo_people["name"]])
+    con.execute("CREATE VIEW staging.leak_view AS SELECT worker_name FROM raw.old_workers")
     con.close()
     hits = scan_warehouse(warehouse, demo_people["secrets"])
     assert f"marts.leak: {demo_people['phone']}" in hits and f"staging.leak_view: {demo_people['name']}" in hits
+    assert f"raw.special_population: {demo_people['id']}" in hits  # raw is scanned like the rest
 
 
 def _pdf(path, text):
@@ -84,3 +87,29 @@ def test_the_file_scan_finds_a_planted_value(tmp_path, demo_people, kind, what):
     assert "综治中心" in file_text(clean)  # the scan reads the file's text at all
     assert scan_files([clean], demo_people["secrets"]) == []
     assert scan_files([planted], demo_people["secrets"]) == [f"{planted}: {demo_people[what]}"]
+
+
+def test_a_pseudonym_is_the_keyed_hmac_of_the_value(monkeypatch):
+    """A column marked pseudonymised reaches raw as HMAC-SHA256(key, value), computed in SQL;
+    without the key the load refuses, naming the variable."""
+    import hashlib
+    import hmac
+
+    import pytest
+
+    from gridpulse.contract import Column, Table
+    from gridpulse.load.pseudonyms import KEY_VARIABLE, MissingPseudonymKey, pseudonymised_select
+
+    table = Table("people", "人员", "", ("person_id",), {
+        "person_id": Column("person_id", "string", True, "人员编号"),
+        "id_number": Column("id_number", "string", False, "身份证号", personal=True, pseudonymised=True)})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE staged_people AS SELECT * FROM (VALUES ('P1', '36050219900101123X'), ('P2', NULL)) t(person_id, id_number)")
+    monkeypatch.delenv(KEY_VARIABLE, raising=False)
+    with pytest.raises(MissingPseudonymKey, match=KEY_VARIABLE):
+        pseudonymised_select(table, "staged_people")
+    monkeypatch.setenv(KEY_VARIABLE, "区综治中心的密钥")
+    rows = con.execute(pseudonymised_select(table, "staged_people") + " ORDER BY person_id").fetchall()
+    expected = hmac.new("区综治中心的密钥".encode(), b"36050219900101123X", hashlib.sha256).hexdigest()
+    assert rows == [("P1", expected), ("P2", None)]
+    assert table.personal_columns == ["id_number"]  # the value itself goes to the restricted store

@@ -127,3 +127,18 @@ def test_every_mart_equals_its_duckdb_twin_row_for_row(twins):
         differences += [(table, a, b) for a, b in zip(ours, theirs)
                         if len(a) != len(b) or not all(_same(x, y) for x, y in zip(a, b))][:3]
     assert differences == []
+
+
+def test_the_twin_holds_no_personal_column(twins):
+    """The twin is copied from raw, which holds no personal column: no schema of the twin has a
+    column the contract marks personal, and the worker tables it does have are there."""
+    from gridpulse.contract import tables
+
+    _, pg = twins
+    personal = {c for table in tables().values() for c in table.personal_columns}
+    with pg.cursor() as cur:
+        cur.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema IN ('raw', 'staging', 'intermediate', 'marts')")
+        columns = cur.fetchall()
+    assert ("raw", "grid_workers", "worker_id") in columns and ("raw", "special_population", "person_id") in columns
+    assert [c for c in columns if c[2] in personal] == []

@@ -39,6 +39,7 @@ class Column:
     not_before: str | None = None
     max_hours_after: dict | None = None
     distinct_from: str | None = None  # table.column whose values this column must never take
+    pseudonymised: bool = False  # personal, but raw keeps it as a keyed HMAC (a join key): load/pseudonyms.py
 
     @property
     def sql_type(self) -> str:
@@ -63,7 +64,8 @@ class Table:
 
     @property
     def personal_columns(self) -> list[str]:
-        return [c.name for c in self.columns.values() if c.personal]
+        """Columns split off at load into the restricted store (pseudonymised ones included)."""
+        return [c.name for c in self.columns.values() if c.personal or c.pseudonymised]
 
 
 def _column(name: str, spec: dict) -> Column:

@@ -1,9 +1,10 @@
 """Follow-up lists (点对点督促): for each township, its own grid workers who fell short of the
 township scheme this month, by name, so that the township can follow up worker by worker.
 
-The one place names leave the raw schema. Who fell short comes from the warehouse's own
-per-worker indicators (intermediate.int_indicator_worker, the figures the scores add up); the
-names come from the restricted raw schema; the lists are written to the restricted folder,
+The one place names are read. Who fell short comes from the warehouse's own per-worker
+indicators (intermediate.int_indicator_worker, the figures the scores add up); the names come
+from the restricted store (load/personal.py), attached read-only here and nowhere else that
+analysts reach; the lists are written to the restricted folder,
 one workbook per township, for delivery to that township's recipients only. Nothing here is
 printed or logged: a list's contents exist only in its file.
 """
@@ -19,7 +20,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from gridpulse import config
+from gridpulse.load.personal import personal_store
 from gridpulse.period import Period
+from gridpulse.private_files import make_private
 from gridpulse.publish.stable_files import month_end_stamp, restamp_zip
 from gridpulse.publish.workbook import FONT, safe_text
 
@@ -43,7 +46,7 @@ DETAILS = """
     SELECT m.worker_id, m.township_id, names.worker_name, grid.org_name AS grid_name, village.org_name AS village_name,
            m.events_reported, m.valid_hazard_events, m.workdays_patrolled, m.workdays, m.min_workday_patrol_minutes
     FROM intermediate.int_worker_monthly AS m
-    JOIN raw.grid_workers AS names ON names.period = m.period AND names.worker_id = m.worker_id
+    JOIN personal.grid_workers AS names ON names.period = m.period AND names.worker_id = m.worker_id
     LEFT JOIN intermediate.int_org_hierarchy AS h ON h.period = m.period AND h.org_id = m.grid_id
     LEFT JOIN marts.dim_org_unit AS grid ON grid.org_id = m.grid_id
     LEFT JOIN marts.dim_org_unit AS village ON village.org_id = h.village_id
@@ -57,6 +60,7 @@ def _read(warehouse: Path, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     settings = config.followup()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        con.execute(f"ATTACH '{personal_store()}' AS personal (READ_ONLY)")
         params = {"period": period, "scheme": settings["scheme_id"], "items": list(settings["items"])}
         short = con.execute(SHORTFALLS, params).df()
         details = con.execute(DETAILS, {"period": period}).df()
@@ -102,5 +106,5 @@ def build_followup_lists(period: str) -> dict[str, Path]:
         target.rename(old)
     staging.rename(target)  # a township never gets half of this month's lists
     shutil.rmtree(old, ignore_errors=True)
-    os.chmod(target.parent, 0o700)
+    make_private(config.paths().restricted)  # 0700 folders and 0600 files, whatever the umask
     return {t: target / f"{t}.xlsx" for t in townships.township_id}

@@ -1,4 +1,4 @@
--- 网格员. Personal columns stay in raw: worker_name, phone, id_number.
+-- 网格员. raw holds no personal column: names, phones and ID numbers are split off at load (restricted store).
 with source as (
     select * from {{ source('raw', 'grid_workers') }}
     where {{ in_this_month() }}

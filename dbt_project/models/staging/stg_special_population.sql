@@ -1,4 +1,4 @@
--- 特殊人群. Personal columns stay in raw: person_name, id_number, guardian_phone.
+-- 特殊人群. raw holds no personal column: names, ID numbers and phones are split off at load (restricted store).
 with source as (
     select * from {{ source('raw', 'special_population') }}
     where {{ in_this_month() }}

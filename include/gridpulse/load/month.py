@@ -8,6 +8,8 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.calendar import is_workday
 from gridpulse.contract import tables
+from gridpulse.load.personal import replace_personal_month
+from gridpulse.load.pseudonyms import pseudonymised_select
 from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
 from gridpulse.publish.warehouse import start_build
@@ -41,7 +43,7 @@ def _insert_month(con, archived: Path, period: str, export_id: str) -> dict[str,
     """The month's tables into raw, from the typed tables validation staged (attached as `staged`)."""
     lineage = _lineage(archived, period, export_id)
     return {name: replace_period_from(con, name, table_columns(table), period,
-                                      f'(SELECT *, {_as_columns(lineage[name])} FROM staged."{name}")')
+                                      f'(SELECT *, {_as_columns(lineage[name])} FROM ({pseudonymised_select(table, f"staged.{chr(34)}{name}{chr(34)}")}))')
             for name, table in tables().items()}
 
 
@@ -73,6 +75,7 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
     schemes = scheme_frames(config.scheme_ids())
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)
+    replace_personal_month(staged, period)  # names and numbers to the restricted store, not raw
     con = connect(start_build())
     try:
         # outside the transaction: DuckDB detaches (on close) only between transactions
@@ -89,5 +92,5 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
             raise
     finally:
         con.close()
-    staged_path(archived).unlink(missing_ok=True)  # personal data lives on in raw.* alone
+    staged_path(archived).unlink(missing_ok=True)  # personal data lives on in the restricted store alone
     return loaded

@@ -1,8 +1,9 @@
-"""Write a month's typed frames to the warehouse's raw schema.
+"""Write a month's typed tables to the warehouse's raw schema.
 
-raw.* holds the export as received, under canonical names, with personal data: it is the one
-restricted schema. A month is replaced whole in one transaction, so re-running a month never
-duplicates rows and a failed load leaves the previous state.
+raw.* holds the export as received, under canonical names, without its personal columns (those
+go to the restricted store: personal.py); the platform's ids stay. A month is replaced whole in
+one transaction, so re-running a month never duplicates rows and a failed load leaves the
+previous state.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from gridpulse.contract import LINEAGE_COLUMNS, Table
+from gridpulse.contract import LINEAGE_COLUMNS, Table, tables
 
 RAW_SCHEMA = "raw"
 
@@ -27,7 +28,11 @@ def _create_sql(name: str, columns: dict[str, str]) -> str:
 
 
 def table_columns(table: Table) -> dict[str, str]:
-    return {c.name: c.sql_type for c in table.columns.values()} | LINEAGE_COLUMNS
+    """The columns of raw.<table>: the contract's, less the personal ones (a pseudonymised one
+    stays, as its HMAC's text), and lineage."""
+    kept = {c.name: ("VARCHAR" if c.pseudonymised else c.sql_type) for c in table.columns.values()
+            if c.pseudonymised or not c.personal}
+    return kept | LINEAGE_COLUMNS
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: pd.DataFrame) -> int:
@@ -54,6 +59,9 @@ def _prepare_month(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     con.execute(_create_sql(name, columns))
     for column, sql_type in columns.items():  # a warehouse from before a lineage column was added
         con.execute(f'ALTER TABLE {RAW_SCHEMA}."{name}" ADD COLUMN IF NOT EXISTS "{column}" {sql_type}')
+    for column in [c for c in (tables()[name].personal_columns if name in tables() else []) if c not in columns]:
+        # a warehouse from before personal data was split off loses it at its next load
+        con.execute(f'ALTER TABLE {RAW_SCHEMA}."{name}" DROP COLUMN IF EXISTS "{column}"')
     con.execute(f'DELETE FROM {RAW_SCHEMA}."{name}" WHERE period = ?', [period])
 
 

@@ -10,6 +10,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gridpulse.private_files import make_private, private_folder
 from gridpulse.sources.manifest import RECEIPT, read_manifest, sha256_of
 
 
@@ -35,6 +36,7 @@ def archive_export(incoming: Path, archive_root: Path, period: str, manifest_nam
         target = base.with_name(f"{base.name}.{n}")
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
+    private_folder(archive_root)
     shutil.copytree(incoming, staging)
     receipt = {
         "period": period,
@@ -44,7 +46,9 @@ def archive_export(incoming: Path, archive_root: Path, period: str, manifest_nam
         "files": received,
     }
     (staging / RECEIPT).write_text(json.dumps(receipt, ensure_ascii=False, indent=2), encoding="utf-8")
+    make_private(staging)  # copied files keep the modes they arrived with
     staging.rename(target)  # the archived folder appears whole or not at all
+    make_private(archive_root)  # the month folders too: exports hold personal data
     return target
 
 

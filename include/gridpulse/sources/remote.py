@@ -17,6 +17,7 @@ from typing import Protocol
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from gridpulse import config
+from gridpulse.private_files import make_private, private_folder
 from gridpulse.problems import ExportRejected, Problem
 from gridpulse.sources import local
 from gridpulse.sources.manifest import sha256_of
@@ -112,10 +113,11 @@ def fetch_month(transport: Transport, period: str) -> Path:
         raise ExportRejected("清单中的文件名不合法 (the manifest lists a name that is not a plain file name)",
                              [Problem(manifest_name, f"文件名 {name!r} 不是本月目录中的文件名", check="manifest") for name in unsafe])
     staging = landing / f".{period}.partial"  # kept across tries: the next one resumes from it
-    staging.mkdir(parents=True, exist_ok=True)
+    private_folder(staging)
     for entry in manifest["files"]:
         _download_verified(transport, entry, staging, manifest_name)
     (staging / manifest_name).write_bytes(raw)  # last: its presence means the month is complete
+    make_private(staging)  # the export holds personal data
     if target.exists():
         shutil.rmtree(target)  # an incomplete copy without a manifest, never a complete month
     staging.rename(target)

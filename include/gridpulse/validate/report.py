@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gridpulse.private_files import make_private
 from gridpulse.problems import Problem
 
 REPORT_JSON = "validation_report.json"
@@ -31,6 +32,7 @@ def write_report(folder: Path, period: str, export_id: str, problems: list[Probl
         lines.append(f"读取时的处理（{len(notices)} 项）：")
         lines += [p.text() for p in notices]
     (folder / REPORT_TEXT).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    make_private(folder)  # it sits beside the export's staged tables
     return folder / REPORT_TEXT
 
 
@@ -39,4 +41,6 @@ def quarantine(archived: Path, quarantine_root: Path, period: str, problems: lis
     target = quarantine_root / period / archived.name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(archived, target)
-    return write_report(target, period, export_id, problems, notices)
+    report = write_report(target, period, export_id, problems, notices)
+    make_private(quarantine_root)  # a quarantined export holds personal data like the archive
+    return report
