@@ -134,6 +134,10 @@ def bench_scale(work: Path, name: str, scale: float, period: str, seed: int) -> 
     reference = _checked(run("pandas", [sys.executable, STAGES, "pandas", str(export), period], cwd=str(PROJECT_DIR)))
     result = report_scale(f"{name} (scale {scale}): {export}", steps, scan, reference)
     result["rows"] = scan.output.strip().splitlines()[-1]
+    if scale == 1:  # the district: how long a clerk waits to hear what is wrong with a month
+        rejected = _checked(run("rejected", [sys.executable, STAGES, "rejected", str(export), period], cwd=str(PROJECT_DIR)))
+        result["rejected_validate_s"] = float(rejected.output.strip().splitlines()[-1])
+        print(f"  a rejected month (one unknown worker) validates in {result['rejected_validate_s']:.2f} s (warm process)")
     return result
 
 

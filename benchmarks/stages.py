@@ -4,6 +4,7 @@
     python benchmarks/stages.py scan FOLDER
     python benchmarks/stages.py pandas FOLDER PERIOD
     python benchmarks/stages.py history PERIOD MONTHS
+    python benchmarks/stages.py rejected FOLDER PERIOD
 
 The pipeline's steps are gridpulse.pipeline's functions, as the DAG and the CLI call them; the
 folders come from GRIDPULSE_SOURCE_DIR / GRIDPULSE_DATA_DIR / GRIDPULSE_OUTPUT_DIR.
@@ -69,12 +70,53 @@ def pandas_reference(folder: Path, period: str) -> None:
     print(f"{result.township_id.nunique()} townships, {len(result)} indicator rows")
 
 
+def rejected_validation(folder: Path, period: str) -> None:
+    """How long validation takes to reject a broken month, in a warm process (as in a worker or
+    the test suite, where Great Expectations and DuckDB are already imported): the month with an
+    unknown grid worker in one patrol row, archived, then validated. Prints the seconds."""
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    import great_expectations  # noqa: F401 (imported before the clock starts, as in a warm worker)
+
+    from gridpulse import pipeline
+    from gridpulse.problems import ExportRejected
+    from gridpulse.sources.manifest import sha256_of
+
+    work = Path(tempfile.mkdtemp(prefix="gridpulse-rejected-"))
+    try:
+        os.environ.update({"GRIDPULSE_SOURCE_DIR": str(work / "landing"), "GRIDPULSE_DATA_DIR": str(work / "data")})
+        month = shutil.copytree(folder, work / "landing" / period)
+        patrols = month / "巡查记录.csv"
+        lines = patrols.read_bytes().split(b"\n")
+        lines[5] = lines[5].replace(lines[5].split(b",")[1], b"W999999", 1)
+        patrols.write_bytes(b"\n".join(lines))
+        manifest = month / "manifest.json"  # the checksum follows the edit: only the cell is wrong
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+            sha256_of(folder / patrols.name), sha256_of(patrols)), encoding="utf-8")
+        archived = pipeline.archive(period)
+        started = time.perf_counter()
+        try:
+            pipeline.validate(period, archived)
+        except ExportRejected as rejected:
+            assert any("W999999" in p.text() for p in rejected.problems), rejected
+        else:
+            raise SystemExit("the broken month was accepted")
+        print(f"{time.perf_counter() - started:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     step = argv[0]
     if step == "scan":
         bare_scan(Path(argv[1]))
     elif step == "pandas":
         pandas_reference(Path(argv[1]), argv[2])
+    elif step == "rejected":
+        rejected_validation(Path(argv[1]), argv[2])
     elif step == "history":
         from history import add_history
 

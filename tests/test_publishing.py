@@ -63,6 +63,7 @@ def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_m
     pipeline.run_month(PERIOD)
     before = _published_state()
     archived = pipeline.archive(PERIOD)
+    pipeline.validate(PERIOD, archived)
     pipeline.load(PERIOD, archived)
     pipeline.transform(PERIOD)
 

@@ -1,0 +1,27 @@
+"""The load step inserts what validation staged and nothing else: it never reads an export or
+calls validation itself. Asked to load a month that was not validated, it refuses and says to
+validate first; once validated, the staged month (personal data) is gone after the load."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import PERIOD
+from exports import drop_month
+from gridpulse import config, pipeline
+from gridpulse.ingest.staged import staged_path
+from gridpulse.load.month import NotValidated
+
+
+def test_a_load_without_validation_is_refused_and_says_what_to_run(workspace, demo_month):
+    drop_month(demo_month, workspace["source"])
+    archived = pipeline.archive(PERIOD)
+    with pytest.raises(NotValidated, match="validate"):
+        pipeline.load(PERIOD, archived)
+    assert not config.paths().building.exists() and not config.paths().warehouse.exists()
+
+    pipeline.validate(PERIOD, archived)
+    assert staged_path(Path(archived)).exists()
+    loaded = pipeline.load(PERIOD, archived)
+    assert loaded["events"] > 30_000 and not staged_path(Path(archived)).exists()
