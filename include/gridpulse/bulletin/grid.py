@@ -57,7 +57,7 @@ def evaluation(month: Month) -> Table:
     ranking = month.ranking.assign(parent=lambda f: f.org_id.map(units.parent_org_id))
     rows, highlight = [], set()
     for r, grid in enumerate(ranking.sort_values(["parent", "org_id"]).to_dict("records")):
-        cells = [str(units.loc[grid["parent"], "org_name"]), grid["org_name"]]
+        cells = [str(month.name(grid["parent"])), str(month.name(grid["org_id"]))]
         printed = []
         for c, item in enumerate(items, start=2):
             row = scores.loc[(grid["org_id"], item.item_id)].to_dict() | {"org_id": grid["org_id"], "item_id": item.item_id}

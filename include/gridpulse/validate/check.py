@@ -5,6 +5,7 @@ from pathlib import Path
 
 from gridpulse import config
 from gridpulse.problems import ExportRejected, Problem
+from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import read_export
 from gridpulse.validate.gx_runner import run_suites
@@ -32,9 +33,11 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
 
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
+    notices = scheme_notices(period)  # raises first when a configured scheme is not in force and gridpulse.yml says fail
     try:
         data = read_export(archived, period, partial_path(archived))
-        problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data))
+        data.notices += notices
+        problems = one_per_cell(data.problems + run_suites(data) + collision_problems(data) + configuration_problems(data))
     except BaseException:
         discard(archived)  # the typed tables hold personal data
         raise
