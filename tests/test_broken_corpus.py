@@ -53,6 +53,8 @@ REJECTED = {
     "unknown_org": "矛盾纠纷.csv 第 6 行 「排查机构编码」(org_id)：「360502999」在组织机构中不存在",
     "transfer_of_unknown_event": "事件流转.csv 第 5 行 「事件编号」(event_id)：「E2099010000001」在事件中不存在",
     "visit_unknown_person": "特殊人群走访.csv 第 14 行 「人员编号」(person_id)：「TS9999999」在特殊人群中不存在",
+    "adjustment_for_a_scheme_not_in_force": "附加分.csv 第 2 行 「考核方案」(scheme_id)：「baiguan_grid_2021」不是 2022-11 有效且设有附加分项目的考核方案（本月可用：无）：该行附加分无法计入",
+    "export_of_another_district": "组织机构.xlsx 第 2 行 「机构编码」(org_id)：区县「分宜县」（360521）不是本部署配置的 渝水区（360502）：这是另一个区县的导出，不能以 渝水区 的名义发布（另一区县请用它自己的配置文件运行，GRIDPULSE_CONFIG）",
     "event_outside_the_month": "事件.csv 第 264 行 「上报时间」(reported_at)：「2022-12-02 09:15:00」不在本考核月内",
     "closed_before_reported": "事件.csv 第 262 行 「办结时间」(closed_at)：「2022-11-01 05:00:32」早于「上报时间」(reported_at)",
     "negative_patrol": "巡查记录.csv 第 10 行 「结束时间」(ended_at)：「2022-11-01 00:00:00」早于「开始时间」(started_at)",

@@ -32,7 +32,11 @@ def both_months(tmp_path_factory):
     patch.setenv("GRIDPULSE_DATA_DIR", str(folders["data"]))
     patch.setenv("GRIDPULSE_OUTPUT_DIR", str(folders["output"]))
     exports = root / "exports"
-    for period, district in (("2021-09", "baiguan"), ("2022-11", "yushui")):
+    # each district runs under its own settings (letterhead, district code, schemes), as
+    # GRIDPULSE_CONFIG lets one checkout do; both write to the same warehouse here
+    for period, district, settings in (("2021-09", "baiguan", "include/config/gridpulse-baiguan.yml"),
+                                       ("2022-11", "yushui", "include/config/gridpulse.yml")):
+        patch.setenv("GRIDPULSE_CONFIG", settings)
         drop_month(generate(period, exports, district=district), folders["source"])
         pipeline.run_month(period)
     con = duckdb.connect(str(config.paths().warehouse), read_only=True)

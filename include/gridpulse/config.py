@@ -27,10 +27,21 @@ def read_yaml(path: Path) -> dict:
         return yaml.safe_load(fh)
 
 
-@lru_cache(maxsize=None)
+def settings_file() -> Path:
+    """The deployment's settings file: include/config/gridpulse.yml, or the file GRIDPULSE_CONFIG
+    names, so that one checkout can run another district with its own letterhead and schemes."""
+    chosen = os.environ.get("GRIDPULSE_CONFIG")
+    return _project_path(chosen) if chosen else CONFIG_DIR / "gridpulse.yml"
+
+
 def settings() -> dict:
-    """The deployment settings (include/config/gridpulse.yml)."""
-    return read_yaml(CONFIG_DIR / "gridpulse.yml")
+    """The deployment settings (see settings_file); read again when GRIDPULSE_CONFIG changes."""
+    return _settings_of(settings_file())
+
+
+@lru_cache(maxsize=None)
+def _settings_of(path: Path) -> dict:
+    return read_yaml(path)
 
 
 @lru_cache(maxsize=None)

@@ -5,11 +5,15 @@ generic SQL in dbt over these rows.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
 
+from gridpulse import config
 from gridpulse.config import SCHEMES_DIR, read_yaml
+
+log = logging.getLogger(__name__)
 
 RULES = {"proportional", "linear_band", "deduction", "threshold", "adjustment"}
 ITEM_FIELDS = {"item_id", "rule_no", "label_zh", "group_zh", "weight", "indicator_id", "standard", "rule", "band",
@@ -19,6 +23,10 @@ ORG_LEVELS = {"township", "grid"}
 
 class SchemeError(ValueError):
     pass
+
+
+class SchemeNotInForce(SchemeError):
+    """A configured scheme has no version in force for the month, and gridpulse.yml says to fail."""
 
 
 def _number(value, positive: bool = False) -> bool:
@@ -114,3 +122,47 @@ def applies_to(scheme: dict, period: str) -> bool:
     """Whether a scheme is in force in a month (valid_from and valid_to are YYYY-MM, inclusive)."""
     start, end = str(scheme.get("valid_from") or ""), scheme.get("valid_to")
     return start <= period and (not end or period <= str(end))
+
+
+# what gridpulse.yml's `schemes_out_of_force` may say, and what it means when it says nothing
+OUT_OF_FORCE_POLICIES = ("fail", "warn")
+DEFAULT_OUT_OF_FORCE_POLICY = "fail"  # a month scored without one of its schemes must never pass unseen
+
+
+def _validity_text(scheme: dict) -> str:
+    start, end = scheme.get("valid_from") or "—", scheme.get("valid_to") or "—"
+    return f"有效期 {start} 至 {end}"
+
+
+def out_of_force(period: str, folder: Path = SCHEMES_DIR) -> list[str]:
+    """One sentence per configured scheme that is not in force in the month, saying so."""
+    return [f"考核方案 {scheme['scheme_id']}（{scheme.get('title_zh') or scheme['scheme_id']}）{_validity_text(scheme)}，"
+            f"{period} 不在有效期内，本月未按该方案评分"
+            for scheme in (load_scheme(i, folder) for i in config.scheme_ids()) if not applies_to(scheme, period)]
+
+
+def out_of_force_policy() -> str:
+    policy = str(config.settings().get("schemes_out_of_force", DEFAULT_OUT_OF_FORCE_POLICY))
+    if policy not in OUT_OF_FORCE_POLICIES:
+        raise SchemeError(f"{config.settings_file().name}: schemes_out_of_force must be one of {list(OUT_OF_FORCE_POLICIES)}, not '{policy}'")
+    return policy
+
+
+def check_in_force(period: str, folder: Path = SCHEMES_DIR) -> list[str]:
+    """Raise SchemeNotInForce for a configured scheme not in force in the month when the district
+    chose to fail; else log each as a warning and return the sentences, for the report and the
+    bulletin. A scheme skipped in silence would publish a month that scored nobody under it."""
+    found = out_of_force(period, folder)
+    if found and out_of_force_policy() == "fail":
+        raise SchemeNotInForce("；".join(found) + f"。请在 {config.settings_file().name} 的 schemes 中换上本月有效的方案，"
+                               "或把 schemes_out_of_force 设为 warn 以在说明中注明后照常发布")
+    for sentence in found:
+        log.warning(sentence)
+    return found
+
+
+def adjustable_in_force(period: str, folder: Path = SCHEMES_DIR) -> set[str]:
+    """The configured schemes in force in the month that have an adjustment (附加分) item: the only
+    ones an adjustment row of the export can name."""
+    return {scheme["scheme_id"] for scheme in (load_scheme(i, folder) for i in config.scheme_ids())
+            if applies_to(scheme, period) and any(item["rule"] == "adjustment" for item in scheme["items"])}

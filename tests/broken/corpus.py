@@ -200,6 +200,28 @@ def visit_unknown_person(folder):
     edit_csv(folder, "特殊人群走访.csv", _set("人员编号", 12, "TS9999999"))
 
 
+# --- configuration: what the export must agree with in gridpulse.yml ---------------------------
+
+def adjustment_for_a_scheme_not_in_force(folder):
+    """An 附加分 row naming the grid scheme of 2021 in a 2022 month: it cannot count, and dropping
+    it would change a unit's total in silence."""
+    def edit(frame):
+        row = {"调整编号": "TZ2022110001", "考核方案": "baiguan_grid_2021", "机构编码": "360502001", "分值": "10", "原因": "街道考核加分"}
+        return pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+    edit_csv(folder, "附加分.csv", edit)
+
+
+def export_of_another_district(folder):
+    """分宜县's export dropped where 渝水区's is expected: its district row carries its own code."""
+    def edit(frame):
+        district = frame.index[frame["机构层级"] == "区县"][0]
+        old = frame.loc[district, "机构编码"]
+        frame.loc[district, ["机构编码", "机构名称"]] = ["360521", "分宜县"]
+        frame.loc[frame["上级机构编码"] == old, "上级机构编码"] = "360521"
+        return frame
+    edit_xlsx(folder, "组织机构.xlsx", edit)
+
+
 # --- time ------------------------------------------------------------------------------------
 
 def event_outside_the_month(folder):
@@ -238,5 +260,6 @@ CASES = {f.__name__: f for f in (
     required_cell_empty, formula_in_name, bad_code_value, header_row_repeated, online_minutes_over_a_day,
     duplicate_id, worker_id_collides_with_org_code, unknown_worker, unknown_grid, unknown_org,
     transfer_of_unknown_event, visit_unknown_person,
+    adjustment_for_a_scheme_not_in_force, export_of_another_district,
     event_outside_the_month, closed_before_reported, negative_patrol, patrol_30_hours,
 )}

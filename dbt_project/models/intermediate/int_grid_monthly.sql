@@ -22,12 +22,17 @@ events as (
 ),
 
 transfers as (
+    -- 流转率 counts events transferred to a dispatched agency (派驻机构), as the rule says: an
+    -- event passed on to a community or another township is not handed to an agency
     select
         transfers.period,
         events.org_id as grid_id,
         count(distinct transfers.event_id) as transferred_events,
         count(distinct case when events.is_closed then transfers.event_id end) as transferred_events_closed
     from {{ ref('stg_event_transfers') }} as transfers
+    inner join {{ ref('int_org_hierarchy') }} as receivers
+        on receivers.period = transfers.period and receivers.org_id = transfers.to_org_id
+        and receivers.org_level = 'agency'
     inner join {{ ref('int_event_status') }} as events
         on events.period = transfers.period and events.event_id = transfers.event_id
     group by transfers.period, events.org_id

@@ -6,7 +6,8 @@
 --   valid_events [事件有效量]              new valid events filed under the grid
 --   timeliness_rate [及时率]               (new valid events - overdue ones) / new valid events
 --   closure_rate [结案率]                  events due in the month and closed by its end / events due in the month
---   transfer_closure_rate [流转率]         transferred events closed by the month's end / transferred events
+--   transfer_closure_rate [流转率]         events transferred to an agency (派驻机构) closed by the month's end
+--                                         / events transferred to an agency
 --   special_population_visit_rate [走访记录] members visited at least once / members
 --   dispute_category_events [矛盾纠纷月报] new events of category 矛盾纠纷 filed under the grid
 --   worker_online_share [系统维护]         workers online on at least one day / workers

@@ -1,5 +1,7 @@
 -- The ranking of each scheme per month. total_score is the sum of the printed item scores, so a
--- row always adds up; rank is the standard competition rank (1, 1, 3) of the unrounded totals.
+-- row always adds up; rank is the standard competition rank (1, 1, 3) of that printed total, so
+-- that units printed with the same total share a rank (seed 000 ranks 界水乡 and 人和乡 both 1 at
+-- 100.00) and a reader can always see from the table why a unit is ahead of another.
 -- previous_rank is the unit's rank under the same scheme in the month before, where there is one;
 -- rank_change is positive when the unit moved up.
 with totals as (
@@ -19,10 +21,10 @@ ranked as (
     select
         totals.*,
         months.first_day,
-        -- rounded to 6 decimals so that equal totals reached by different float paths tie
+        -- compared as the two-decimal number printed, never as the float it is stored in
         rank() over (
             partition by totals.period, totals.scheme_id
-            order by round(cast(totals.total_score_unrounded as {{ dbt.type_numeric() }}), 6) desc
+            order by cast(totals.total_score as decimal(18, 2)) desc
         ) as rank
     from totals
     inner join {{ ref('int_months') }} as months on months.period = totals.period

@@ -4,10 +4,15 @@ figures and the scorecard or the grid tables, with charts), section 二 (finding
 appendix printed from the scheme's own rows."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 
 from gridpulse import config
+from gridpulse.calendar import is_workday
 from gridpulse.config import read_yaml
+from gridpulse.period import Period
+from gridpulse.schemes import out_of_force
 from gridpulse.bulletin import charts, findings, grid, township
 from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph
 from gridpulse.bulletin.figures import Register
@@ -27,9 +32,27 @@ def requirements(conf: dict) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _date_text(period: str, day: int) -> str:
-    issued = pd.Period(period, freq="M") + 1
-    return f"{issued.year}年{issued.month}月{day}日"
+def issue_date(period: str, conf: dict) -> date:
+    """The date the bulletin is signed: the date the district fixed for the month in bulletin.yml
+    (`issue_dates`), else the first workday on or after `issue_day` of the next month, so that a
+    bulletin is never dated a Sunday or a holiday (make-up working days count as workdays)."""
+    fixed = (conf.get("issue_dates") or {}).get(period)
+    if fixed:
+        return date.fromisoformat(str(fixed))
+    day = Period.parse(period).next_first_day.replace(day=int(conf["issue_day"]))
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _date_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cover_notes(period: str) -> list[Paragraph]:
+    """What the reader must know before the figures: configured schemes not in force this month
+    (gridpulse.yml `schemes_out_of_force: warn`), which were not scored."""
+    return [Paragraph(f"说明：{sentence}。") for sentence in out_of_force(period)]
 
 
 def _charted(ranking: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
@@ -44,7 +67,8 @@ def _charted(ranking: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
 
 def _charts(month: Month, most: int) -> list:
     ranking, which = _charted(month.ranking, most)
-    names, totals = ranking.org_name.tolist(), ranking.total_score.astype(float).tolist()
+    names = [str(month.name(org)) for org in ranking.org_id]  # the charts' names are checked like the text's
+    totals = ranking.total_score.astype(float).tolist()
     scored = [i for i in month.items.itertuples() if i.weight > 0]
     wide = month.scores.pivot(index="org_id", columns="item_id", values="score")
     item_scores = [[float(wide.loc[org, i.item_id]) for i in scored] for org in ranking.org_id]
@@ -81,13 +105,13 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     year, mon = marts.period[:4], int(marts.period[5:])
     title = conf["title"].format(year=year, month=mon, scope=conf["scope"][level])
     source = f"（数据来源于{district['data_source']}）" if district.get("data_source") else ""
-    blocks = [Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
+    blocks = [*cover_notes(marts.period), Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading("三、工作要求", 1), *[Paragraph(line) for line in requirements(conf)]]
     scheme_title = str(month.items.scheme_title_zh.iloc[0])
     return Bulletin(scheme_id, marts.period, title, district["issuer"], district["addressees"], blocks,
-                    _date_text(marts.period, int(conf["issue_day"])),
+                    _date_text(issue_date(marts.period, conf)),
                     f"附件：{scheme_title}{'内容' if scheme_title.endswith('考核') else '考核内容'}",
                     appendix(month), register)
 

@@ -96,7 +96,36 @@ class Share:
         return self.printed
 
 
+@dataclass(frozen=True)
+class Name(Figure):
+    """A unit's name as printed, looked up again by its code in dim_org_unit: a name cut short or
+    mistyped in any section, table or chart fails reconciliation like a wrong figure."""
+
+    def text(self, value) -> str:
+        return "/" if value is None else str(value)
+
+
 Printed = Union[Figure, Derived, Share]
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """Units printed as a list with their count ("甲、乙2个单位"): the count must be the names'."""
+    names: tuple[Name, ...]
+    count: str
+
+
+@dataclass(frozen=True)
+class TieCheck:
+    """Units printed as those at a value (the lowest score of an item, the lowest totals): every
+    unit the mart has at that value, as printed, must be among them, so a tie is named whole."""
+    mart: str
+    key: tuple[tuple[str, object], ...]  # the rows compared: month, scheme (and item)
+    column: str
+    decimals: int
+    printed: str                         # the value as printed
+    names: tuple[Name, ...]
+    count: str | None = None             # where the names are not printed, the count printed instead
 
 
 @dataclass(frozen=True)
@@ -116,6 +145,8 @@ class Register:
     period: str
     entries: list[Printed] = field(default_factory=list)
     sum_checks: list[SumCheck] = field(default_factory=list)
+    unit_lists: list[UnitList] = field(default_factory=list)
+    tie_checks: list[TieCheck] = field(default_factory=list)
 
     def take(self, mart: str, row: dict, key: tuple[str, ...], column: str, decimals: int = -1) -> Figure:
         """A figure from a row of a mart; decimals -1 prints a count."""
@@ -146,3 +177,22 @@ class Register:
 
     def check_sum(self, parts: list[Figure], total: Figure) -> None:
         self.sum_checks.append(SumCheck(tuple(parts), total))
+
+    def name(self, org_id, org_name: str) -> Name:
+        """A unit's name as printed, from dim_org_unit."""
+        plain = org_id.item() if hasattr(org_id, "item") else org_id
+        named = Name(Source("dim_org_unit", (("org_id", plain),), "org_name"), -1, str(org_name))
+        self.entries.append(named)
+        return named
+
+    def unit_list(self, names: list[Name]) -> str:
+        """The names and their count as printed: "甲、乙2个"."""
+        listed = UnitList(tuple(names), str(len(names)))
+        self.unit_lists.append(listed)
+        return "、".join(str(n) for n in listed.names) + f"{listed.count}个"
+
+    def tie(self, mart: str, row: dict, key: tuple[str, ...], column: str, decimals: int, printed: str,
+            names: list[Name], count: str | None = None) -> None:
+        """Units printed as those at a value of a mart's column: names, or their count alone."""
+        plain = lambda v: v.item() if hasattr(v, "item") else v  # noqa: E731 (numpy scalars to Python)
+        self.tie_checks.append(TieCheck(mart, tuple((k, plain(row[k])) for k in key), column, decimals, printed, tuple(names), count))

@@ -1,9 +1,15 @@
 """Section 二 存在的问题, written by rules over the marts: the lowest units, the units below each
-item's full score, where non-compliant workers concentrate, and the change from last month."""
+item's full score, where non-compliant workers concentrate, and the change from last month.
+
+The rules read right for a district of 3 units, 17 or 1,105: a unit ranked first or at full marks
+is never called 靠后, units tied at a value are named whole (or counted, beyond `tied_names_most`),
+and every name, rank and tie goes through the register, so reconciliation checks them."""
 from __future__ import annotations
 
+import math
+
 from gridpulse.bulletin.document import Heading, Paragraph
-from gridpulse.bulletin.township import Month, _names, _org_name
+from gridpulse.bulletin.township import Month, _names
 
 # worker quotas whose shortfall is counted per unit: indicator -> what the workers did not do
 WORKER_QUOTAS = {
@@ -13,15 +19,46 @@ WORKER_QUOTAS = {
 }
 
 
-def lowest_units(month: Month, n: int, unit_word: str) -> str | None:
-    bottom = month.ranking.sort_values(["total_score", "org_id"]).head(n).to_dict("records")
-    if not bottom:
+def _tied(month: Month, rows: list[dict], mart: str, key: tuple[str, ...], column: str, decimals: int,
+          printed: str, unit_word: str, most: int) -> str:
+    """The units at one printed value, named whole (every unit the mart has at that value is
+    checked to be here). Beyond `most` units a list stops being read: the count is printed and
+    the names are left to the ranking workbook."""
+    if len(rows) > most:
+        month.register.tie(mart, rows[0], key, column, decimals, printed, [], count=str(len(rows)))
+        return f"{len(rows)}个{unit_word}（名单见考核排名表）"
+    names = [month.name(r["org_id"]) for r in rows]
+    month.register.tie(mart, rows[0], key, column, decimals, printed, names)
+    return _names(names)
+
+
+def lower_part(month: Month, within: float):
+    """The units that can be called 靠后: ranked in the lower `within` share of the ranking (never
+    first, whatever the district's size: with three units only the third), and below full marks."""
+    ranking = month.ranking
+    full = float(month.items.weight.sum())
+    bar = math.ceil(len(ranking) * (1 - within))
+    return ranking[(ranking["rank"] > max(bar, 1)) & (ranking.total_score.astype(float) < full)]
+
+
+def lowest_units(month: Month, n: int, within: float, unit_word: str, most: int) -> str | None:
+    """The n lowest totals among the units that can be called 靠后; a unit tied with the n-th is
+    named too, so no tie is cut in half."""
+    lower = lower_part(month, within).sort_values(["total_score", "org_id"])
+    if lower.empty or n <= 0:
         return None
-    named = [f"{u['org_name']}（{month.rank(u, 'total_score', 2)}分，第{month.rank(u, 'rank')}名）" for u in bottom]
+    boundary = lower.total_score.iloc[min(n, len(lower)) - 1]
+    bottom = lower[lower.total_score <= boundary]
+    named = []
+    for total, tied in bottom.groupby("total_score", sort=True):
+        rows = tied.to_dict("records")
+        printed = month.rank(rows[0], "total_score", 2)
+        who = _tied(month, rows, "rpt_ranking_monthly", ("period", "scheme_id"), "total_score", 2, str(printed), unit_word, most)
+        named.append(f"{who}（{printed}分，第{month.rank(rows[0], 'rank')}名）")
     return f"总分排名靠后的{unit_word}：{_names(named)}。"
 
 
-def below_standard(month: Month, unit_word: str) -> list[str]:
+def below_standard(month: Month, unit_word: str, most: int) -> list[str]:
     lines = []
     for item in month.items.itertuples():
         if item.weight <= 0:
@@ -29,9 +66,11 @@ def below_standard(month: Month, unit_word: str) -> list[str]:
         short = month.scores[(month.scores.item_id == item.item_id) & (month.scores.score < month.scores.weight)]
         if short.empty:
             continue
-        worst = short.sort_values(["score", "org_id"]).iloc[0].to_dict()
-        lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个{unit_word}未得满分，得分最低的是"
-                     f"{_org_name(month, worst['org_id'])}（{month.score(worst, 'score', int(item.decimals))}分）。")
+        lowest = short[short.score == short.score.min()].sort_values("org_id").to_dict("records")
+        printed = month.score(lowest[0], "score", int(item.decimals))
+        who = _tied(month, lowest, "fct_score_monthly", ("period", "scheme_id", "item_id"), "score", int(item.decimals),
+                    str(printed), unit_word, most)
+        lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个{unit_word}未得满分，得分最低的是{who}（{printed}分）。")
     return lines
 
 
@@ -53,7 +92,7 @@ def concentration(month: Month, n: int) -> list[str]:
         towns = sorted(towns, key=lambda r: (-(r["denominator"] - r["numerator"]), r["org_id"]))[:n]
         towns = [t for t in towns if t["denominator"] > t["numerator"]]
         shorts = [month.register.difference(month.ind(t, "denominator"), month.ind(t, "numerator")) for t in towns]
-        named = _names(f"{_org_name(month, t['org_id'])}{s}名" for t, s in zip(towns, shorts))
+        named = _names(f"{month.name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
         top = month.register.sum(shorts)
         lines.append(f"全区{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
     return lines
@@ -67,16 +106,17 @@ def rank_changes(month: Month) -> str | None:
     up = moved[moved.rank_change > 0].sort_values(["rank_change", "org_id"], ascending=[False, True]).to_dict("records")
     parts = []
     if down:
-        parts.append("排名下降的有" + _names(f"{u['org_name']}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
+        parts.append("排名下降的有" + _names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
     if up:
-        parts.append("排名上升的有" + _names(f"{u['org_name']}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
+        parts.append("排名上升的有" + _names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
     return "与上月相比，" + "；".join(parts) + "。" if parts else "与上月相比，各单位排名没有变化。"
 
 
 def section_two(month: Month, settings: dict, unit_word: str) -> list:
     groups = [
-        ("总分排名", [lowest_units(month, int(settings["lowest_units"]), unit_word)]),
-        ("单项未达标", below_standard(month, unit_word)),
+        ("总分排名", [lowest_units(month, int(settings["lowest_units"]), float(settings["lowest_units_within"]),
+                                   unit_word, int(settings["tied_names_most"]))]),
+        ("单项未达标", below_standard(month, unit_word, int(settings["tied_names_most"]))),
         ("网格员任务完成", concentration(month, int(settings["concentration_units"]))),
         ("与上月相比", [rank_changes(month)]),
     ]

@@ -33,10 +33,11 @@ def agencies(month: Month) -> list:
     table_rows = []
     for r in rows:
         handled, transfers, closed = take(r, "events_handled"), take(r, "transfers"), take(r, "events_closed")
+        agency = str(month.name(r["agency_id"]))  # an agency is an org unit: its name is checked like a township's
         if handled.printed == "0":
-            table_rows.append([r["agency_name"], "/", "/", "/", "/"])
+            table_rows.append([agency, "/", "/", "/", "/"])
         else:
-            table_rows.append([r["agency_name"], str(handled), str(transfers), str(closed), str(month.share(closed, handled, 0))])
+            table_rows.append([agency, str(handled), str(transfers), str(closed), str(month.share(closed, handled, 0))])
     return [Table(f"{month.period[:4]}年{month.period[5:]}月派驻机构事件处理情况", ["基层站所", "办理数", "流转数", "结案数", "结案率"],
                   table_rows),
             Paragraph(f"结案数截止{month.period[5:]}月{_last_day(month.period)}日。")]
@@ -57,7 +58,7 @@ def evaluation(month: Month) -> Table:
     ranking = month.ranking.assign(parent=lambda f: f.org_id.map(units.parent_org_id))
     rows, highlight = [], set()
     for r, grid in enumerate(ranking.sort_values(["parent", "org_id"]).to_dict("records")):
-        cells = [str(units.loc[grid["parent"], "org_name"]), grid["org_name"]]
+        cells = [str(month.name(grid["parent"])), str(month.name(grid["org_id"]))]
         printed = []
         for c, item in enumerate(items, start=2):
             row = scores.loc[(grid["org_id"], item.item_id)].to_dict() | {"org_id": grid["org_id"], "item_id": item.item_id}

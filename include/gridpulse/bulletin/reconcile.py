@@ -1,6 +1,9 @@
 """Reconciliation before publishing: every printed figure is looked up again in the mart it came
-from, every share recomputed from its counts, every total checked against its rows. Any mismatch
-stops the publish step, so a bulletin can never contradict the marts or itself."""
+from, every share recomputed from its counts, every total checked against its rows. Words too:
+every unit name printed is looked up again in dim_org_unit, every rank in rpt_ranking_monthly,
+every "N个单位" list has N names, and units printed as tied at a value are all the units the mart
+has at it. Any mismatch stops the publish step, so a bulletin can never contradict the marts or
+itself."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from gridpulse.bulletin.figures import Figure, Register, Share, Source
+from gridpulse.bulletin.figures import Figure, Register, Share, Source, TieCheck, UnitList
 
 
 class ReconciliationError(RuntimeError):
@@ -79,9 +82,38 @@ def mismatches(register: Register, warehouse: Path) -> list[str]:
             parts = sum((Decimal(p.printed) for p in check.parts if p.printed != "/"), Decimal(0))
             if parts != Decimal(check.total.printed):
                 found.append(f"total {check.total.source}: printed {check.total.printed}, its rows add up to {parts}")
+        found += [_list_mismatch(listed) for listed in register.unit_lists if _list_mismatch(listed)]
+        found += [m for tie in register.tie_checks for m in _tie_mismatches(con, tie)]
     finally:
         con.close()
     return found
+
+
+def _list_mismatch(listed: UnitList) -> str | None:
+    codes = [dict(n.source.key)["org_id"] for n in listed.names]
+    if listed.count != str(len(codes)) or len(set(codes)) != len(codes):
+        return (f"list of units: printed {listed.count}个 with {len(codes)} name(s) "
+                f"({'、'.join(n.printed for n in listed.names)}), {len(set(codes))} distinct")
+    return None
+
+
+def _tie_mismatches(con: duckdb.DuckDBPyConnection, tie: TieCheck) -> list[str]:
+    where = " AND ".join(f'"{column}" = ?' for column, _ in tie.key)
+    at_value = {str(r[0]) for r in con.execute(
+        f'SELECT org_id FROM marts."{tie.mart}" WHERE {where} '
+        f'AND CAST("{tie.column}" AS DECIMAL(18, {tie.decimals})) = CAST(? AS DECIMAL(18, {tie.decimals}))',
+        [v for _, v in tie.key] + [tie.printed]).fetchall()}
+    if tie.count is not None:
+        if tie.count != str(len(at_value)):
+            return [f"tie at marts.{tie.mart}{dict(tie.key)}.{tie.column} = {tie.printed}: printed {tie.count} units, "
+                    f"the marts have {len(at_value)}"]
+        return []
+    printed = {str(dict(n.source.key)["org_id"]) for n in tie.names}
+    missing = sorted(at_value - printed)
+    if missing:
+        return [f"tie at marts.{tie.mart}{dict(tie.key)}.{tie.column} = {tie.printed}: printed "
+                f"{'、'.join(n.printed for n in tie.names)}; also at that value: {', '.join(missing)}"]
+    return []
 
 
 def _describe(entry) -> str:
@@ -97,4 +129,4 @@ def reconcile(register: Register, warehouse: Path) -> int:
     found = mismatches(register, warehouse)
     if found:
         raise ReconciliationError(register.period, found)
-    return len(register.entries) + len(register.sum_checks)
+    return len(register.entries) + len(register.sum_checks) + len(register.unit_lists) + len(register.tie_checks)

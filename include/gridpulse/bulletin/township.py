@@ -53,9 +53,18 @@ class Month:
     def share(self, numerator, denominator, decimals: int = 1):
         return self.register.share(numerator, denominator, decimals)
 
+    # words
+    def name(self, org_id: str):
+        """A unit's name, printed whole and checked again against dim_org_unit."""
+        return self.register.name(org_id, _org_name(self, org_id))
+
+    def units(self, org_ids) -> str:
+        """Units printed with their count: "甲、乙2个单位"."""
+        return self.register.unit_list([self.name(org) for org in org_ids]) + "单位"
+
 
 def _names(rows) -> str:
-    return "、".join(rows)
+    return "、".join(str(row) for row in rows)
 
 
 def _district_fraction(month: Month, indicator_id: str):
@@ -91,9 +100,9 @@ def logins(month: Month, low_rate: float) -> str:
     for row in month.activity.to_dict("records"):
         rate = month.share(month.town(row, "admin_login_days"), month.town(row, "admin_account_workdays"))
         if row["admin_login_days"] == row["admin_account_workdays"]:
-            full.append(row["org_name"])
+            full.append(month.name(row["township_id"]))
         elif row["admin_login_rate"] is not None and row["admin_login_rate"] < low_rate:
-            low.append(f"{row['org_name']}（{rate}）")
+            low.append(f"{month.name(row['township_id'])}（{rate}）")
     text = f"本月{_names(full)}的管理员账号登录率达100%" if full else "本月没有管理员账号登录率达100%的单位"
     if low:
         text += f"；{_names(low)}的管理员账号登录率不到{low_rate * 100:g}%"
@@ -114,10 +123,9 @@ def events(month: Month) -> list[str]:
     quota, row = _district_fraction(month, "worker_event_quota_rate")
     if row is not None:
         done, workers = month.ind(row, "numerator"), month.ind(row, "denominator")
-        short = [r for r in month.indicator(quota.item_id, "township").to_dict("records") if r["numerator"] < r["denominator"]]
-        names = [_org_name(month, r["org_id"]) for r in short]
+        short = [r["org_id"] for r in month.indicator(quota.item_id, "township").to_dict("records") if r["numerator"] < r["denominator"]]
         lines.append(f"（4）全区完成事件上报任务的网格员{done}名，达标率{month.share(done, workers)}。"
-                     + (f"本月不达标单位有{_names(names)}{len(names)}个单位。" if names else "各单位均达标。"))
+                     + (f"本月不达标单位有{month.units(short)}。" if short else "各单位均达标。"))
     return lines
 
 
@@ -157,12 +165,12 @@ def centres(month: Month) -> str:
     if item is None:
         return "本月考核方案未考核乡镇（街道）本级综治中心。"
     short = month.scores[(month.scores.item_id == item.item_id) & (month.scores.score < month.scores.weight)]
-    names = [_org_name(month, org) for org in short.sort_values(["score", "org_id"]).org_id]
+    short_units = list(short.sort_values(["score", "org_id"]).org_id)
     for row in short.to_dict("records"):
         month.score(row)  # the units named are those whose printed score is below the weight
     rule = (f"乡镇（街道）本级综治中心每月上报事项不少于{item.standard:g}件" if item.indicator_id == "events_per_township_centre"
             else item.rule_text_zh or item.label_zh)
-    return f"按照{rule}的要求，" + (f"{_names(names)}{len(names)}个单位不达标。" if names else "各乡镇（街道）均达标。")
+    return f"按照{rule}的要求，" + (f"{month.units(short_units)}不达标。" if short_units else "各乡镇（街道）均达标。")
 
 
 def volunteers(month: Month) -> str:
@@ -173,7 +181,7 @@ def volunteers(month: Month) -> str:
         return "本月各单位均未通过平安志愿者APP上报事件。"
     total, total_closed = month.register.sum(events_), month.register.sum(closed)
     return (f"本月平安志愿者有效上报事件{total}件，办结{total_closed}件，办结率{month.share(total_closed, total, 0)}。"
-            f"开展此项工作的有{_names(r['org_name'] for r in rows)}{len(rows)}个单位。")
+            f"开展此项工作的有{month.units(r['township_id'] for r in rows)}。")
 
 
 def quality(month: Month) -> str:
@@ -182,9 +190,11 @@ def quality(month: Month) -> str:
         return "本月各单位均未参与事件评优。"
     best = [(r, month.town(r, "quality_best_events")) for r in rows if r["quality_best_events"] > 0]
     best.sort(key=lambda pair: -pair[0]["quality_best_events"])
-    text = f"本月有{_names(r['org_name'] for r in rows)}参与事件评优"
+    text = f"本月有{_names(month.name(r['township_id']) for r in rows)}参与事件评优"
     if best:
-        text += f"，其中{_names(f'{r[0]}{n}件' for r, n in ((p[0]['org_name'], p[1]) for p in best))}被市里评为最优，共{month.register.sum([n for _, n in best])}件"
+        # each unit by its full name, as the seed prints it: 其中罗坊镇10件、南安乡3件
+        each = _names(f"{month.name(r['township_id'])}{n}件" for r, n in best)
+        text += f"，其中{each}被市里评为最优，共{month.register.sum([n for _, n in best])}件"
     return text + "。"
 
 
@@ -195,7 +205,7 @@ def scorecard(month: Month) -> Table:
     rows, highlight = [], set()
     scores = month.scores.set_index(["org_id", "item_id"])
     for r, unit in enumerate(month.ranking.to_dict("records")):
-        cells = [month.rank(unit, "rank"), unit["org_name"]]
+        cells = [month.rank(unit, "rank"), month.name(unit["org_id"])]
         printed = []
         for c, item in enumerate(month.items.itertuples(), start=2):
             score_row = scores.loc[(unit["org_id"], item.item_id)].to_dict() | {"org_id": unit["org_id"], "item_id": item.item_id}

@@ -8,6 +8,7 @@ from gridpulse.contract import tables
 from gridpulse.ingest.staged import discard, open_partial, partial_path, scratch_folder, seal
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected, Problem
+from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import ExportData, memory_limit, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites
@@ -42,13 +43,15 @@ def _stage_and_check(archived: Path, period: str) -> tuple[ExportData, list[Prob
         found = collision_problems(con, data)
     finally:
         con.close()  # GX opens the file through its own engine
-    return data, data.problems + run_suites(data) + found
+    return data, data.problems + run_suites(data) + found + configuration_problems(data)
 
 
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
+    notices = scheme_notices(period)  # raises first when a configured scheme is not in force and gridpulse.yml says fail
     try:
         data, found = _stage_and_check(archived, period)
+        data.notices += notices
         problems = one_per_cell(found)
     except BaseException:
         discard(archived)  # the staged tables hold personal data
