@@ -66,5 +66,6 @@ def test_checks_span_every_row_of_a_file(workspace, demo_month, small_batches):
     assert f"网格员.xlsx 第 {WORKERS + 2} 行 「网格员编号」(worker_id)：编号重复" in texts
     assert "网格员.xlsx 第 1002 行 「所属网格编码」(grid_id)：「360502999999999」在组织机构中不存在" in texts
     assert len(texts) == 2 + MAX_ROWS_PER_CHECK + 1 + 3, "a problem that is not in the export was reported"
-    archived = Path(archived)  # the staged tables of a rejected export (personal data) are gone
+    archived = Path(archived)  # nothing of a rejected export (personal data) is left beside it
     assert not staged.partial_path(archived).exists() and not staged.staged_path(archived).exists()
+    assert not (staged.staged_path(archived).parent / "scratch").exists()

@@ -1,15 +1,18 @@
-"""The staged month: landing and typed tables of one export, in a DuckDB file beside its
-validation report.
+"""The staged month: the typed tables of an export that passed validation, for the load step.
 
-Validation reads the export into this file (landing.py, typing.py) and checks it there. An export
-that passes is sealed: its checking tables are dropped, the file is marked with the export's id
-and month and renamed into place in one step, and the load step inserts from it instead of
-parsing the export again. One that fails has its file deleted. The file holds personal data like
-the export itself, so it is 0600 in a 0700 folder, and the load step deletes it once the month
-is in the warehouse.
+Validation reads, types and checks the export in a DuckDB database of its own (in memory,
+spilling to the export's scratch folder beyond `validation.memory_limit`). An export that passes
+is written here as one Parquet file per table (`<table>.parquet`, source_row and the contract's
+columns) with a marker naming the export and month, into a partial folder renamed into place in
+one step; the load step inserts from these files instead of parsing the export again. A failing
+export leaves nothing. The files hold personal data like the export itself, so they are 0600 in
+a 0700 folder, and the load step deletes them once the month is in the warehouse (and its
+personal columns in the restricted store).
 """
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -17,77 +20,71 @@ import duckdb
 from gridpulse.contract import tables
 from gridpulse.private_files import make_private, private_folder
 
-STAGED_FILE = "typed.duckdb"
-MARKER_TABLE = "staged_export"
+STAGED_FOLDER = "typed"
+MARKER = "staged_export.json"
 
 
 def staged_path(archived: Path) -> Path:
     """Beside the validation report of the archived export."""
-    return archived.parent / (archived.name + ".validation") / STAGED_FILE
+    return archived.parent / (archived.name + ".validation") / STAGED_FOLDER
 
 
 def partial_path(archived: Path) -> Path:
-    """Where validation writes the tables before it knows whether the export passes."""
+    """Where the typed tables are written before the staged month is complete."""
     target = staged_path(archived)
     return target.with_name(target.name + ".partial")
 
 
 def scratch_folder(archived: Path) -> Path:
-    """Where a GBK file's UTF-8 copy is written while it is read (0700)."""
+    """Where a GBK file's UTF-8 copy and DuckDB's spill files go while the export is read (0700)."""
     return private_folder(staged_path(archived).parent / "scratch")
 
 
-def open_partial(archived: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A fresh partial file (a run that died leaves its partial file behind)."""
-    path = partial_path(archived)
-    private_folder(path.parent)
-    discard(archived)
-    con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
-    make_private(path)
-    return con
+def table_file(staged: Path, name: str) -> Path:
+    return staged / f"{name}.parquet"
 
 
-def seal(archived: Path, export_id: str, period: str, keep: list[str]) -> Path:
-    """Keep only the typed tables `keep`, mark the partial file as the passing export's and move
-    it into place, in one rename."""
+def write_tables(con: duckdb.DuckDBPyConnection, archived: Path) -> None:
+    """Write every typed table of the contract into the partial folder (validation may run this
+    while it still checks the tables: the files count only once sealed)."""
+    partial = partial_path(archived)
+    shutil.rmtree(partial, ignore_errors=True)
+    private_folder(partial)
+    for name, table in tables().items():
+        columns = ", ".join(f'"{c}"' for c in ["source_row", *table.columns])
+        path = str(table_file(partial, name)).replace("'", "''")
+        con.execute(f"COPY (SELECT {columns} FROM \"{name}\") TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+
+
+def seal(archived: Path, export_id: str, period: str) -> Path:
+    """Mark the written tables as the passing export's and move the folder into place in one
+    rename."""
     partial, target = partial_path(archived), staged_path(archived)
-    con = duckdb.connect(str(partial))
-    try:
-        for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
-            if name not in keep:
-                con.execute(f'DROP TABLE "{name}"')
-        con.execute(f"CREATE OR REPLACE TABLE {MARKER_TABLE} AS SELECT ? AS export_id, ? AS period", [export_id, period])
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    (partial / MARKER).write_text(json.dumps({"export_id": export_id, "period": period}), encoding="utf-8")
+    make_private(partial)
+    shutil.rmtree(target, ignore_errors=True)
     partial.replace(target)
-    make_private(target.parent)
     return target
 
 
 def discard(archived: Path) -> None:
-    """Delete the tables of an export that failed: they hold personal data."""
-    partial = partial_path(archived)
-    for path in (partial, partial.with_name(partial.name + ".wal")):
-        path.unlink(missing_ok=True)
-    scratch = staged_path(archived).parent / "scratch"
-    if scratch.exists():
-        for leftover in scratch.iterdir():
-            leftover.unlink()
+    """Delete what validation wrote of an export (a UTF-8 copy, spill files, a partial staged
+    month): it holds personal data."""
+    for folder in (partial_path(archived), staged_path(archived).parent / "scratch"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_staged(archived: Path) -> None:
+    """Delete the staged month once it is loaded."""
+    shutil.rmtree(staged_path(archived), ignore_errors=True)
 
 
 def staged_for(archived: Path, export_id: str, period: str) -> Path | None:
-    """The sealed file of this export and month, if validation left one with every table."""
-    path = staged_path(archived)
-    if not path.exists():
+    """The sealed staged month of this export and month, if validation left one with every table."""
+    folder = staged_path(archived)
+    marker = folder / MARKER
+    if not marker.exists() or not all(table_file(folder, name).exists() for name in tables()):
         return None
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if MARKER_TABLE not in names or not set(tables()) <= names:
-            return None
-        if con.execute(f"SELECT export_id, period FROM {MARKER_TABLE}").fetchone() != (export_id, period):
-            return None
-    finally:
-        con.close()
-    return path
+    if json.loads(marker.read_text(encoding="utf-8")) != {"export_id": export_id, "period": period}:
+        return None
+    return folder

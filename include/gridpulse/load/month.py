@@ -16,7 +16,7 @@ from gridpulse.publish.warehouse import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
-from gridpulse.ingest.staged import staged_for, staged_path
+from gridpulse.ingest.staged import remove_staged, staged_for, table_file
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 
@@ -39,11 +39,16 @@ def _lineage(archived: Path, period: str, export_id: str) -> dict[str, dict[str,
                    "source_sha256": received[files[name]["file"]]} for name in tables()}
 
 
-def _insert_month(con, archived: Path, period: str, export_id: str) -> dict[str, int]:
-    """The month's tables into raw, from the typed tables validation staged (attached as `staged`)."""
+def staged_relation(staged: Path, name: str) -> str:
+    """SQL for one typed table of the staged month."""
+    return f"read_parquet({_literal(str(table_file(staged, name)))})"
+
+
+def _insert_month(con, staged: Path, archived: Path, period: str, export_id: str) -> dict[str, int]:
+    """The month's tables into raw, from the typed tables validation staged."""
     lineage = _lineage(archived, period, export_id)
     return {name: replace_period_from(con, name, table_columns(table), period,
-                                      f'(SELECT *, {_as_columns(lineage[name])} FROM ({pseudonymised_select(table, f"staged.{chr(34)}{name}{chr(34)}")}))')
+                                      f'(SELECT *, {_as_columns(lineage[name])} FROM ({pseudonymised_select(table, staged_relation(staged, name))}))')
             for name, table in tables().items()}
 
 
@@ -78,11 +83,9 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
     replace_personal_month(staged, period)  # names and numbers to the restricted store, not raw
     con = connect(start_build())
     try:
-        # outside the transaction: DuckDB detaches (on close) only between transactions
-        con.execute(f"ATTACH {_literal(str(staged))} AS staged (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         try:
-            loaded = _insert_month(con, archived, period, export_id)
+            loaded = _insert_month(con, staged, archived, period, export_id)
             replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
             for name, frame in schemes.items():
                 replace_table(con, name, SCHEME_COLUMNS[name], frame)
@@ -92,5 +95,5 @@ def load_export(archived: Path, period: str) -> dict[str, int]:
             raise
     finally:
         con.close()
-    staged_path(archived).unlink(missing_ok=True)  # personal data lives on in the restricted store alone
+    remove_staged(archived)  # personal data lives on in the restricted store alone
     return loaded

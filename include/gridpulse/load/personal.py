@@ -15,6 +15,7 @@ import duckdb
 
 from gridpulse import config
 from gridpulse.contract import SQL_TYPES, Table, tables
+from gridpulse.ingest.staged import table_file
 from gridpulse.private_files import make_private, private_folder
 
 PERSONAL_FILE = "personal.duckdb"
@@ -43,9 +44,8 @@ def replace_personal_month(staged: Path, period: str) -> dict[str, int]:
     con = duckdb.connect(str(store))
     make_private(store)
     try:
-        con.execute(f"ATTACH '{str(staged).replace(chr(39), chr(39) * 2)}' AS staged (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
-        written = {name: _replace(con, name, table, period) for name, table in personal_tables().items()}
+        written = {name: _replace(con, name, table, period, staged) for name, table in personal_tables().items()}
         con.execute("COMMIT")
     finally:
         con.close()
@@ -53,9 +53,10 @@ def replace_personal_month(staged: Path, period: str) -> dict[str, int]:
     return written
 
 
-def _replace(con, name: str, table: Table, period: str) -> int:
+def _replace(con, name: str, table: Table, period: str, staged: Path) -> int:
     columns = _columns(table)
     con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({", ".join(f"{c} {t}" for c, t in columns.items())})')
     con.execute(f'DELETE FROM "{name}" WHERE period = ?', [period])
     selected = ", ".join(f'"{c}"' for c in columns if c != "period")
-    return con.execute(f'INSERT INTO "{name}" SELECT ? AS period, {selected} FROM staged."{name}"', [period]).fetchone()[0]
+    source = str(table_file(staged, name)).replace("'", "''")
+    return con.execute(f"INSERT INTO \"{name}\" SELECT ? AS period, {selected} FROM read_parquet('{source}')", [period]).fetchone()[0]

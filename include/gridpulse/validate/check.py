@@ -1,17 +1,20 @@
 """Validate one archived export; a failing export is quarantined and nothing is loaded."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from gridpulse import config
 from gridpulse.contract import tables
-from gridpulse.ingest.staged import discard, open_partial, partial_path, scratch_folder, seal
+from gridpulse.ingest.staged import discard, scratch_folder, seal, write_tables
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected, Problem
 from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
-from gridpulse.validate.export import ExportData, memory_limit, read_export
-from gridpulse.validate.gx_runner import checked_tables_sql, run_suites
+from gridpulse.validate.export import ExportData, read_export
+from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
+
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-writer")
 from gridpulse.validate.report import quarantine, write_report
 
 
@@ -33,32 +36,51 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
-def _stage_and_check(archived: Path, period: str) -> tuple[ExportData, list[Problem]]:
-    """Read the export into the partial staged file and run every check there."""
-    con = open_partial(archived, memory_limit())
+def _check(data: ExportData) -> list[Problem]:
+    """Every check of the typed tables, in order from the file's to the month's."""
+    for name in data.readable:
+        for statement in checked_tables_sql(tables()[name], Period.parse(data.period), data.readable):
+            data.con.execute(statement)
+    return data.problems + run_suites(data) + collision_problems(data.con, data) + configuration_problems(data)
+
+
+def _start_writing(data: ExportData, archived: Path) -> Future | None:
+    """Write the typed tables for the load step while GX checks them (DuckDB writes on its own
+    threads while GX spends its time in Python); a month already known to be bad is not written."""
+    if data.problems or len(data.readable) < len(tables()):
+        return None
+    return _WRITER.submit(write_tables, data.con.cursor(), archived)
+
+
+def _finished(writing: Future) -> None:
+    """Wait for a write that could not be cancelled, so its folder can be deleted."""
     try:
-        data = read_export(archived, period, partial_path(archived), scratch_folder(archived), con)
-        for name in data.readable:
-            con.execute(checked_tables_sql(tables()[name], Period.parse(period), data.readable))
-        found = collision_problems(con, data)
-    finally:
-        con.close()  # GX opens the file through its own engine
-    return data, data.problems + run_suites(data) + found + configuration_problems(data)
+        writing.result()
+    except Exception:  # noqa: BLE001 (the validation's own error is the one that matters)
+        pass
 
 
 def validate_export(archived: Path, period: str) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
     notices = scheme_notices(period)  # raises first when a configured scheme is not in force and gridpulse.yml says fail
+    start_importing_gx()  # GX takes seconds to import, while DuckDB reads the files
+    data, writing = None, None
     try:
-        data, found = _stage_and_check(archived, period)
+        data = read_export(archived, period, scratch_folder(archived))
         data.notices += notices
-        problems = one_per_cell(found)
-    except BaseException:
-        discard(archived)  # the staged tables hold personal data
-        raise
+        writing = _start_writing(data, archived)
+        problems = one_per_cell(_check(data))
+        if writing is not None:
+            writing.result()
+        if not problems:
+            seal(archived, data.export_id, period)  # the load step inserts these
+    finally:
+        if writing is not None:
+            writing.cancel() or _finished(writing)
+        if data is not None:
+            data.con.close()
+        discard(archived)  # what validation wrote on its way holds personal data
     if problems:
-        discard(archived)
         report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
-    seal(archived, data.export_id, period, keep=list(tables()))  # the load step inserts these
     return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)

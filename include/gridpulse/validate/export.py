@@ -1,8 +1,10 @@
-"""Read a whole export into the staged DuckDB file: manifest, checksums, headers, cell types.
+"""Read a whole export into DuckDB: manifest, checksums, headers, cell types.
 
 Each file is read once into a landing table of text and typed from there in SQL
-(gridpulse.ingest); nothing of the month passes through pandas. The checks that need whole tables
-(keys, references, the GX suites) then run against the same file (gx_runner.py, crossfile.py).
+(gridpulse.ingest); nothing of the month passes through pandas. The database is validation's own,
+in memory and spilling to the export's private scratch folder beyond `validation.memory_limit`
+(a disk-backed file costs four times as much to write). The checks that need whole tables (keys,
+references, the GX suites) then run in the same database (gx_runner.py, crossfile.py).
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ class ExportData:
     period: str
     export_id: str
     manifest: dict
-    staged: Path                                                   # DuckDB file of the landing and typed tables
+    con: duckdb.DuckDBPyConnection                                 # the database of the landing and typed tables
     files: dict[str, str] = field(default_factory=dict)            # table -> file name
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> header
     rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files that could be read
@@ -56,8 +58,8 @@ class ExportData:
         return [name for name in tables() if name in self.rows]
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """The staged tables, read-only (a connection closes at the end of a `with` block)."""
-        return duckdb.connect(str(self.staged), read_only=True)
+        """A cursor on the typed tables (closing it, at the end of a `with` block, leaves them)."""
+        return self.con.cursor()
 
     def frame(self, name: str):
         """One typed table whole under the contract's names, as a small pandas frame (the demo's
@@ -67,18 +69,20 @@ class ExportData:
             return con.execute(f'SELECT {columns} FROM "{name}" ORDER BY source_row').df()
 
 
-def read_export(folder: Path, period: str, staged: Path, scratch: Path | None = None,
-                con: duckdb.DuckDBPyConnection | None = None, mapping: dict | None = None) -> ExportData:
-    """Check the manifest and read every file of the export into typed tables in the DuckDB file
-    `staged` (through `con` if the caller holds it open), recording problems."""
-    if con is None:
-        with duckdb.connect(str(staged)) as own:
-            return read_export(folder, period, staged, scratch, own, mapping)
-    scratch = scratch or staged.parent
+def validation_database(scratch: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory database bounded by `validation.memory_limit`, spilling into `scratch`."""
+    return duckdb.connect(config={"memory_limit": memory_limit(), "temp_directory": str(scratch)})
+
+
+def read_export(folder: Path, period: str, scratch: Path, con: duckdb.DuckDBPyConnection | None = None,
+                mapping: dict | None = None) -> ExportData:
+    """Check the manifest and read every file of the export into typed tables of `con` (a new
+    validation database if none is given), recording problems."""
+    con = con or validation_database(scratch)
     mapping = mapping or config.platform_mapping()
     manifest_name = config.manifest_name(mapping)
     manifest = read_manifest(folder, manifest_name)
-    data = ExportData(folder, period, str(manifest["export_id"]), manifest, staged)
+    data = ExportData(folder, period, str(manifest["export_id"]), manifest, con)
     if str(manifest["period"]) != period:
         data.problems.append(Problem(manifest_name, f"清单中的月份 {manifest['period']} 与考核月 {period} 不符", check="manifest"))
     data.problems += checksum_problems(folder, manifest, manifest_name)

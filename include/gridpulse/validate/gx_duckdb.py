@@ -5,11 +5,13 @@ the connection rolls back, and DuckDB drops a pending result set on rollback, so
 would come back empty (an IndexError deep in GX). This dialect fetches each result whole when it
 executes, before the connection closes. It is registered under its own name, `duckdb+buffered`,
 so nothing else that uses duckdb-engine changes.
+
+Validation's database lives in memory in this process; GX reaches it through a cursor
+(`cursor_for_gx`), so GX checks the very tables validation built, with no copy to disk.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
+import duckdb
 import duckdb_engine
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine.cursor import FullyBufferedCursorFetchStrategy
@@ -32,5 +34,11 @@ class BufferedDuckDBDialect(duckdb_engine.Dialect):
 registry.register(DIALECT, __name__, "BufferedDuckDBDialect")
 
 
-def connection_string(database: Path) -> str:
-    return f"duckdb+buffered:///{database}"
+# The URL GX is given for a database this process already holds open; the engine's `creator`
+# hands it a cursor on that database instead of opening one.
+IN_PROCESS = "duckdb+buffered:///:memory:"
+
+
+def cursor_for_gx(con: duckdb.DuckDBPyConnection):
+    """A DB-API connection on `con`'s database, wrapped as duckdb-engine wraps its own."""
+    return duckdb_engine.ConnectionWrapper(con.cursor())

@@ -1,24 +1,29 @@
-"""Run the contract's Great Expectations suites against the staged DuckDB tables.
+"""Run the contract's Great Expectations suites against the typed tables in DuckDB.
 
-Each typed table is copied once into `checked_<table>` with its derived flag columns computed in
-SQL over the whole table (keys unique in the file, references into other files, ranges, the
-month, durations: suites.py). GX then checks those tables where they are, through its SQL data
-source on DuckDB (gx_duckdb.py): no row is fetched into Python but the ones that fail, which come
-back by `source_row`, so every message names the file, the row and the column.
+Each typed table gets its derived flag columns computed in SQL over the whole table (keys unique
+in the file, references into other files, ranges, the month, durations: suites.py), in a narrow
+table `flags_<table>` in file order, and a view `checked_<table>` sets them beside the typed rows.
+GX then checks those views where they are, through its SQL data source on DuckDB (gx_duckdb.py):
+no row is fetched into Python but the ones that fail, which come back by `source_row`, so every
+message names the file, the row and the column.
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
+import sys
+import threading
 
+import duckdb
 from sqlalchemy.pool import StaticPool
 
 from gridpulse import config
 from gridpulse.contract import Column, Table, tables
 from gridpulse.period import Period
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
-from gridpulse.validate.export import ExportData, memory_limit
-from gridpulse.validate.gx_duckdb import connection_string
+from gridpulse.validate.export import ExportData
+from gridpulse.validate.gx_duckdb import IN_PROCESS, cursor_for_gx
 from gridpulse.validate.suites import (contract_column, duration_column, month_column, range_column, read_suite,
                                        reference_column, unique_column)
 
@@ -29,9 +34,25 @@ def checked_table(name: str) -> str:
     return f"checked_{name}"
 
 
-def _context():
+def flags_table(name: str) -> str:
+    return f"flags_{name}"
+
+
+def _import_gx():
     # GX logs every public function it registers at import time; only its warnings matter here
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations  # noqa: F401
+
+
+def start_importing_gx() -> None:
+    """Import GX on a thread of its own: Python's import runs while DuckDB, which releases the
+    GIL, reads the export; the first use of GX then waits on the import lock if it is not done."""
+    if "great_expectations" not in sys.modules:
+        threading.Thread(target=_import_gx, name="import-gx", daemon=True).start()
+
+
+def _context():
+    _import_gx()
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -94,13 +115,16 @@ def _flags(table: Table, period: Period, readable: list[str]) -> dict[str, str]:
     return flags
 
 
-def checked_tables_sql(table: Table, period: Period, readable: list[str]) -> str:
-    """CREATE TABLE checked_<table>: the typed table with every flag its suite checks, in file
-    order (the key's window scrambles rows; sorted back, GX's first failing rows are the file's
-    first, since DuckDB keeps a table's order through a filter and a limit)."""
+def checked_tables_sql(table: Table, period: Period, readable: list[str]) -> list[str]:
+    """The statements that make checked_<table>: the typed rows with every flag their suite
+    checks. The flags are sorted back into file order (the key's window scrambles rows), so they
+    line up with the typed table, which is in file order as it was landed; and GX's first failing
+    rows are the file's first, since DuckDB keeps a table's order through a filter and a limit."""
     derived = ", ".join(f'{sql} AS "{name}"' for name, sql in _flags(table, period, readable).items())
-    return (f'CREATE OR REPLACE TABLE "{checked_table(table.name)}" AS SELECT t.*, {derived} FROM "{table.name}" AS t '
-            "ORDER BY t.source_row")
+    flags, checked = flags_table(table.name), checked_table(table.name)
+    return [f'CREATE OR REPLACE TABLE "{flags}" AS SELECT t.source_row, {derived} FROM "{table.name}" AS t ORDER BY t.source_row',
+            f'CREATE OR REPLACE VIEW "{checked}" AS SELECT t.*, f.* EXCLUDE (source_row) '
+            f'FROM "{table.name}" AS t POSITIONAL JOIN "{flags}" AS f']
 
 
 def _value_text(value, personal: bool) -> str:
@@ -131,21 +155,63 @@ def _problems_of(result, file_name: str, headers: dict[str, str], personal: set[
     return problems + unlisted(file_name, count - len(problems), column, header, config_.type)
 
 
-def _run(context, batch, name: str, expectations: list[dict], result_format: dict):
+def _definition(context, batch, name: str, expectations: list[dict]):
     import great_expectations as gx
 
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
-    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    return definition.run(result_format=result_format).results
+    return context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
 
-def _check_table(context, source, name: str, data: ExportData) -> list[Problem]:
+class _Suites:
+    """GX's context, data source and each table's whole-suite validation, made once per process
+    and suite text (a worker or the tests validate many months; making them costs more than
+    running them on a district). Each run points the data source at that run's database."""
+
+    def __init__(self, database: duckdb.DuckDBPyConnection):
+        self.context = _context()
+        self.database: duckdb.DuckDBPyConnection | None = database  # GX tries its connection at once
+        # GX's engine gets a cursor on validation's own database (in memory: no file to open)
+        self.source = self.context.data_sources.add_or_update_sql(
+            "export", connection_string=IN_PROCESS,
+            kwargs={"creator": lambda: cursor_for_gx(self.database), "poolclass": StaticPool})
+        self.batches: dict[str, object] = {}
+        self.definitions: dict[tuple[str, str], object] = {}
+
+    def batch(self, name: str):
+        if name not in self.batches:
+            asset = self.source.add_table_asset(name, table_name=checked_table(name))
+            self.batches[name] = asset.add_batch_definition_whole_table("month")
+        return self.batches[name]
+
+    def whole_suite(self, name: str, expectations: list[dict]):
+        key = (name, json.dumps(expectations, sort_keys=True))
+        if key not in self.definitions:
+            self.definitions[key] = _definition(self.context, self.batch(name), name, expectations)
+        return self.definitions[key]
+
+    def release(self) -> None:
+        """Close GX's cursors, so the database can close."""
+        self.source.get_execution_engine().engine.dispose()
+        self.source.get_engine().dispose()
+        self.database = None
+
+
+_SUITES: list[_Suites] = []
+
+
+def _suites(database: duckdb.DuckDBPyConnection) -> _Suites:
+    if not _SUITES:
+        _SUITES.append(_Suites(database))
+    _SUITES[0].database = database
+    return _SUITES[0]
+
+
+def _check_table(suites: _Suites, name: str, data: ExportData) -> list[Problem]:
     """Every expectation with success flags only (GX's cheapest result); the failed ones again
     with their rows. A good export never pays for listing rows."""
     table = tables()[name]
     expectations = read_suite(config.EXPECTATIONS_DIR, name)["expectations"]
-    batch = source.add_table_asset(name, table_name=checked_table(name)).add_batch_definition_whole_table("month")
-    results = _run(context, batch, name, expectations, {"result_format": "BOOLEAN_ONLY"})
+    results = suites.whole_suite(name, expectations).run(result_format={"result_format": "BOOLEAN_ONLY"}).results
     # GX orders results its own way: each one names its expectation
     failed = [{key: r.expectation_config.to_json_dict()[key] for key in ("type", "kwargs", "meta")}
               for r in results if not r.success]
@@ -153,9 +219,9 @@ def _check_table(context, source, name: str, data: ExportData) -> list[Problem]:
         return []
     # the column each flag is about is named beside the row, so a message can quote its value
     quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, Period.parse(data.period), data.readable)))
-    detailed = _run(context, batch, f"{name}.failed", failed,
-                    {"result_format": "COMPLETE", "partial_unexpected_count": MAX_ROWS_PER_CHECK,
-                     "unexpected_index_column_names": ["source_row", *quoted]})
+    detailed = _definition(suites.context, suites.batch(name), f"{name}.failed", failed).run(
+        result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_ROWS_PER_CHECK,
+                       "unexpected_index_column_names": ["source_row", *quoted]}).results
     personal = set(table.personal_columns)
     return [problem for checked in detailed if not checked.success
             for problem in _problems_of(checked, data.files[name], data.headers[name], personal)]
@@ -163,15 +229,9 @@ def _check_table(context, source, name: str, data: ExportData) -> list[Problem]:
 
 def run_suites(data: ExportData) -> list[Problem]:
     """Validate every table that could be read (its checked_<table> must exist); return the
-    problems GX found. No other connection may hold the staged file meanwhile."""
-    context = _context()
-    # one pooled connection for every query (opening the file per query costs more than the
-    # checks of a district), disposed before returning so the file is free for the next step
-    source = context.data_sources.add_or_update_sql(
-        "staged", connection_string=connection_string(data.staged),
-        kwargs={"poolclass": StaticPool, "connect_args": {"config": {"memory_limit": memory_limit()}}})
+    problems GX found."""
+    suites = _suites(data.con)
     try:
-        return [problem for name in data.readable for problem in _check_table(context, source, name, data)]
+        return [problem for name in data.readable for problem in _check_table(suites, name, data)]
     finally:
-        source.get_execution_engine().engine.dispose()
-        source.get_engine().dispose()
+        suites.release()
