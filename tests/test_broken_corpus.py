@@ -33,7 +33,7 @@ REJECTED = {
     "checksum_mismatch": "事件流转.csv：文件校验和与清单 manifest.json 不符（传输不完整或文件被改动）",
     "missing_file": "附加分.csv：文件缺失：导出中没有「附加分」文件",
     "unknown_extra_file": "说明.txt：导出中有导出规范之外的文件（平台是否改了文件名？）；请确认后从导出中去掉它，或在平台映射中登记",
-    "corrupt_workbook": "特殊人群.xlsx：文件无法读取：File is not a zip file",
+    "corrupt_workbook": "特殊人群.xlsx：文件无法读取：不是完整的 XLSX 工作簿（可能在传输中被截断或损坏）；请从平台重新导出",
     "manifest_of_another_month": "manifest.json：清单中的月份 2022-10 与考核月 2022-11 不符",
     "manifest_row_count_differs": "矛盾纠纷.csv：数据行数 590 与清单记录的 591 不符（文件可能不完整）",
     "text_in_number": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：「十二」不是数字",
@@ -58,6 +58,13 @@ REJECTED = {
     "event_outside_the_month": "事件.csv 第 264 行 「上报时间」(reported_at)：「2022-12-02 09:15:00」不在本考核月内",
     "closed_before_reported": "事件.csv 第 262 行 「办结时间」(closed_at)：「2022-11-01 05:00:32」早于「上报时间」(reported_at)",
     "negative_patrol": "巡查记录.csv 第 10 行 「结束时间」(ended_at)：「2022-11-01 00:00:00」早于「开始时间」(started_at)",
+    "timestamp_with_offset": "事件.csv 第 5 行 「上报时间」(reported_at)：「2022-11-03T09:15:00+08:00」不是日期时间（如 2022-11-01 08:30:00）；带时区（如 +08:00）：平台时间一律是北京时间，不带时区，请去掉时区后重新导出（不会自动换算）",
+    "cut_inside_last_value": "巡查记录.csv 第 33455 行：文件末尾没有换行：最后一行可能在传输中被截断（其最后一个值可能不完整，如 7.14 变成 7.）；请从平台重新导出完整文件",
+    "cut_inside_a_character": "事件.csv 第 33072 行：文件在一个汉字的中间结束：最后一行在传输中被截断（GBK）；请从平台重新导出完整文件",
+    "carried_over_reported_after_the_month": "事件.csv 第 2 行 「上报时间」(reported_at)：「2022-11-10 09:00:00」不早于本考核月，但「是否结转」(is_carried_over)为是：结转的记录应来自之前的月份",
+    "closed_after_the_export_was_made": "事件.csv 第 265 行 「办结时间」(closed_at)：「2022-12-05 10:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
+    "worker_in_a_village": "网格员.xlsx 第 4 行 「所属网格编码」(grid_id)：「360502001001」在组织机构中的层级不是网格（grid）（应指向网格（grid）一级的单位）",
+    "thousands_separators": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：2 个单元格带千位分隔符（如「1,012.50」）：表格软件把数字显示成了带逗号的文本；请把该列设为常规数字格式（不用千位分隔符）后重新导出",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
 }
 # A malformed manifest stops the run before there is an export id to quarantine it under.

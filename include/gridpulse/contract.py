@@ -40,6 +40,9 @@ class Column:
     max_hours_after: dict | None = None
     distinct_from: str | None = None  # table.column whose values this column must never take
     pseudonymised: bool = False  # personal, but raw keeps it as a keyed HMAC (a join key): load/pseudonyms.py
+    references_level: tuple[str, ...] | None = None  # the referenced org unit's org_level must be one of these
+    not_after_export: bool = False  # a time that cannot be later than the export was made (manifest exported_at)
+    value_labels_zh: dict | None = None  # how staff name each canonical value, for messages
 
     @property
     def sql_type(self) -> str:
@@ -73,7 +76,8 @@ def _column(name: str, spec: dict) -> Column:
     if unknown:
         raise ValueError(f"export_contract.yml: column {name} has unknown settings {sorted(unknown)}")
     values = tuple(spec["values"]) if spec.get("values") else None
-    return Column(name=name, **{**spec, "values": values})
+    levels = tuple(spec["references_level"]) if spec.get("references_level") else None
+    return Column(name=name, **{**spec, "values": values, "references_level": levels})
 
 
 @lru_cache(maxsize=1)

@@ -251,6 +251,47 @@ def patrol_30_hours(folder):
     edit_csv(folder, "巡查记录.csv", edit)
 
 
+# --- values changed silently, dates that cannot be true, levels (issue: nothing wrong gets in) ---
+
+def timestamp_with_offset(folder):
+    """An ISO time with an offset: refused, never shifted (pandas once loaded it 8 hours off)."""
+    edit_csv(folder, "事件.csv", _set("上报时间", 3, "2022-11-03T09:15:00+08:00"))
+
+
+def cut_inside_last_value(folder):
+    """A CSV cut in its last value without a final line break: 7.14 arrives as 7."""
+    edit_text(folder, "巡查记录.csv", lambda text: text.rstrip("\r\n")[:-2])
+
+
+def cut_inside_a_character(folder):
+    """A GBK file cut between the two bytes of a Chinese character in its last line."""
+    text = (folder / "事件.csv").read_bytes().decode("gb18030").rstrip("\r\n")
+    cut = text.rfind("城市管理")
+    rewrite(folder, "事件.csv", text[:cut].encode("gbk") + "城".encode("gbk")[:1])
+
+
+def carried_over_reported_after_the_month(folder):
+    """结转 says the event is from an earlier month, its report date says this one."""
+    edit_csv(folder, "事件.csv", _set("上报时间", 0, "2022-11-10 09:00:00"))
+
+
+def closed_after_the_export_was_made(folder):
+    edit_csv(folder, "事件.csv", _set("办结时间", 263, "2022-12-05 10:00:00"))
+
+
+def worker_in_a_village(folder):
+    """A grid worker's grid that exists, but is a village."""
+    edit_sheet(folder, "网格员.xlsx", lambda sheet: setattr(sheet["B4"], "value", "360502001001"))
+
+
+def thousands_separators(folder):
+    """Two numbers a spreadsheet printed with thousands separators: one problem with a count."""
+    def edit(frame):
+        frame.loc[[3, 7], "巡查里程（公里）"] = ["1,012.50", "2,000"]
+        return frame
+    edit_csv(folder, "巡查记录.csv", edit)
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -262,4 +303,6 @@ CASES = {f.__name__: f for f in (
     transfer_of_unknown_event, visit_unknown_person,
     adjustment_for_a_scheme_not_in_force, export_of_another_district,
     event_outside_the_month, closed_before_reported, negative_patrol, patrol_30_hours,
+    timestamp_with_offset, cut_inside_last_value, cut_inside_a_character, carried_over_reported_after_the_month,
+    closed_after_the_export_was_made, worker_in_a_village, thousands_separators,
 )}

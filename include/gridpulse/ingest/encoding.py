@@ -24,15 +24,26 @@ class UnknownEncoding(Exception):
     """The file is neither UTF-8 nor GBK."""
 
 
+class CutInCharacter(Exception):
+    """The file decodes to its last bytes, which are the start of a character: cut in transfer."""
+
+    def __init__(self, encoding: str):
+        super().__init__(encoding)
+        self.encoding = "UTF-8" if encoding == UTF8 else "GBK"
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with open(path, "rb") as handle:
             while data := handle.read(BLOCK):
                 decoder.decode(data)
-        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # every byte decoded but a character begun at the very end
+        raise CutInCharacter(encoding) from exc
     return True
 
 
@@ -45,8 +56,12 @@ def as_utf8(path: Path, scratch: Path) -> tuple[Path, str]:
         with open(path, "rb") as source, private_file(scratch) as target:
             while data := source.read(BLOCK):
                 target.write(decoder.decode(data).encode("utf-8"))
-            target.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as exc:
         scratch.unlink(missing_ok=True)
         raise UnknownEncoding(str(exc)) from exc
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        scratch.unlink(missing_ok=True)
+        raise CutInCharacter(GBK) from exc
     return scratch, GBK

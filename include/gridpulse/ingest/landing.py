@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from gridpulse.contract import Table
-from gridpulse.ingest.encoding import UnknownEncoding, as_utf8
+from gridpulse.ingest.encoding import CutInCharacter, UnknownEncoding, as_utf8
 from gridpulse.ingest.headers import HeaderMap, map_headers, merged_header_problems
 from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, merged_header_ranges, read_sheet_rows
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
@@ -65,12 +66,26 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, table: Tabl
     except (EmptySheet, _EmptyText):
         landed.problems.append(Problem(path.name, "文件为空，没有表头", check="header"))
         landed.landing = None
-    except Exception as exc:  # a corrupt workbook, or a file DuckDB cannot read at all
-        landed.problems.append(Problem(path.name, f"文件无法读取：{_first_line(exc)}", check="read"))
+    except (zipfile.BadZipFile, EOFError):
+        landed.problems.append(Problem(path.name, "文件无法读取：不是完整的 XLSX 工作簿（可能在传输中被截断或损坏）；请从平台重新导出", check="read"))
+        landed.landing = None
+    except CutInCharacter as cut:
+        landed.problems.append(Problem(path.name, f"文件在一个汉字的中间结束：最后一行在传输中被截断（{cut.encoding}）；请从平台重新导出完整文件",
+                                       row=_last_row(path), check="truncated"))
+        landed.landing = None
+    except Exception as exc:  # a file DuckDB or the workbook reader cannot read at all
+        landed.problems.append(Problem(path.name, f"文件无法读取（{type(exc).__name__}）：{_first_line(exc)}", check="read"))
         landed.landing = None
     if landed.landing is None:  # what was landed of a file that cannot be read proves nothing
         con.execute(f'DROP TABLE IF EXISTS "{landing_table(name)}"')
     return landed
+
+
+def _last_row(path: Path) -> int:
+    """The spreadsheet row of a text file's last line (the header is row 1)."""
+    with open(path, "rb") as handle:
+        breaks = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 22), b""))
+    return breaks + (0 if _ends_with_line_break(path) else 1)
 
 
 def _first_line(exc: Exception) -> str:
@@ -150,7 +165,7 @@ def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: 
         landed.landing = _create(con, name, len(printed))
         rejected = _read_csv(con, text_path, landed.landing, path.name, len(printed))
         landed.rows = con.execute(f'SELECT count(*) FROM "{landed.landing}"').fetchone()[0]
-        landed.problems += _reject_problems(rejected, path, len(printed), landed)
+        landed.problems += _reject_problems(rejected, path, len(printed), landed) or _unended_problems(path, landed)
     finally:
         if text_path != path:
             text_path.unlink(missing_ok=True)  # the UTF-8 copy holds personal data too
@@ -196,6 +211,16 @@ def _reject_problems(rejected: list[tuple], path: Path, width: int, landed: Land
     problems = [Problem(path.name, _reject_text(kind, message, width), row=int(line), check="read")
                 for line, kind, message in rejected[:MAX_ROWS_PER_CHECK]]
     return problems + unlisted(path.name, len(rejected) - MAX_ROWS_PER_CHECK, None, None, "read")
+
+
+def _unended_problems(path: Path, landed: LandedFile) -> list[Problem]:
+    """A platform ends every line of its export with a line break. A file whose last record has
+    all its fields but no line break was most likely cut inside its last value (7.14 arriving as
+    7.), which no check of the value itself can see: that record is refused."""
+    if not landed.rows or _ends_with_line_break(path):
+        return []
+    return [Problem(path.name, "文件末尾没有换行：最后一行可能在传输中被截断（其最后一个值可能不完整，如 7.14 变成 7.）；"
+                               "请从平台重新导出完整文件", row=landed.rows + 1, check="truncated")]
 
 
 def _reject_text(kind: str, message: str, width: int) -> str:

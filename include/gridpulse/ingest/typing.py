@@ -11,6 +11,7 @@ patterns, never a parser's guess.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import duckdb
@@ -125,6 +126,23 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
+# A time with an offset: every platform time is Beijing time, and an offset is refused rather
+# than shifted (pandas once loaded 09:15+08:00 as 01:15).
+OFFSET = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$")
+# A number a spreadsheet printed with thousands separators (1,234.5).
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def _offset_hint(cell: str, column: Column) -> str:
+    if column.type != "timestamp" or not OFFSET.search(cell):
+        return ""
+    return "；带时区（如 +08:00）：平台时间一律是北京时间，不带时区，请去掉时区后重新导出（不会自动换算）"
+
+
+def _hint(cell: str, column: Column) -> str:
+    return _excel_serial_hint(cell, column) or _offset_hint(cell, column)
+
+
 def _excel_serial_hint(cell: str, column: Column) -> str:
     """For a date cell that is a number: the date Excel meant, so staff see what happened."""
     if column.type not in ("date", "timestamp"):
@@ -151,14 +169,36 @@ def unreadable_problems(con: duckdb.DuckDBPyConnection, name: str, table: Table,
                          + f' FROM "{name}"').fetchone()
     problems = []
     for column, count in zip(typed, counts):
-        if not count:
-            continue
-        rows = con.execute(f'SELECT source_row, "{unreadable_column(column.name)}" FROM "{name}" WHERE '
-                           f'"{unreadable_column(column.name)}" IS NOT NULL ORDER BY source_row LIMIT {MAX_ROWS_PER_CHECK}').fetchall()
-        for row, cell in rows:
-            value = shown(cell, column.personal)
-            problems.append(Problem(
-                file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_excel_serial_hint(cell, column)}", row=int(row),
-                column=column.name, header=headers.get(column.name), value=value, check=f"type:{column.type}"))
-        problems += unlisted(file_name, count - len(rows), column.name, headers.get(column.name), f"type:{column.type}")
+        if count:
+            problems += _thousands_problems(con, name, column, file_name, headers) + _cell_problems(con, name, column, count, file_name, headers)
     return problems
+
+
+def _thousands_problems(con, name: str, column: Column, file_name: str, headers: dict[str, str]) -> list[Problem]:
+    """Numbers a spreadsheet printed with thousands separators: one cause, said once with a count."""
+    if column.type not in ("integer", "number"):
+        return []
+    found = con.execute(f'SELECT count(*), min(source_row), arg_min("{unreadable_column(column.name)}", source_row) FROM "{name}" '
+                        f'WHERE regexp_full_match("{unreadable_column(column.name)}", {_literal(THOUSANDS.pattern)})').fetchone()
+    if not found[0]:
+        return []
+    example = shown(found[2], column.personal)
+    return [Problem(file_name, f"{found[0]} 个单元格带千位分隔符（如「{example}」）：表格软件把数字显示成了带逗号的文本；"
+                               "请把该列设为常规数字格式（不用千位分隔符）后重新导出", row=int(found[1]), column=column.name,
+                    header=headers.get(column.name), value=example, check="type:thousands")]
+
+
+def _cell_problems(con, name: str, column: Column, count: int, file_name: str, headers: dict[str, str]) -> list[Problem]:
+    """The first unreadable cells of a column by row, and a count of the rest (cells already
+    named once for their thousands separators are not listed again)."""
+    unreadable = f'"{unreadable_column(column.name)}"'
+    grouped = f"regexp_full_match({unreadable}, {_literal(THOUSANDS.pattern)})" if column.type in ("integer", "number") else "FALSE"
+    rows = con.execute(f'SELECT source_row, {unreadable} FROM "{name}" WHERE {unreadable} IS NOT NULL AND NOT {grouped} '
+                       f'ORDER BY source_row LIMIT {MAX_ROWS_PER_CHECK}').fetchall()
+    listed_or_grouped = con.execute(f'SELECT count(*) FILTER (WHERE {grouped}) FROM "{name}"').fetchone()[0] + len(rows)
+    problems = []
+    for row, cell in rows:
+        value = shown(cell, column.personal)
+        problems.append(Problem(file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_hint(cell, column)}", row=int(row),
+                                column=column.name, header=headers.get(column.name), value=value, check=f"type:{column.type}"))
+    return problems + unlisted(file_name, count - listed_or_grouped, column.name, headers.get(column.name), f"type:{column.type}")

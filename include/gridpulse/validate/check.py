@@ -39,7 +39,7 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
 def _check(data: ExportData) -> list[Problem]:
     """Every check of the typed tables, in order from the file's to the month's."""
     for name in data.readable:
-        for statement in checked_tables_sql(tables()[name], Period.parse(data.period), data.readable):
+        for statement in checked_tables_sql(tables()[name], Period.parse(data.period), data.readable, data.exported_at):
             data.con.execute(statement)
     return data.problems + run_suites(data) + collision_problems(data.con, data) + configuration_problems(data)
 

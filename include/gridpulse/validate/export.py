@@ -9,7 +9,9 @@ references, the GX suites) then run in the same database (gx_runner.py, crossfil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -51,6 +53,18 @@ class ExportData:
     rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files that could be read
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)   # repairs made while reading, for the report
+
+    @property
+    def exported_at(self) -> str | None:
+        """When the platform made the export, in Beijing time as the export's own times are
+        (the manifest may give an offset), as 'YYYY-MM-DD HH:MM:SS'; None if it does not say."""
+        stamp = self.manifest.get("exported_at")
+        if not stamp:
+            return None
+        moment = datetime.fromisoformat(str(stamp))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(ZoneInfo(config.settings().get("timezone", "Asia/Shanghai"))).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
 
     @property
     def readable(self) -> list[str]:

@@ -24,8 +24,8 @@ from gridpulse.period import Period
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
 from gridpulse.validate.export import ExportData
 from gridpulse.validate.gx_duckdb import IN_PROCESS, cursor_for_gx
-from gridpulse.validate.suites import (contract_column, duration_column, month_column, range_column, read_suite,
-                                       reference_column, unique_column)
+from gridpulse.validate.suites import (carried_column, contract_column, duration_column, export_column, level_column,
+                                       month_column, range_column, read_suite, reference_column, unique_column)
 
 __all__ = ["MAX_ROWS_PER_CHECK", "checked_table", "checked_tables_sql", "run_suites"]
 
@@ -74,16 +74,28 @@ def _q(column: str) -> str:
     return f't."{column}"'
 
 
-def in_column(value_sql: str, table: str, column: str) -> str:
-    """SQL that holds where the value, as text, is one of a staged table's values in `column`:
-    a reference that resolves, or an id that collides."""
+def in_column(value_sql: str, table: str, column: str, where: str = "TRUE") -> str:
+    """SQL that holds where the value, as text, is one of a staged table's values in `column`
+    (of its rows where `where` holds): a reference that resolves, or an id that collides."""
     return (f'CAST({value_sql} AS VARCHAR) IN (SELECT CAST("{column}" AS VARCHAR) FROM "{table}" '
-            f'WHERE "{column}" IS NOT NULL)')
+            f'WHERE "{column}" IS NOT NULL AND ({where}))')
 
 
-def _column_flags(table: Table, column: Column, period: Period, readable: list[str]) -> dict[str, str]:
+def _column_flags(table: Table, column: Column, period: Period, readable: list[str], exported_at: str | None) -> dict[str, str]:
     value = _q(column.name)
     flags = {}
+    if column.references_level:
+        ref_table, ref_column = column.references.split(".")
+        if ref_table in readable:
+            levels = ", ".join(f"'{level}'" for level in column.references_level)
+            of_level = in_column(value, ref_table, ref_column, f"org_level IN ({levels})")
+            flags[level_column(column)] = _flag(of_level, f"{value} IS NOT NULL AND {in_column(value, ref_table, ref_column)}")
+        else:
+            flags[level_column(column)] = "CAST(NULL AS BOOLEAN)"
+    if column.not_after_export:
+        # without a time in the manifest there is nothing to compare with
+        limit = f"TIMESTAMP '{exported_at}'" if exported_at else "NULL"
+        flags[export_column(column)] = _flag(f"{value} <= {limit}", f"{value} IS NOT NULL AND {limit} IS NOT NULL")
     if column.max_hours_after:
         hours = f"date_diff('second', {_q(column.max_hours_after['column'])}, {value}) / 3600.0"
         flags[duration_column(column)] = _flag(f"{hours} BETWEEN 0 AND {column.max_hours_after['hours']}", f"{hours} IS NOT NULL")
@@ -103,24 +115,26 @@ def _column_flags(table: Table, column: Column, period: Period, readable: list[s
         if table.period_exempt_if:  # carried-over events were reported in an earlier month
             checked += f" AND NOT coalesce({_q(table.period_exempt_if)}, FALSE)"
         flags[month_column(column)] = _flag(f"{value} >= {start} AND {value} < {end}", checked)
+        if table.period_exempt_if:  # ... and so must be from before the month
+            flags[carried_column(column)] = _flag(f"{value} < {start}", f"{value} IS NOT NULL AND coalesce({_q(table.period_exempt_if)}, FALSE)")
     return flags
 
 
-def _flags(table: Table, period: Period, readable: list[str]) -> dict[str, str]:
+def _flags(table: Table, period: Period, readable: list[str], exported_at: str | None) -> dict[str, str]:
     keys = [_q(k) for k in table.key]
     flags = {unique_column(table): _flag(f"count(*) OVER (PARTITION BY {', '.join(keys)}) = 1",
                                          " AND ".join(f"{k} IS NOT NULL" for k in keys))}
     for column in table.columns.values():
-        flags.update(_column_flags(table, column, period, readable))
+        flags.update(_column_flags(table, column, period, readable, exported_at))
     return flags
 
 
-def checked_tables_sql(table: Table, period: Period, readable: list[str]) -> list[str]:
+def checked_tables_sql(table: Table, period: Period, readable: list[str], exported_at: str | None) -> list[str]:
     """The statements that make checked_<table>: the typed rows with every flag their suite
     checks. The flags are sorted back into file order (the key's window scrambles rows), so they
     line up with the typed table, which is in file order as it was landed; and GX's first failing
     rows are the file's first, since DuckDB keeps a table's order through a filter and a limit."""
-    derived = ", ".join(f'{sql} AS "{name}"' for name, sql in _flags(table, period, readable).items())
+    derived = ", ".join(f'{sql} AS "{name}"' for name, sql in _flags(table, period, readable, exported_at).items())
     flags, checked = flags_table(table.name), checked_table(table.name)
     return [f'CREATE OR REPLACE TABLE "{flags}" AS SELECT t.source_row, {derived} FROM "{table.name}" AS t ORDER BY t.source_row',
             f'CREATE OR REPLACE VIEW "{checked}" AS SELECT t.*, f.* EXCLUDE (source_row) '
@@ -218,7 +232,7 @@ def _check_table(suites: _Suites, name: str, data: ExportData) -> list[Problem]:
     if not failed:
         return []
     # the column each flag is about is named beside the row, so a message can quote its value
-    quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, Period.parse(data.period), data.readable)))
+    quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, Period.parse(data.period), data.readable, None)))
     detailed = _definition(suites.context, suites.batch(name), f"{name}.failed", failed).run(
         result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_ROWS_PER_CHECK,
                        "unexpected_index_column_names": ["source_row", *quoted]}).results

@@ -22,7 +22,10 @@ REFERENCE_MARK = "__known_in__"
 RANGE_MARK = "__in_range"
 MONTH_MARK = "__in_month"
 UNIQUE_MARK = "__unique_in_file"
-DERIVED_MARKS = (DURATION_MARK, REFERENCE_MARK, RANGE_MARK, MONTH_MARK, UNIQUE_MARK)
+LEVEL_MARK = "__level_of__"
+EXPORT_MARK = "__before_export"
+CARRIED_MARK = "__before_month"
+DERIVED_MARKS = (DURATION_MARK, REFERENCE_MARK, RANGE_MARK, MONTH_MARK, UNIQUE_MARK, LEVEL_MARK, EXPORT_MARK, CARRIED_MARK)
 
 
 # The derived flag: is the row's key (one column or several) unique in its file? Reported on the
@@ -54,6 +57,23 @@ def reference_column(column: Column) -> str:
     return f"{column.name}{REFERENCE_MARK}{column.references.replace('.', '__')}"
 
 
+# The derived flag: is the referenced unit of one of the contract's levels (empty where the
+# reference does not resolve: that is a problem of its own)?
+def level_column(column: Column) -> str:
+    return f"{column.name}{LEVEL_MARK}{column.references.replace('.', '__')}"
+
+
+# The derived flag: is the time no later than the export was made?
+def export_column(column: Column) -> str:
+    return f"{column.name}{EXPORT_MARK}"
+
+
+# The derived flag: is a row exempt from the month window (a carried-over event) from before the
+# month, as its exemption says?
+def carried_column(column: Column) -> str:
+    return f"{column.name}{CARRIED_MARK}"
+
+
 def contract_column(checked: str | None) -> str | None:
     """The contract column a check is about (a derived column reports as the column it derives from)."""
     if not checked:
@@ -83,10 +103,21 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
         ref_table = column.references.split(".")[0]
         label = tables()[ref_table].label_zh
         found.append(_holds(f"「{{value}}」在{label}中不存在", reference_column(column)))
+    if column.references_level:
+        ref_table, ref_column = column.references.split(".")
+        levels = _level_words(tables()[ref_table], column.references_level)
+        found.append(_holds(f"「{{value}}」在{tables()[ref_table].label_zh}中的层级不是{levels}（应指向{levels}一级的单位）",
+                            level_column(column)))
     if column.min is not None or column.max is not None:
         found.append(_holds(f"「{{value}}」超出允许范围 [{column.min}, {column.max}]", range_column(column)))
     if name == table.period_column:
         found.append(_holds("「{value}」不在本考核月内", month_column(column)))
+        if table.period_exempt_if:
+            exempt = table.columns[table.period_exempt_if]
+            found.append(_holds(f"「{{value}}」不早于本考核月，但{exempt.display}为是：结转的记录应来自之前的月份", carried_column(column)))
+    if column.not_after_export:
+        found.append(_holds("「{value}」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
+                            export_column(column)))
     if column.not_before:
         other = table.columns[column.not_before]
         found.append(_expectation("expect_column_pair_values_a_to_be_greater_than_b", f"「{{value}}」早于{other.display}", column_A=name, column_B=other.name, or_equal=True, ignore_row_if="either_value_is_missing"))
@@ -95,6 +126,11 @@ def _column_expectations(table: Table, column: Column) -> list[dict]:
         other = table.columns[column.max_hours_after["column"]]
         found.append(_holds(f"距{other.display}超过 {hours} 小时", duration_column(column)))
     return found
+
+
+def _level_words(org_table: Table, levels: tuple[str, ...]) -> str:
+    labels = org_table.columns["org_level"].value_labels_zh or {}
+    return "或".join(f"{labels.get(level, level)}（{level}）" for level in levels)
 
 
 def suite_for(table: Table) -> dict:
