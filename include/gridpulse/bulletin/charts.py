@@ -37,6 +37,10 @@ BAR_HEIGHT = 0.28
 
 
 def totals_bar(names: list[str], totals: list[float], full_marks: float = 100) -> bytes:
+    return _png(totals_figure(names, totals, full_marks))
+
+
+def totals_figure(names: list[str], totals: list[float], full_marks: float = 100):
     """One bar per unit. The axis starts at 0, so a bar's length is its score: an axis cut at 65
     would draw 74.25 as a quarter of 100. The title is the caption beside the chart, not drawn here."""
     _font()
@@ -48,7 +52,7 @@ def totals_bar(names: list[str], totals: list[float], full_marks: float = 100) -
     axes.set_xlim(0, max(totals + [full_marks]) * 1.08)
     axes.set_xlabel("总分")
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return figure
 
 
 def item_scores_stacked(names: list[str], items: list[str], scores: list[list[float]]) -> bytes:

@@ -1,7 +1,6 @@
 """Reconciliation before publishing: every printed figure is looked up again in the mart it came
-from, every share recomputed from its counts, every total checked against its rows, every figure's printed form against its kind's style
-(bulletin.yml number_style). Words too:
-every unit name printed is looked up again in dim_org_unit, every rank in rpt_ranking_monthly,
+from, every share recomputed from its counts, every total checked against its rows, every
+figure's printed form against its kind's style (bulletin.yml number_style). Words too: every unit name printed is looked up again in dim_org_unit, every rank in rpt_ranking_monthly,
 every "N个单位" list has N names, and units printed as tied at a value are all the units the mart
 has at it. Any mismatch stops the publish step, so a bulletin can never contradict the marts or
 itself."""

@@ -17,6 +17,7 @@ PT_TO_MM = 25.4 / 72
 # 公文 tables are set smaller than the 3号 body: 5号 where the table fits, else 小5号
 TABLE_FONT_PT = (10.5, 9.0)
 CELL_PADDING_MM = 1.6       # left and right cell margins together (0.8 mm each)
+SLACK_EM = 0.4              # what Word, WPS and LibreOffice add around a line (seen: a 6-character name wrapped without it)
 PORTRAIT_WIDTH_MM = 210 - 28 - 26    # A4 less GB/T 9704's left and right margins
 LANDSCAPE_WIDTH_MM = 297 - 37 - 35   # A4 across, the same margins turned with the page
 WEIGHT_IN_BRACKETS = re.compile(r"^(.+?)(（[^（）]*\d[^（）]*）)$")
@@ -55,7 +56,7 @@ def _columns(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
     """(narrowest, natural) width of each column in mm at a font size."""
     em = font_pt * PT_TO_MM
     columns = list(zip(*([table.header] + table.rows))) if table.rows else [[h] for h in table.header]
-    body = [max([text_width_em(c) for c in column[1:]] + [0.0]) for column in columns]
+    body = [max([text_width_em(c) for c in column[1:]] + [0.0]) + SLACK_EM for column in columns]
     least = [max(b, _header_minimum_em(h)) * em + CELL_PADDING_MM for b, h in zip(body, table.header)]
     natural = [max(b, *(text_width_em(line) for line in header_lines(h))) * em + CELL_PADDING_MM
                for b, h in zip(body, table.header)]
