@@ -182,7 +182,7 @@ def test_seed_002_tables_in_the_grid_bulletin(both_months):
     assert categories[0] == ["城市管理", "835", "28.07%"] and categories[-1] == ["合计", "2975", "100.00%"]
     assert sum(int(row[1]) for row in categories[:-1]) == 2975
     agencies = {row[0]: row[1:] for row in tables["基层站所"]}
-    assert len(agencies) == 17 and agencies["综合执法城南中队"] == ["2", "2", "2", "100%"]
+    assert len(agencies) == 17 and agencies["综合执法城南中队"] == ["2", "2", "2", "100.00%"]
     assert agencies["百官派出所"] == ["/", "/", "/", "/"]
     printed = {(row["unit"], row["grid"]): row for row in _load("seed_002_grid_table.yml")["rows"]}
     grids = tables["单位"]

@@ -14,8 +14,8 @@ from gridpulse.config import read_yaml
 from gridpulse.period import Period
 from gridpulse.schemes import out_of_force
 from gridpulse.bulletin import charts, findings, grid, township
-from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph
-from gridpulse.bulletin.figures import Register
+from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph
+from gridpulse.bulletin.figures import KINDS, Register
 from gridpulse.bulletin.township import Month
 from gridpulse.publish.marts import MonthMarts
 
@@ -49,6 +49,39 @@ def _date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def print_date(period: str, conf: dict, signed: date) -> date:
+    """The 印发日期 of the 版记: the date the district fixed for the month (`print_dates`), else
+    the day the bulletin is signed."""
+    fixed = (conf.get("print_dates") or {}).get(period)
+    return date.fromisoformat(str(fixed)) if fixed else signed
+
+
+def letterhead(period: str, conf: dict, district: dict) -> Letterhead:
+    signed = issue_date(period, conf)
+    return Letterhead(district["issuer"], _date_text(signed), district.get("printed_by") or district["issuer"],
+                      _date_text(print_date(period, conf, signed)), district.get("copy_to") or "")
+
+
+def number_style(conf: dict, scheme_id: str) -> dict[str, int]:
+    """Printed decimals per kind of figure: bulletin.yml's `number_style`, with the scheme's own
+    (a grid scheme that scores whole points prints them whole)."""
+    style = dict(conf["number_style"]) | ((conf.get("schemes") or {}).get(scheme_id, {}).get("number_style") or {})
+    unknown = set(style) - set(KINDS)
+    if unknown:
+        raise ValueError(f"bulletin.yml number_style: unknown kind(s) {sorted(unknown)}; the kinds are {', '.join(KINDS)}")
+    return style
+
+
+def _check_score_decimals(month: Month, register: Register) -> None:
+    """Scores are printed in one style: a scheme that rounds a score finer than the style would
+    lose its digits in print, so the run stops and says which item."""
+    printed = register.decimals("score")
+    finer = [f"{i.item_id} ({int(i.decimals)})" for i in month.items.itertuples() if int(i.decimals) > printed]
+    if finer:
+        raise ValueError(f"scheme {month.scheme_id}: item(s) {', '.join(finer)} keep more decimals than "
+                         f"bulletin.yml number_style.score ({printed}) prints")
+
+
 def cover_notes(period: str) -> list[Paragraph]:
     """What the reader must know before the figures: configured schemes not in force this month
     (gridpulse.yml `schemes_out_of_force: warn`), which were not scored."""
@@ -73,9 +106,9 @@ def _charts(month: Month, most: int) -> list:
     wide = month.scores.pivot(index="org_id", columns="item_id", values="score")
     item_scores = [[float(wide.loc[org, i.item_id]) for i in scored] for org in ranking.org_id]
     when = f"{month.period[:4]}年{int(month.period[5:])}月"
-    return [Chart(f"{when}{which}总分", charts.totals_bar(names, totals, f"{when}{which}总分")),
-            Chart(f"{when}{which}分项得分", charts.item_scores_stacked(names, [i.label_zh for i in scored], item_scores,
-                                                                 f"{when}{which}分项得分"))]
+    full_marks = float(sum(i.weight for i in scored))
+    return [Chart(f"{when}{which}总分", charts.totals_bar(names, totals, full_marks)),
+            Chart(f"{when}{which}分项得分", charts.item_scores_stacked(names, [i.label_zh for i in scored], item_scores))]
 
 
 def appendix(month: Month) -> list:
@@ -99,20 +132,20 @@ def _section_one(month: Month, conf: dict, level: str) -> list:
 def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     conf = settings()
     district = config.settings()["district"] | (conf.get("schemes") or {}).get(scheme_id, {})
-    register = Register(marts.period)
+    register = Register(marts.period, number_style(conf, scheme_id))
     month = Month(marts, scheme_id, register)
+    _check_score_decimals(month, register)
     level = str(month.items.scored_org_level.iloc[0])
     year, mon = marts.period[:4], int(marts.period[5:])
-    title = conf["title"].format(year=year, month=mon, scope=conf["scope"][level])
+    title = [segment.format(year=year, month=mon, scope=conf["scope"][level]) for segment in conf["title"]]
     source = f"（数据来源于{district['data_source']}）" if district.get("data_source") else ""
     blocks = [*cover_notes(marts.period), Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading("三、工作要求", 1), *[Paragraph(line) for line in requirements(conf)]]
     scheme_title = str(month.items.scheme_title_zh.iloc[0])
-    return Bulletin(scheme_id, marts.period, title, district["issuer"], district["addressees"], blocks,
-                    _date_text(issue_date(marts.period, conf)),
-                    f"附件：{scheme_title}{'内容' if scheme_title.endswith('考核') else '考核内容'}",
+    return Bulletin(scheme_id, marts.period, title, letterhead(marts.period, conf, district), district["addressees"],
+                    blocks, f"{scheme_title}{'内容' if scheme_title.endswith('考核') else '考核内容'}",
                     appendix(month), register)
 
 

@@ -30,25 +30,36 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def totals_bar(names: list[str], totals: list[float], title: str) -> bytes:
+# inches: a chart printed 14 cm wide in the DOCX and PDF, and scaled to a phone's width in the HTML,
+# where a wider figure would shrink its labels below reading size
+CHART_WIDTH = 6.4
+BAR_HEIGHT = 0.28
+
+
+def totals_bar(names: list[str], totals: list[float], full_marks: float = 100) -> bytes:
+    return _png(totals_figure(names, totals, full_marks))
+
+
+def totals_figure(names: list[str], totals: list[float], full_marks: float = 100):
+    """One bar per unit. The axis starts at 0, so a bar's length is its score: an axis cut at 65
+    would draw 74.25 as a quarter of 100. The title is the caption beside the chart, not drawn here."""
     _font()
-    figure, axes = plt.subplots(figsize=(8, 0.32 * len(names) + 1.2))
+    figure, axes = plt.subplots(figsize=(CHART_WIDTH, BAR_HEIGHT * len(names) + 0.9))
     positions = range(len(names))[::-1]
     bars = axes.barh(list(positions), totals, color="#b22222")
     axes.set_yticks(list(positions), names)
     axes.bar_label(bars, labels=[f"{t:.2f}" for t in totals], padding=2, fontsize=8)
-    low = min(totals) if totals else 0
-    axes.set_xlim(max(0, low - 10), max(totals + [100]) * 1.04)
-    axes.set_title(title)
+    axes.set_xlim(0, max(totals + [full_marks]) * 1.08)
     axes.set_xlabel("总分")
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return figure
 
 
-def item_scores_stacked(names: list[str], items: list[str], scores: list[list[float]], title: str) -> bytes:
-    """One bar per unit, one segment per item: where each unit's points come from."""
+def item_scores_stacked(names: list[str], items: list[str], scores: list[list[float]]) -> bytes:
+    """One bar per unit, one segment per item: where each unit's points come from. The legend sits
+    below in three columns at a size that still reads when the chart is scaled to a phone."""
     _font()
-    figure, axes = plt.subplots(figsize=(8, 0.32 * len(names) + 1.6))
+    figure, axes = plt.subplots(figsize=(CHART_WIDTH, BAR_HEIGHT * len(names) + 1.0))
     positions = list(range(len(names)))[::-1]
     left = [0.0] * len(names)
     colours = plt.get_cmap("tab10")
@@ -57,8 +68,9 @@ def item_scores_stacked(names: list[str], items: list[str], scores: list[list[fl
         axes.barh(positions, values, left=left, label=item, color=colours(i % 10))
         left = [a + b for a, b in zip(left, values)]
     axes.set_yticks(positions, names)
-    axes.set_title(title)
+    axes.set_xlim(0, max(left + [0]) * 1.04 or 1)
     axes.set_xlabel("得分")
-    axes.legend(ncol=5, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.6 / max(len(names), 1)))
+    axes.legend(ncol=3, fontsize=10, loc="upper center", frameon=False,
+                bbox_to_anchor=(0.5, -0.25 / (BAR_HEIGHT * len(names) + 1.0) - 0.06))
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)

@@ -3,6 +3,7 @@ so that the three formats cannot say different things."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from gridpulse.bulletin.figures import Register
 
@@ -36,18 +37,74 @@ class Chart:
 Block = Heading | Paragraph | Table | Chart
 
 
+TITLE_LINE_EM = 20  # a 2号 title line across GB/T 9704's 156 mm text width
+
+
+def _width_em(text: str) -> float:
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def title_lines(segments: list[str], most_em: float = TITLE_LINE_EM) -> list[str]:
+    """The title in as few lines as fit, broken only between its segments (words), with the
+    longest line as short as it can be: balanced lines, never "运行情/况的通报"."""
+    segments = [s for s in segments if s]
+    for count in range(1, len(segments) + 1):
+        best = None
+        for cuts in combinations(range(1, len(segments)), count - 1):
+            bounds = (0, *cuts, len(segments))
+            lines = ["".join(segments[a:b]) for a, b in zip(bounds, bounds[1:])]
+            widest = max(_width_em(line) for line in lines)
+            if widest <= most_em and (best is None or widest < best[0]):
+                best = (widest, lines)
+        if best:
+            return best[1]
+    return segments
+
+
+@dataclass
+class Letterhead:
+    """Who issues the bulletin and when (GB/T 9704): the 发文机关 of the 版头 and the signature,
+    the 成文日期, and the 版记's 印发机关 and 印发日期; all from the settings files."""
+    issuer: str
+    signature_date: str
+    printed_by: str
+    print_date: str
+    copy_to: str = ""   # 抄送机关, printed in the 版记 when set
+
+
 @dataclass
 class Bulletin:
     scheme_id: str
     period: str
-    title: str
-    issuer: str
+    title_segments: list[str]   # the title's words: lines break only between them
+    letterhead: Letterhead
     addressees: str
     blocks: list[Block]
-    signature_date: str
-    appendix_title: str
+    appendix_title: str         # the 附件's title, without "附件："
     appendix: list[Block]
     register: Register
+
+    @property
+    def title(self) -> str:
+        return "".join(self.title_segments)
+
+    @property
+    def issuer(self) -> str:
+        return self.letterhead.issuer
+
+    @property
+    def signature_date(self) -> str:
+        return self.letterhead.signature_date
+
+    @property
+    def appendix_note(self) -> str:
+        """The body's mention of the 附件 (附件说明), above the signature."""
+        return f"附件：{self.appendix_title}"
+
+    @property
+    def imprint(self) -> str:
+        """The 版记's line: 印发机关 and 印发日期."""
+        return f"{self.letterhead.printed_by}　{self.letterhead.print_date}印发"
 
     def text(self) -> str:
         """Everything the bulletin says, as plain text (for checks and logs)."""
@@ -57,4 +114,4 @@ class Bulletin:
                 parts.append(block.text)
             elif isinstance(block, Table):
                 parts += [block.caption, " ".join(block.header)] + [" ".join(row) for row in block.rows]
-        return "\n".join(parts + [self.issuer, self.signature_date])
+        return "\n".join(parts + [self.appendix_note, self.issuer, self.signature_date, self.imprint])

@@ -1,20 +1,27 @@
 """The bulletin as DOCX, laid out after GB/T 9704-2012 (党政机关公文格式): A4; margins 37 mm top,
-35 mm bottom, 28 mm left, 26 mm right; title in 2号 小标宋; body in 3号 仿宋; 一、 headings in 黑体,
-（一） in 楷体; page numbers "— n —" in 4号 宋体. Font names are set for East Asian text (w:eastAsia),
-and the default template's theme fonts, which Word would prefer over them, are removed."""
+35 mm bottom, 28 mm left, 26 mm right; the 版头 (issuer in red) over a red separator; title in 2号
+小标宋, broken between words; body in 3号 仿宋; 一、 headings in 黑体, （一） in 楷体, every heading
+two characters in and kept with what follows; the 附件说明, then issuer and date with room for the
+seal (date 右空四字); the 附件 on its own page ("附件" top left, its title centred); the 版记
+(抄送, 印发机关 and 印发日期 between rules); page numbers "— n —" in 4号 宋体. Tables have column
+widths from their content (table_layout), every border drawn, and go on a landscape page when they
+are too wide. Font names are set for East Asian text (w:eastAsia), and the default template's theme
+fonts, which Word would prefer over them, are removed."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph, Table
+from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph, Table, title_lines
+from gridpulse.bulletin.table_layout import CELL_PADDING_MM, header_lines, layout
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -23,6 +30,9 @@ KAI_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"
 SIZE = {"2号": Pt(22), "3号": Pt(16), "4号": Pt(14), "5号": Pt(10.5), "小5号": Pt(9)}
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+RED = RGBColor(0xC0, 0x00, 0x00)
+CHAR = Pt(16)  # one character of the 3号 body: GB/T 9704 measures indents in characters
+TEXT_WIDTH = Mm(210 - 28 - 26)
 
 
 def set_font(r_pr_owner, name: str) -> None:
@@ -77,14 +87,27 @@ def _defaults(document) -> None:
 
 def _page(document) -> None:
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _portrait(section)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(footer, "— ", PAGE_NUMBER_FONT, SIZE["4号"])
     _page_field(_run(footer, "", PAGE_NUMBER_FONT, SIZE["4号"]))
     _run(footer, " —", PAGE_NUMBER_FONT, SIZE["4号"])
+
+
+def _portrait(section) -> None:
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+
+def _landscape(section) -> None:
+    """A4 across for a wide table; the margins turn with the page (37 and 35 mm at the sides)."""
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+    section.left_margin, section.right_margin = Mm(37), Mm(35)
 
 
 def _page_field(run) -> None:
@@ -104,31 +127,104 @@ def _page_field(run) -> None:
 
 def _heading(document, block: Heading) -> None:
     paragraph = document.add_paragraph()
-    _spacing(paragraph)
+    _spacing(paragraph)  # every level two characters in, as GB/T 9704's 层次标题
+    paragraph.paragraph_format.keep_with_next = True  # never alone at a page's foot
     font, bold = {1: (HEI_FONT, False), 2: (KAI_FONT, False)}.get(block.level, (BODY_FONT, True))
     _run(paragraph, block.text, font, bold=bold)
 
 
-def _table(document, block: Table) -> None:
+def _caption(document, text: str) -> None:
     caption = document.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(caption, indent=False)
-    _run(caption, block.caption, HEI_FONT, SIZE["5号"])
+    caption.paragraph_format.keep_with_next = True
+    _run(caption, text, HEI_FONT, SIZE["5号"])
+
+
+def _table(document, block: Table) -> None:
+    shape = layout(block)
+    if shape.landscape:
+        _landscape(document.add_section(WD_SECTION.NEW_PAGE))
+    _caption(document, block.caption)
+    size = Pt(shape.font_pt)
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fixed_widths(table, shape.widths_mm)
+    _borders(table)
     # a row's cells once per row: table.cell(r, c) walks the whole table on every call, which is
     # quadratic in rows (a province's 1,105 townships took minutes)
     for r, (row, table_row) in enumerate(zip([block.header] + block.rows, table.rows)):
+        _cant_split(table_row)
         cells = table_row.cells
         for c, text in enumerate(row):
             cell = cells[c]
+            cell.width = Mm(shape.widths_mm[c])
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run(paragraph, text, HEI_FONT if r == 0 else BODY_FONT, SIZE["小5号"], bold=r == 0)
-            if r > 0 and (r - 1, c) in block.highlight:
-                _shade(cell, "FDE2E2")
+            if r == 0:
+                for n, line in enumerate(header_lines(text)):
+                    run = _run(paragraph, line, HEI_FONT, size, bold=True)
+                    if n:
+                        run._element.addprevious(_line_break())
+            else:
+                _no_wrap(cell)  # a name or a score on one line, as the column was sized for
+                _run(paragraph, text, BODY_FONT, size)
+                if (r - 1, c) in block.highlight:
+                    _shade(cell, "FDE2E2")
     _repeat_header(table.rows[0])
+    if shape.landscape:
+        _portrait(document.add_section(WD_SECTION.NEW_PAGE))
+
+
+def _line_break():
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:br"))
+    return run
+
+
+def _fixed_widths(table, widths_mm: list[float]) -> None:
+    """Column widths as set, not auto-fitted by Word, WPS or LibreOffice; small cell margins."""
+    table.autofit = False
+    properties = table._tbl.tblPr
+    layout_type = OxmlElement("w:tblLayout")
+    layout_type.set(qn("w:type"), "fixed")
+    properties.append(layout_type)
+    width = properties.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        properties.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(int(Mm(sum(widths_mm)).twips)))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(Mm(CELL_PADDING_MM / 2).twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
+    for column, mm in zip(table.columns, widths_mm):
+        column.width = Mm(mm)
+
+
+def _borders(table) -> None:
+    """Every border drawn by the table itself (the style's borders are not read alike everywhere:
+    LibreOffice dropped the bottom one)."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+            border.set(qn(key), value)
+        borders.append(border)
+    table._tbl.tblPr.append(borders)
+
+
+def _no_wrap(cell) -> None:
+    cell._element.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+
+
+def _cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _shade(cell, fill: str) -> None:
@@ -145,51 +241,143 @@ def _repeat_header(row) -> None:
 
 
 def _chart(document, block: Chart) -> None:
-    document.add_picture(io.BytesIO(block.png), width=Cm(15))
+    """The caption above the chart, kept with it: one title (the image draws none)."""
+    _caption(document, block.caption)
+    document.add_picture(io.BytesIO(block.png), width=Cm(14))
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption = document.add_paragraph()
-    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(caption, block.caption, BODY_FONT, SIZE["5号"])
+
+
+def _paragraph(document, text: str, indent: bool = True):
+    paragraph = document.add_paragraph()
+    _spacing(paragraph, indent=indent)
+    _run(paragraph, text)
+    return paragraph
 
 
 def _block(document, block) -> None:
     if isinstance(block, Heading):
         _heading(document, block)
     elif isinstance(block, Paragraph):
-        paragraph = document.add_paragraph()
-        _spacing(paragraph)
-        _run(paragraph, block.text)
+        _paragraph(document, block.text)
     elif isinstance(block, Table):
         _table(document, block)
     elif isinstance(block, Chart):
         _chart(document, block)
 
 
+def _rule(paragraph, side: str, size_eighths: int, colour: str) -> None:
+    """A line across the text width drawn as the paragraph's border (GB/T 9704's 分隔线, 版记 rules)."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = p_pr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        p_pr.append(borders)
+    line = OxmlElement(f"w:{side}")
+    for key, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", "4"), ("w:color", colour)):
+        line.set(qn(key), value)
+    borders.append(line)
+    order = ["top", "left", "bottom", "right"]  # the schema's order of a paragraph's borders
+    for child in sorted(borders, key=lambda element: order.index(element.tag.split("}")[1])):
+        borders.append(child)
+
+
+def _masthead(document, bulletin: Bulletin) -> None:
+    """版头: the issuer in red, and the red separator line under it."""
+    issuer = document.add_paragraph()
+    issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(issuer, bulletin.issuer, TITLE_FONT, SIZE["2号"], colour=RED)
+    _rule(issuer, "bottom", 12, "C00000")
+    issuer.paragraph_format.space_after = Pt(28)
+
+
+def _title(document, bulletin: Bulletin) -> None:
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(title, indent=False, exact=Pt(35))
+    for n, line in enumerate(title_lines(bulletin.title_segments)):
+        run = _run(title, line, TITLE_FONT, SIZE["2号"])
+        if n:
+            run._element.addprevious(_line_break())
+    title.paragraph_format.space_after = Pt(28)
+
+
+def _signature(document, bulletin: Bulletin) -> None:
+    """附件说明 under the body, then two blank lines for the seal, the issuer centred over the date,
+    and the date 右空四字."""
+    _paragraph(document, "")
+    note = _paragraph(document, bulletin.appendix_note)
+    note.paragraph_format.keep_with_next = True
+    for _ in range(2):
+        _paragraph(document, "", indent=False).paragraph_format.keep_with_next = True
+    date_em = _em(bulletin.signature_date)
+    issuer = _paragraph(document, bulletin.issuer, indent=False)
+    issuer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    issuer.paragraph_format.right_indent = Pt(max(0.0, 4 + (date_em - _em(bulletin.issuer)) / 2) * CHAR.pt)
+    issuer.paragraph_format.keep_with_next = True
+    date_line = _paragraph(document, bulletin.signature_date, indent=False)
+    date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    date_line.paragraph_format.right_indent = CHAR * 4
+
+
+def _em(text: str) -> float:
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def _appendix(document, bulletin: Bulletin) -> None:
+    """附件 page: "附件" alone at the top left in 黑体, the title centred in 小标宋, then the text."""
+    label = document.add_paragraph()
+    label.add_run().add_break(WD_BREAK.PAGE)
+    _spacing(label, indent=False)
+    _run(label, "附件", HEI_FONT)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(title, indent=False, exact=Pt(35))
+    title.paragraph_format.space_before = title.paragraph_format.space_after = Pt(28)
+    _run(title, bulletin.appendix_title, TITLE_FONT, SIZE["2号"])
+    for block in bulletin.appendix:
+        _block(document, block)
+
+
+def _imprint(document, bulletin: Bulletin) -> None:
+    """版记: 抄送 (if any) and 印发机关 with 印发日期, between thick rules, in 4号, one character in
+    from either side; kept together at the end."""
+    lines = ([f"抄送：{bulletin.letterhead.copy_to}。"] if bulletin.letterhead.copy_to else []) + ["imprint"]
+    _paragraph(document, "", indent=False)
+    for n, text in enumerate(lines):
+        paragraph = document.add_paragraph()
+        _spacing(paragraph, indent=False)
+        form = paragraph.paragraph_format
+        form.left_indent = form.right_indent = Pt(14)
+        form.keep_with_next = n < len(lines) - 1
+        if n == 0:
+            _rule(paragraph, "top", 8, "000000")
+        if text == "imprint":
+            # LibreOffice counts a tab from the left indent and drops one that reaches the right indent
+            form.tab_stops.add_tab_stop(TEXT_WIDTH - Pt(28) - Mm(1), WD_TAB_ALIGNMENT.RIGHT)
+            _run(paragraph, f"{bulletin.letterhead.printed_by}\t{bulletin.letterhead.print_date}印发", size=SIZE["4号"])
+            _rule(paragraph, "bottom", 8, "000000")
+            if n:
+                _rule(paragraph, "top", 4, "000000")
+        else:
+            _run(paragraph, text, size=SIZE["4号"])
+
+
 def write_docx(bulletin: Bulletin, path: Path) -> None:
     document = Document()
     _defaults(document)
     _page(document)
-    document.core_properties.title = bulletin.title
-    issuer = document.add_paragraph()
-    issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(issuer, bulletin.issuer, TITLE_FONT, SIZE["2号"], colour=RGBColor(0xC0, 0x00, 0x00))
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(title, indent=False, exact=Pt(35))
-    _run(title, bulletin.title, TITLE_FONT, SIZE["2号"])
+    properties = document.core_properties
+    properties.title = bulletin.title
+    properties.author = properties.last_modified_by = bulletin.issuer  # not the library's name
+    properties.comments = ""
+    _masthead(document, bulletin)
+    _title(document, bulletin)
     addressees = document.add_paragraph()
     _spacing(addressees, indent=False)
     _run(addressees, f"{bulletin.addressees}：")
     for block in bulletin.blocks:
         _block(document, block)
-    for text in (bulletin.issuer, bulletin.signature_date):
-        line = document.add_paragraph()
-        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _spacing(line, indent=False)
-        _run(line, text)
-    heading = document.add_paragraph()
-    heading.add_run().add_break(WD_BREAK.PAGE)
-    _run(heading, bulletin.appendix_title, HEI_FONT)
-    for block in bulletin.appendix:
-        _block(document, block)
+    _signature(document, bulletin)
+    _appendix(document, bulletin)
+    _imprint(document, bulletin)
     document.save(str(path))

@@ -7,6 +7,7 @@ obtain it again from the marts before anything is published.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
@@ -40,11 +41,25 @@ def share_text(numerator, denominator, decimals: int) -> str:
     return pct(float(numerator) / float(denominator), decimals)
 
 
+# One style per kind of figure (bulletin.yml `number_style`): printed decimals of counts, rates
+# (percentages), averages (per worker, per 10,000 residents, per centre) and scores. Counts are
+# whole numbers. Reconciliation holds every printed figure to its kind's style.
+KINDS = ("count", "rate", "average", "score")
+DEFAULT_STYLE = {"count": 0, "rate": 2, "average": 1, "score": 2}
+
+
+def style_pattern(kind: str, decimals: int) -> re.Pattern:
+    """What a figure of a kind looks like when printed in its style ('/' is no figure)."""
+    digits = r"-?\d+" + (rf"\.\d{{{decimals}}}" if decimals > 0 else "")
+    return re.compile(rf"^(/|{digits}{'%' if kind == 'rate' else ''})$")
+
+
 @dataclass(frozen=True)
 class Figure:
     source: Source
     decimals: int
     printed: str
+    kind: str = "count"
 
     def recompute(self, lookup: Callable[[Source], object]):
         return lookup(self.source)
@@ -63,6 +78,7 @@ class Derived:
     parts: tuple["Printed", ...]
     decimals: int
     printed: str
+    kind: str = "count"
 
     def recompute(self, lookup):
         values = [p.recompute(lookup) for p in self.parts]
@@ -85,6 +101,7 @@ class Share:
     denominator: "Printed"
     decimals: int
     printed: str
+    kind: str = "rate"
 
     def recompute(self, lookup):
         return (self.numerator.recompute(lookup), self.denominator.recompute(lookup))
@@ -143,37 +160,45 @@ def _value(printed: Printed):
 class Register:
     """The figures of one bulletin, in the order they were printed."""
     period: str
+    style: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STYLE))  # kind -> printed decimals
     entries: list[Printed] = field(default_factory=list)
     sum_checks: list[SumCheck] = field(default_factory=list)
     unit_lists: list[UnitList] = field(default_factory=list)
     tie_checks: list[TieCheck] = field(default_factory=list)
 
-    def take(self, mart: str, row: dict, key: tuple[str, ...], column: str, decimals: int = -1) -> Figure:
-        """A figure from a row of a mart; decimals -1 prints a count."""
+    def decimals(self, kind: str) -> int:
+        """Printed decimals of a kind of figure; -1 (a whole count) for counts."""
+        return -1 if kind == "count" else int(self.style[kind])
+
+    def take(self, mart: str, row: dict, key: tuple[str, ...], column: str, kind: str = "count") -> Figure:
+        """A figure from a row of a mart, printed in its kind's style."""
+        decimals = self.decimals(kind)
         value = row.get(column)
         value = None if value is None or value != value else value  # NaN is no value
         plain = lambda v: v.item() if hasattr(v, "item") else v  # noqa: E731 (numpy scalars to Python)
-        figure = Figure(Source(mart, tuple((k, plain(row[k])) for k in key), column), decimals, format_value(value, decimals))
+        figure = Figure(Source(mart, tuple((k, plain(row[k])) for k in key), column), decimals, format_value(value, decimals), kind)
         self.entries.append(figure)
         return figure
 
-    def share(self, numerator: Printed, denominator: Printed, decimals: int = 1) -> Share:
+    def share(self, numerator: Printed, denominator: Printed) -> Share:
+        decimals = self.decimals("rate")
         share = Share(numerator, denominator, decimals, share_text(_value(numerator), _value(denominator), decimals))
         self.entries.append(share)
         return share
 
-    def _derive(self, op: str, parts: list[Printed], decimals: int) -> Derived:
+    def _derive(self, op: str, parts: list[Printed], kind: str) -> Derived:
+        decimals = self.decimals(kind)
         values = [_value(p) for p in parts]
         value = None if any(v is None for v in values) else (sum(values) if op == "sum" else values[0] - sum(values[1:]))
-        derived = Derived(op, tuple(parts), decimals, format_value(value, decimals))
+        derived = Derived(op, tuple(parts), decimals, format_value(value, decimals), kind)
         self.entries.append(derived)
         return derived
 
-    def sum(self, parts: list[Printed], decimals: int = -1) -> Derived:
-        return self._derive("sum", parts, decimals)
+    def sum(self, parts: list[Printed], kind: str = "count") -> Derived:
+        return self._derive("sum", parts, kind)
 
-    def difference(self, whole: Printed, part: Printed, decimals: int = -1) -> Derived:
-        return self._derive("difference", [whole, part], decimals)
+    def difference(self, whole: Printed, part: Printed, kind: str = "count") -> Derived:
+        return self._derive("difference", [whole, part], kind)
 
     def check_sum(self, parts: list[Figure], total: Figure) -> None:
         self.sum_checks.append(SumCheck(tuple(parts), total))

@@ -52,8 +52,9 @@ def lowest_units(month: Month, n: int, within: float, unit_word: str, most: int)
     named = []
     for total, tied in bottom.groupby("total_score", sort=True):
         rows = tied.to_dict("records")
-        printed = month.rank(rows[0], "total_score", 2)
-        who = _tied(month, rows, "rpt_ranking_monthly", ("period", "scheme_id"), "total_score", 2, str(printed), unit_word, most)
+        printed = month.rank(rows[0], "total_score", "score")
+        who = _tied(month, rows, "rpt_ranking_monthly", ("period", "scheme_id"), "total_score", printed.decimals, str(printed),
+                    unit_word, most)
         named.append(f"{who}（{printed}分，第{month.rank(rows[0], 'rank')}名）")
     return f"总分排名靠后的{unit_word}：{_names(named)}。"
 
@@ -67,8 +68,8 @@ def below_standard(month: Month, unit_word: str, most: int) -> list[str]:
         if short.empty:
             continue
         lowest = short[short.score == short.score.min()].sort_values("org_id").to_dict("records")
-        printed = month.score(lowest[0], "score", int(item.decimals))
-        who = _tied(month, lowest, "fct_score_monthly", ("period", "scheme_id", "item_id"), "score", int(item.decimals),
+        printed = month.score(lowest[0], "score")
+        who = _tied(month, lowest, "fct_score_monthly", ("period", "scheme_id", "item_id"), "score", printed.decimals,
                     str(printed), unit_word, most)
         lines.append(f"{item.label_zh}（{item.weight:g}分）：{len(short)}个{unit_word}未得满分，得分最低的是{who}（{printed}分）。")
     return lines

@@ -18,18 +18,18 @@ def categories(month: Month) -> list:
     take = lambda r, c: month.register.take("rpt_event_categories_monthly", r, ("period", "org_id", "category"), c)  # noqa: E731
     counts = [take(r, "events") for r in rows]
     total = month.register.sum(counts)
-    shares = [month.share(n, total, 2) for n in counts]
+    shares = [month.share(n, total) for n in counts]
     text = (f"本月共上报事件{total}条。其中"
             + "；".join(f"{r['category']}{n}条，占{s}" for r, n, s in zip(rows, counts, shares)) + "。")
     table = Table(f"{month.period[:4]}年{month.period[5:]}月信息报送情况", ["类型", "数量", "占比"],
                   [[r["category"], str(n), str(s)] for r, n, s in zip(rows, counts, shares)]
-                  + [["合计", str(total), str(month.share(total, total, 2))]])
+                  + [["合计", str(total), str(month.share(total, total))]])
     return [Paragraph(text), table]
 
 
 def agencies(month: Month) -> list:
     rows = month.marts.frames["agencies"].to_dict("records")
-    take = lambda r, c, d=-1: month.register.take("rpt_agency_handling_monthly", r, ("period", "agency_id"), c, d)  # noqa: E731
+    take = lambda r, c: month.register.take("rpt_agency_handling_monthly", r, ("period", "agency_id"), c)  # noqa: E731
     table_rows = []
     for r in rows:
         handled, transfers, closed = take(r, "events_handled"), take(r, "transfers"), take(r, "events_closed")
@@ -37,10 +37,15 @@ def agencies(month: Month) -> list:
         if handled.printed == "0":
             table_rows.append([agency, "/", "/", "/", "/"])
         else:
-            table_rows.append([agency, str(handled), str(transfers), str(closed), str(month.share(closed, handled, 0))])
+            table_rows.append([agency, str(handled), str(transfers), str(closed), str(month.share(closed, handled))])
     return [Table(f"{month.period[:4]}年{month.period[5:]}月派驻机构事件处理情况", ["基层站所", "办理数", "流转数", "结案数", "结案率"],
                   table_rows),
             Paragraph(f"结案数截止{month.period[5:]}月{_last_day(month.period)}日。")]
+
+
+def _zero(figure) -> bool:
+    """A deduction or bonus printed as nothing: the table shows full marks as a blank."""
+    return figure.printed != "/" and float(figure.printed) == 0
 
 
 def _last_day(period: str) -> int:
@@ -63,14 +68,14 @@ def evaluation(month: Month) -> Table:
         for c, item in enumerate(items, start=2):
             row = scores.loc[(grid["org_id"], item.item_id)].to_dict() | {"org_id": grid["org_id"], "item_id": item.item_id}
             if item.rule == "adjustment":
-                figure = month.score(row, "score", int(item.decimals))
-                cells.append("" if figure.printed == "0" else ("+" if row["score"] > 0 else "") + figure.printed)
+                figure = month.score(row, "score")
+                cells.append("" if _zero(figure) else ("+" if row["score"] > 0 else "") + figure.printed)
             else:
-                figure = month.score(row, "points_deducted", int(item.decimals))
-                cells.append("" if figure.printed == "0" else figure.printed)
-                if figure.printed != "0":
+                figure = month.score(row, "points_deducted")
+                cells.append("" if _zero(figure) else figure.printed)
+                if not _zero(figure):
                     highlight.add((r, c))
             printed.append(figure)
-        total = month.rank(grid, "total_score", 0)
+        total = month.rank(grid, "total_score", "score")
         rows.append(cells + [str(total)])
     return Table(f"{month.period[:4]}年{int(month.period[5:])}月网格有效运行体系指标评价表（空白为满分）", header, rows, 2, highlight)

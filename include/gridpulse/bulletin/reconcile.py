@@ -1,6 +1,6 @@
 """Reconciliation before publishing: every printed figure is looked up again in the mart it came
-from, every share recomputed from its counts, every total checked against its rows. Words too:
-every unit name printed is looked up again in dim_org_unit, every rank in rpt_ranking_monthly,
+from, every share recomputed from its counts, every total checked against its rows, every
+figure's printed form against its kind's style (bulletin.yml number_style). Words too: every unit name printed is looked up again in dim_org_unit, every rank in rpt_ranking_monthly,
 every "N个单位" list has N names, and units printed as tied at a value are all the units the mart
 has at it. Any mismatch stops the publish step, so a bulletin can never contradict the marts or
 itself."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from gridpulse.bulletin.figures import Figure, Register, Share, Source, TieCheck, UnitList
+from gridpulse.bulletin.figures import Figure, Name, Register, Share, Source, TieCheck, UnitList, style_pattern
 
 
 class ReconciliationError(RuntimeError):
@@ -78,6 +78,7 @@ def mismatches(register: Register, warehouse: Path) -> list[str]:
                 continue
             if again != entry.printed:
                 found.append(f"{_describe(entry)}: printed {entry.printed}, the marts now give {again}")
+        found += [m for entry in register.entries if (m := _style_mismatch(entry, register))]
         for check in register.sum_checks:
             parts = sum((Decimal(p.printed) for p in check.parts if p.printed != "/"), Decimal(0))
             if parts != Decimal(check.total.printed):
@@ -87,6 +88,18 @@ def mismatches(register: Register, warehouse: Path) -> list[str]:
     finally:
         con.close()
     return found
+
+
+def _style_mismatch(entry, register: Register) -> str | None:
+    """A figure printed otherwise than its kind's style (bulletin.yml number_style): "98.8%" beside
+    "96.15%", or "8.3分" beside "0.00分"."""
+    if isinstance(entry, Name):
+        return None
+    decimals = register.decimals(entry.kind)
+    if entry.decimals == decimals and style_pattern(entry.kind, max(decimals, 0)).match(entry.printed):
+        return None
+    return (f"{_describe(entry)}: printed {entry.printed}, but a {entry.kind} is printed with "
+            f"{max(decimals, 0)} decimal(s) (bulletin.yml number_style)")
 
 
 def _list_mismatch(listed: UnitList) -> str | None:

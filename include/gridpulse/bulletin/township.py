@@ -34,24 +34,24 @@ class Month:
         rows = self.indicators[(self.indicators.item_id == item_id) & (self.indicators.org_level == org_level)]
         return rows
 
-    # figures
-    def head(self, column: str, decimals: int = -1):
-        return self.register.take("rpt_headline_monthly", self.headline, ("period", "scheme_id"), column, decimals)
+    # figures, each printed in the style of its kind (count, rate, average, score; bulletin.yml)
+    def head(self, column: str, kind: str = "count"):
+        return self.register.take("rpt_headline_monthly", self.headline, ("period", "scheme_id"), column, kind)
 
-    def town(self, row: dict, column: str, decimals: int = -1):
-        return self.register.take("rpt_township_activity_monthly", row, ("period", "township_id"), column, decimals)
+    def town(self, row: dict, column: str, kind: str = "count"):
+        return self.register.take("rpt_township_activity_monthly", row, ("period", "township_id"), column, kind)
 
-    def ind(self, row: dict, column: str, decimals: int = -1):
-        return self.register.take("fct_indicator_monthly", row, ("period", "scheme_id", "item_id", "org_id"), column, decimals)
+    def ind(self, row: dict, column: str, kind: str = "count"):
+        return self.register.take("fct_indicator_monthly", row, ("period", "scheme_id", "item_id", "org_id"), column, kind)
 
-    def score(self, row: dict, column: str = "score", decimals: int = 2):
-        return self.register.take("fct_score_monthly", row, ("period", "scheme_id", "org_id", "item_id"), column, decimals)
+    def score(self, row: dict, column: str = "score"):
+        return self.register.take("fct_score_monthly", row, ("period", "scheme_id", "org_id", "item_id"), column, "score")
 
-    def rank(self, row: dict, column: str, decimals: int = -1):
-        return self.register.take("rpt_ranking_monthly", row, ("period", "scheme_id", "org_id"), column, decimals)
+    def rank(self, row: dict, column: str, kind: str = "count"):
+        return self.register.take("rpt_ranking_monthly", row, ("period", "scheme_id", "org_id"), column, kind)
 
-    def share(self, numerator, denominator, decimals: int = 1):
-        return self.register.share(numerator, denominator, decimals)
+    def share(self, numerator, denominator):
+        return self.register.share(numerator, denominator)
 
     # words
     def name(self, org_id: str):
@@ -112,14 +112,14 @@ def logins(month: Month, low_rate: float) -> str:
 def events(month: Month) -> list[str]:
     reported, carried = month.head("events_reported"), month.head("carried_over_events")
     valid, invalid, overdue = month.head("events_valid"), month.head("events_invalid"), month.head("events_overdue")
-    per_10k = month.head("events_per_10k_residents", 0)
+    per_10k = month.head("events_per_10k_residents", "average")
     lines = [f"（1）全区本月新上报事项{reported}件（另有上月结转{carried}件），每万人上报事项{per_10k}件。",
              f"（2）有效事项{valid}件，无效事项{invalid}件，事件有效率{month.share(valid, reported)}；"
              f"逾期事项{overdue}件，事项处理及时率{month.share(month.register.difference(valid, overdue), valid)}。"]
     _, per_worker = _district_fraction(month, "events_per_worker")
     if per_worker is not None:
         lines.append(f"（3）网格员共上报事项{month.ind(per_worker, 'numerator')}件，"
-                     f"网格员人均上报事项{month.ind(per_worker, 'value', 1)}件（合格值{month.ind(per_worker, 'standard', 0)}件/月）。")
+                     f"网格员人均上报事项{month.ind(per_worker, 'value', 'average')}件（合格值{month.ind(per_worker, 'standard')}件/月）。")
     quota, row = _district_fraction(month, "worker_event_quota_rate")
     if row is not None:
         done, workers = month.ind(row, "numerator"), month.ind(row, "denominator")
@@ -145,12 +145,12 @@ def disputes(month: Month) -> list[str]:
             continue
         row = district.loc[level].to_dict() | {"found_level": level}
         found, done = _level(month, row, "disputes"), _level(month, row, "disputes_resolved")
-        parts.append(f"{label}排查{found}件，占总数的{month.share(found, total, 2)}，化解成功{done}件，成功率为{month.share(done, found, 2)}")
+        parts.append(f"{label}排查{found}件，占总数的{month.share(found, total)}，化解成功{done}件，成功率为{month.share(done, found)}")
     lines = [text + ("。其中，" + "；".join(parts) if parts else "") + "。"]
     item, row = _district_fraction(month, "disputes_per_village_centre")
     if row is not None:
         lines.append(f"（2）全区{month.ind(row, 'denominator')}个村（社区）综治中心，共上报矛盾纠纷事项"
-                     f"{month.ind(row, 'numerator')}件，平均上报{month.ind(row, 'value', 1)}件（合格值{month.ind(row, 'standard', 0)}件/月）。")
+                     f"{month.ind(row, 'numerator')}件，平均上报{month.ind(row, 'value', 'average')}件（合格值{month.ind(row, 'standard')}件/月）。")
     return lines
 
 
@@ -180,7 +180,7 @@ def volunteers(month: Month) -> str:
     if not rows:
         return "本月各单位均未通过平安志愿者APP上报事件。"
     total, total_closed = month.register.sum(events_), month.register.sum(closed)
-    return (f"本月平安志愿者有效上报事件{total}件，办结{total_closed}件，办结率{month.share(total_closed, total, 0)}。"
+    return (f"本月平安志愿者有效上报事件{total}件，办结{total_closed}件，办结率{month.share(total_closed, total)}。"
             f"开展此项工作的有{month.units(r['township_id'] for r in rows)}。")
 
 
@@ -209,12 +209,12 @@ def scorecard(month: Month) -> Table:
         printed = []
         for c, item in enumerate(month.items.itertuples(), start=2):
             score_row = scores.loc[(unit["org_id"], item.item_id)].to_dict() | {"org_id": unit["org_id"], "item_id": item.item_id}
-            figure = month.score(score_row, "score", int(item.decimals))
+            figure = month.score(score_row, "score")
             printed.append(figure)
             cells.append(figure)
             if item.weight > 0 and score_row["score"] < item.weight:
                 highlight.add((r, c))
-        total = month.rank(unit, "total_score", 2)
+        total = month.rank(unit, "total_score", "score")
         month.register.check_sum(printed, total)
         rows.append([str(c) for c in cells + [total]])
     return Table(f"{month.period[:4]}年{int(month.period[5:])}月各乡镇（办）考核指标得分情况（百分制）", header, rows, 2, highlight)

@@ -29,4 +29,5 @@ def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
     table["总分"] = ranking["total_score"].values
     table.attrs["decimals"] = decimals | {"总分": 2}  # printed decimals of each score column
     table.attrs["weights"] = weights                  # a score below its item's weight missed the standard
+    table.attrs["period"] = marts.period              # the month, in the sheet's name and printed header
     return table

@@ -5,10 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.page import PageMargins
 
 FONT = "宋体"
 BELOW_STANDARD = PatternFill("solid", start_color="FDE2E2", end_color="FDE2E2")
+THIN = Side(style="thin", color="000000")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+KEY_COLUMNS = 3  # 排名, 机构编码, 单位: kept in view when scrolling right
 # Text that a spreadsheet would run as a formula is written as plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,7 +40,8 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     book = Workbook()
     book.remove(book.active)
     for title, table in tables.items():
-        sheet = book.create_sheet(_sheet_name(title))
+        period = table.attrs.get("period", "")
+        sheet = book.create_sheet(_sheet_name(f"{period} {title}" if period else title))
         sheet.append(list(table.columns))
         for row in table.itertuples(index=False):
             sheet.append([safe_text(v.item() if hasattr(v, "item") else v) for v in row])
@@ -54,5 +59,24 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
         for letter, header in zip((c.column_letter for c in sheet[1]), table.columns):
             # a Chinese character is two columns wide
             sheet.column_dimensions[letter].width = max(8, 2 * len(str(header)) + 2)
-        sheet.freeze_panes = "A2"
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.border = GRID
+        sheet.freeze_panes = sheet.cell(row=2, column=KEY_COLUMNS + 1).coordinate
+        _print_setup(sheet, title, table.attrs.get("period", ""))
     book.save(path)
+
+
+def _print_setup(sheet, title: str, period: str) -> None:
+    """A4 landscape, one page wide, the header row on every printed page, and the scheme and month
+    printed at the top of each page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.6)
+    month = f"{period[:4]}年{int(period[5:])}月" if period else ""
+    sheet.oddHeader.center.text = f"{month}{title}排名"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"

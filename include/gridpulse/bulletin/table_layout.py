@@ -1,0 +1,79 @@
+"""Column widths for the bulletin's tables, computed once from their content and used by the DOCX,
+PDF and HTML writers alike.
+
+A body cell (a name, a score) never wraps: its column is at least as wide as its longest cell on
+one line. A header may wrap, but never inside its bracket ("（20）" stays whole): the weight in
+brackets goes on a line of its own. A table whose columns cannot fit the portrait text width goes
+on a landscape page (GB/T 9704 allows a wide table across the page).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gridpulse.bulletin.document import Table
+
+PT_TO_MM = 25.4 / 72
+# 公文 tables are set smaller than the 3号 body: 5号 where the table fits, else 小5号
+TABLE_FONT_PT = (10.5, 9.0)
+CELL_PADDING_MM = 1.6       # left and right cell margins together (0.8 mm each)
+SLACK_EM = 0.4              # what Word, WPS and LibreOffice add around a line (seen: a 6-character name wrapped without it)
+PORTRAIT_WIDTH_MM = 210 - 28 - 26    # A4 less GB/T 9704's left and right margins
+LANDSCAPE_WIDTH_MM = 297 - 37 - 35   # A4 across, the same margins turned with the page
+WEIGHT_IN_BRACKETS = re.compile(r"^(.+?)(（[^（）]*\d[^（）]*）)$")
+
+
+def text_width_em(text: str) -> float:
+    """Width in ems: a Chinese character or full-width sign is one em, a digit or Latin letter
+    about half of one."""
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def header_lines(header: str) -> list[str]:
+    """A header with a weight in brackets ("事项总量（20）") as two lines, so it can never break
+    inside the bracket; any other header as one line."""
+    found = WEIGHT_IN_BRACKETS.match(header)
+    return [found.group(1), found.group(2)] if found else [header]
+
+
+def _header_minimum_em(header: str) -> float:
+    """The narrowest a header may go: its bracket whole, and at least two characters a line."""
+    return max([2.0] + [text_width_em(line) for line in header_lines(header)[1:]])
+
+
+@dataclass
+class Layout:
+    widths_mm: list[float]
+    landscape: bool
+    font_pt: float
+
+    @property
+    def width_mm(self) -> float:
+        return sum(self.widths_mm)
+
+
+def _columns(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
+    """(narrowest, natural) width of each column in mm at a font size."""
+    em = font_pt * PT_TO_MM
+    columns = list(zip(*([table.header] + table.rows))) if table.rows else [[h] for h in table.header]
+    body = [max([text_width_em(c) for c in column[1:]] + [0.0]) + SLACK_EM for column in columns]
+    least = [max(b, _header_minimum_em(h)) * em + CELL_PADDING_MM for b, h in zip(body, table.header)]
+    natural = [max(b, *(text_width_em(line) for line in header_lines(h))) * em + CELL_PADDING_MM
+               for b, h in zip(body, table.header)]
+    return least, natural
+
+
+def layout(table: Table) -> Layout:
+    """Each column as wide as its longest body cell, widened toward its header's natural width
+    while the page allows. Portrait at 5号, else portrait at 小5号, else landscape (5号, then 小5号);
+    a table wider than a landscape page at 小5号 keeps its narrowest columns there."""
+    candidates = [(font, False) for font in TABLE_FONT_PT] + [(font, True) for font in TABLE_FONT_PT]
+    for font_pt, landscape in candidates:
+        least, natural = _columns(table, font_pt)
+        page = LANDSCAPE_WIDTH_MM if landscape else PORTRAIT_WIDTH_MM
+        if sum(least) <= page:
+            break
+    room = page - sum(least)
+    wanted = [n - m for n, m in zip(natural, least)]
+    share = min(1.0, room / sum(wanted)) if sum(wanted) > 0 and room > 0 else 0.0
+    return Layout([round(m + w * share, 1) for m, w in zip(least, wanted)], landscape, font_pt)

@@ -1,0 +1,48 @@
+"""Render DOCX and XLSX to PDF with LibreOffice, standing in for the Word and WPS of township staff.
+
+LibreOffice is not part of `make test` (it is a Debian package, not a PyPI one): `soffice_path()`
+is None where it is not installed, and the tests that need it skip, saying so. The 公文 fonts the
+DOCX names (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) are mapped to the Noto fonts that
+pip installs, through a private fontconfig file, so the render measures text as a reader's would."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pylopdf_fonts_zh_cn import sans_path, serif_path
+
+SERIF_NAMES = ("仿宋_GB2312", "仿宋", "楷体_GB2312", "楷体", "方正小标宋简体", "宋体", "FangSong", "SimSun")
+SANS_NAMES = ("黑体", "SimHei")
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _fontconfig(folder: Path) -> Path:
+    serif_family = "Noto Serif SC"
+    sans_family = "Noto Sans SC"
+    aliases = "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{serif_family}</family></prefer></alias>"
+                      for name in SERIF_NAMES)
+    aliases += "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{sans_family}</family></prefer></alias>"
+                       for name in SANS_NAMES)
+    config = folder / "fonts.conf"
+    config.write_text(
+        "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
+        "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"
+        f"<dir>{Path(serif_path()).parent}</dir><dir>{Path(sans_path()).parent}</dir>"
+        f"<cachedir>{folder / 'cache'}</cachedir>{aliases}</fontconfig>", encoding="utf-8")
+    return config
+
+
+def to_pdf(document: Path, folder: Path) -> Path:
+    """`document` rendered to PDF in `folder` by LibreOffice (its own profile: no clash with a
+    LibreOffice another process runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"FONTCONFIG_FILE": str(_fontconfig(folder)), "HOME": str(folder)}
+    subprocess.run([soffice_path(), f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(document)],
+                   check=True, capture_output=True, timeout=300, env=env)
+    return folder / (document.stem + ".pdf")
