@@ -65,6 +65,7 @@ REJECTED = {
     "closed_after_the_export_was_made": "事件.csv 第 265 行 「办结时间」(closed_at)：「2022-12-05 10:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
     "worker_in_a_village": "网格员.xlsx 第 4 行 「所属网格编码」(grid_id)：「360502001001」在组织机构中的层级不是网格（grid）（应指向网格（grid）一级的单位）",
     "thousands_separators": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：2 个单元格带千位分隔符（如「1,012.50」）：表格软件把数字显示成了带逗号的文本；请把该列设为常规数字格式（不用千位分隔符）后重新导出",
+    "org_unit_of_another_district": "组织机构.xlsx 第 1643 行 「机构编码」(org_id)：「360521001」（分宜镇）不属于 渝水区：本区县的机构编码都以 360502 开头，另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
 }
 # A malformed manifest stops the run before there is an export id to quarantine it under.
@@ -74,6 +75,7 @@ ACCEPTED = {
     "bom_added": None,
     "bom_doubled": None,
     "extra_column": "事件流转.csv 第 1 行：导出规范之外的列「备注」未载入（已忽略）",
+    "formula_like_names": "组织机构.xlsx 第 20 行 「机构名称」(org_name)：2 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，所有输出都按原文显示，不会执行；请核对是否录入有误",
 }
 
 

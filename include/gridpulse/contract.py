@@ -43,6 +43,7 @@ class Column:
     references_level: tuple[str, ...] | None = None  # the referenced org unit's org_level must be one of these
     not_after_export: bool = False  # a time that cannot be later than the export was made (manifest exported_at)
     value_labels_zh: dict | None = None  # how staff name each canonical value, for messages
+    printed: bool = False  # text that outputs print: formula-like or markup text is reported as a repair
 
     @property
     def sql_type(self) -> str:

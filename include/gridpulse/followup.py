@@ -75,7 +75,8 @@ def _write(path: Path, township: str, period: Period, workers: pd.DataFrame) -> 
     book = Workbook()
     sheet = book.active
     sheet.title = "点对点督促"
-    sheet.append([f"{township} {period.year}年{period.month}月未达标网格员名单（含个人信息，仅限本乡镇（街道）督促使用）"])
+    # the township's name comes from the export: a name like "=…" must stay text here too
+    sheet.append([safe_text(f"{township} {period.year}年{period.month}月未达标网格员名单（含个人信息，仅限本乡镇（街道）督促使用）")])
     sheet.append(list(COLUMNS.values()))
     for row in workers[list(COLUMNS)].itertuples(index=False):
         sheet.append([safe_text(v.item() if hasattr(v, "item") else v) for v in row])

@@ -292,6 +292,24 @@ def thousands_separators(folder):
     edit_csv(folder, "巡查记录.csv", edit)
 
 
+def org_unit_of_another_district(folder):
+    """A township of 分宜县 (360521) in 渝水区's org tree, hung under 渝水区."""
+    def edit(frame):
+        row = {"机构编码": "360521001", "机构名称": "分宜镇", "机构层级": "乡镇街道", "上级机构编码": "360502",
+               "常住人口": "52000", "是否设综治中心": "是"}
+        return pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+    edit_xlsx(folder, "组织机构.xlsx", edit)
+
+
+def formula_like_names(folder):
+    """Names that start like a formula or hold markup, stored as text cells: accepted as text,
+    and the report says so (rows 20 and 21 are the first two villages)."""
+    def edit(sheet):
+        sheet["B20"].value, sheet["B21"].value = "=山下村", "<b>新田村</b>"
+        sheet["B20"].data_type = "s"  # a text cell that starts with '=', not a formula
+    edit_sheet(folder, "组织机构.xlsx", edit)
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -304,5 +322,6 @@ CASES = {f.__name__: f for f in (
     adjustment_for_a_scheme_not_in_force, export_of_another_district,
     event_outside_the_month, closed_before_reported, negative_patrol, patrol_30_hours,
     timestamp_with_offset, cut_inside_last_value, cut_inside_a_character, carried_over_reported_after_the_month,
-    closed_after_the_export_was_made, worker_in_a_village, thousands_separators,
+    closed_after_the_export_was_made, worker_in_a_village, thousands_separators, org_unit_of_another_district,
+    formula_like_names,
 )}

@@ -158,6 +158,25 @@ def _excel_serial_hint(cell: str, column: Column) -> str:
     return f"；像是 Excel 日期序列号（即 {shown_as}），请把该列设为日期格式后重新导出"
 
 
+# Text a spreadsheet would run as a formula (=, +, -, @ first) or a browser read as markup.
+ACTIVE_TEXT = r"^[=+\-@\t\r]|<[A-Za-z/!?]"
+
+
+def active_text_notices(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
+                        headers: dict[str, str]) -> list[Problem]:
+    """Printed text that looks like a formula or markup: accepted as text (every output writes it
+    as text), and said once per column with a count and the first row, so staff can check it."""
+    notices = []
+    for column in (c for c in table.columns.values() if c.printed):
+        count, row = con.execute(f'SELECT count(*), min(source_row) FROM "{name}" WHERE regexp_matches("{column.name}", '
+                                 f'{_literal(ACTIVE_TEXT)})').fetchone()
+        if count:
+            notices.append(Problem(file_name, f"{count} 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，"
+                                              "所有输出都按原文显示，不会执行；请核对是否录入有误", row=int(row), column=column.name,
+                                   header=headers.get(column.name), check="active_text"))
+    return notices
+
+
 def unreadable_problems(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
                         headers: dict[str, str]) -> list[Problem]:
     """The cells that could not be read as their type: the first rows of each column, and a

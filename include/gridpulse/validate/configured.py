@@ -6,7 +6,7 @@ force would be dropped in silence."""
 from __future__ import annotations
 
 from gridpulse import config
-from gridpulse.problems import Problem
+from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
 from gridpulse.schemes import adjustable_in_force, check_in_force
 from gridpulse.validate.export import ExportData
 
@@ -35,7 +35,23 @@ def _district_problems(con, data: ExportData) -> list[Problem]:
     return [Problem(file, f"区县「{org_name}」（{org_id}）不是本部署配置的 {name}（{code}）：这是另一个区县的导出，"
                           f"不能以 {name} 的名义发布（另一区县请用它自己的配置文件运行，GRIDPULSE_CONFIG）",
                     row=int(row), column="org_id", header=header, value=str(org_id), check="district")
-            for row, org_id, org_name in found if str(org_id) != code]
+            for row, org_id, org_name in found if str(org_id) != code] + _foreign_unit_problems(con, code, name, file, header)
+
+
+def _foreign_unit_problems(con, code: str, name: str, file: str, header: str | None) -> list[Problem]:
+    """Org codes are administrative division codes: every unit of the district, agencies
+    included, carries the district's code in front. A unit without it belongs to another district
+    (its rows would otherwise pass validation and only fail a dbt test later, or be scored here)."""
+    found = con.execute("SELECT source_row, org_id, org_name FROM org_units WHERE org_level <> 'district' "
+                        "AND NOT starts_with(org_id, ?) ORDER BY source_row LIMIT ?", [code, MAX_ROWS_PER_CHECK + 1]).fetchall()
+    problems = [Problem(file, f"「{org_id}」（{org_name}）不属于 {name}：本区县的机构编码都以 {code} 开头，"
+                              "另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
+                        row=int(row), column="org_id", header=header, value=str(org_id), check="district")
+                for row, org_id, org_name in found[:MAX_ROWS_PER_CHECK]]
+    if len(found) > MAX_ROWS_PER_CHECK:
+        total = con.execute("SELECT count(*) FROM org_units WHERE org_level <> 'district' AND NOT starts_with(org_id, ?)", [code]).fetchone()[0]
+        problems += unlisted(file, total - MAX_ROWS_PER_CHECK, "org_id", header, "district")
+    return problems
 
 
 def _adjustment_problems(con, data: ExportData) -> list[Problem]:
