@@ -84,6 +84,15 @@ def edit_xlsx(folder: Path, file_name: str, edit) -> None:
     rewrite(folder, file_name, path.read_bytes(), len(frame))
 
 
+def edit_book(folder: Path, file_name: str, edit) -> None:
+    """Apply `edit(workbook)` with openpyxl, for what concerns sheets rather than cells."""
+    path = folder / file_name
+    book = load_workbook(path)
+    edit(book)
+    book.save(path)
+    rewrite(folder, file_name, path.read_bytes())
+
+
 def edit_sheet(folder: Path, file_name: str, edit) -> None:
     """Apply `edit(worksheet)` with openpyxl, for what a frame cannot express (merged cells,
     a number where text was)."""

@@ -66,6 +66,8 @@ REJECTED = {
     "worker_in_a_village": "网格员.xlsx 第 4 行 「所属网格编码」(grid_id)：「360502001001」在组织机构中的层级不是网格（grid）（应指向网格（grid）一级的单位）",
     "thousands_separators": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：2 个单元格带千位分隔符（如「1,012.50」）：表格软件把数字显示成了带逗号的文本；请把该列设为常规数字格式（不用千位分隔符）后重新导出",
     "org_unit_of_another_district": "组织机构.xlsx 第 1643 行 「机构编码」(org_id)：「360521001」（分宜镇）不属于 渝水区：本区县的机构编码都以 360502 开头，另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
+    "title_row_above_the_header": "矛盾纠纷.csv 第 1 行：第 1 行是「渝水区2022年11月矛盾纠纷排查台账」，表头在第 2 行：请删除表头上方的标题行后重新导出",
+    "codes_in_scientific_notation": "事件.csv 第 4 行 「所属机构编码」(org_id)：3 个编码被表格软件改成了科学计数法（如「3.60502E+14」），后几位数字已丢失：请把该列设为文本格式，从平台重新导出（长编码不能当数字存）",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
 }
 # A malformed manifest stops the run before there is an export id to quarantine it under.
@@ -75,6 +77,9 @@ ACCEPTED = {
     "bom_added": None,
     "bom_doubled": None,
     "extra_column": "事件流转.csv 第 1 行：导出规范之外的列「备注」未载入（已忽略）",
+    "header_with_half_width_brackets": "巡查记录.csv 第 1 行 「巡查里程(公里)」(distance_km)：表头「巡查里程(公里)」按「巡查里程（公里）」读取（全角/半角或空格不同）",
+    "data_on_the_second_sheet": "网格员.xlsx 第 1 行：数据在第 2 个工作表「Sheet1」，其前的工作表「说明」不是数据（已跳过）",
+    "other_date_spellings": "特殊人群走访.csv 第 3 行 「走访时间」(visited_at)：2 个单元格用了另一种日期写法（如 2022/11/03、2022年11月3日），意思明确，已按日期时间（如 2022-11-01 08:30:00）读取",
     "formula_like_names": "组织机构.xlsx 第 20 行 「机构名称」(org_name)：2 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，所有输出都按原文显示，不会执行；请核对是否录入有误",
 }
 

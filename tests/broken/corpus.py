@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from exports import edit_csv, edit_manifest, edit_sheet, edit_text, edit_xlsx, rewrite
+from exports import edit_book, edit_csv, edit_manifest, edit_sheet, edit_text, edit_xlsx, rewrite
 
 
 def _set(column: str, row: int, value: str):
@@ -310,6 +310,42 @@ def formula_like_names(folder):
     edit_sheet(folder, "组织机构.xlsx", edit)
 
 
+def header_with_half_width_brackets(folder):
+    """「巡查里程(公里)」for「巡查里程（公里）」: the same header in other widths, read as meant."""
+    edit_csv(folder, "巡查记录.csv", lambda f: f.rename(columns={"巡查里程（公里）": "巡查里程(公里)"}))
+
+
+def title_row_above_the_header(folder):
+    edit_text(folder, "矛盾纠纷.csv", lambda text: "渝水区2022年11月矛盾纠纷排查台账,,,,\r\n" + text)
+
+
+def data_on_the_second_sheet(folder):
+    """A notes sheet put before the data sheet: the data sheet is found and read."""
+    def edit(book):
+        notes = book.create_sheet("说明", 0)
+        notes["A1"] = "本表由平台导出"
+    edit_book(folder, "网格员.xlsx", edit)
+
+
+def codes_in_scientific_notation(folder):
+    """Grid codes a spreadsheet turned into numbers: 360502001001001 became 3.60502E+14."""
+    def edit(frame):
+        frame.loc[[2, 5, 9], "所属机构编码"] = "3.60502E+14"
+        return frame
+    edit_csv(folder, "事件.csv", edit)
+
+
+def other_date_spellings(folder):
+    """2022/11/03 and 2022年11月3日: another spelling whose meaning is certain, read as meant."""
+    def edit(frame):
+        frame.loc[1, "走访时间"] = frame.loc[1, "走访时间"].replace("-", "/")
+        year, month, rest = frame.loc[2, "走访时间"].split("-", 2)
+        day, time = rest.split(" ")
+        frame.loc[2, "走访时间"] = f"{year}年{int(month)}月{int(day)}日 {time}"
+        return frame
+    edit_csv(folder, "特殊人群走访.csv", edit)
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -323,5 +359,6 @@ CASES = {f.__name__: f for f in (
     event_outside_the_month, closed_before_reported, negative_patrol, patrol_30_hours,
     timestamp_with_offset, cut_inside_last_value, cut_inside_a_character, carried_over_reported_after_the_month,
     closed_after_the_export_was_made, worker_in_a_village, thousands_separators, org_unit_of_another_district,
-    formula_like_names,
+    formula_like_names, header_with_half_width_brackets, title_row_above_the_header, data_on_the_second_sheet,
+    codes_in_scientific_notation, other_date_spellings,
 )}

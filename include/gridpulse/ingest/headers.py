@@ -6,6 +6,7 @@ clerk who must fix the export.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from gridpulse.contract import Table
@@ -35,14 +36,42 @@ def printed_header(header) -> str:
     return str(header).strip().strip("\ufeff").strip()
 
 
+def loose(header: str) -> str:
+    """A header as it reads whatever a program did to its widths and spaces: full-width brackets,
+    letters and digits made half-width (NFKC), blanks removed."""
+    return "".join(unicodedata.normalize("NFKC", header).split())
+
+
+def known_headers(printed: list[str], table: Table, mapping: dict) -> int:
+    """How many of the printed cells are headers of this table (to tell a header row)."""
+    return sum(1 for header in printed if _column_of(printed_header(header), table, mapping)[0])
+
+
+def _column_of(base: str, table: Table, mapping: dict) -> tuple[str | None, str | None]:
+    """The canonical column a printed header names, and the header it should have read if it
+    matched only loosely (None if exactly)."""
+    header_to_column: dict[str, str] = mapping.get("columns", {})
+    column = header_to_column.get(base) or (base if base in table.columns else None)
+    if column or not base:
+        return column, None
+    for expected, candidate in header_to_column.items():
+        if loose(expected) == loose(base):
+            return candidate, expected
+    return None, None
+
+
 def map_headers(printed: list[str], file_name: str, table: Table, mapping: dict, text_file: bool) -> HeaderMap:
     """Which position holds which canonical column; a missing, doubled or garbled header is a
-    problem, an unknown one a repair (the column is ignored)."""
+    problem, an unknown one a repair (the column is ignored), and one that differs only in the
+    width of its brackets or its spaces is read as meant (a repair, reported)."""
     header_to_column: dict[str, str] = mapping.get("columns", {})
     found = HeaderMap()
     for position, header in enumerate(printed):
         base = printed_header(header)
-        column = header_to_column.get(base) or (base if base in table.columns else None)
+        column, meant = _column_of(base, table, mapping)
+        if meant is not None and column not in found.headers:
+            found.notices.append(Problem(file_name, f"表头「{base}」按「{meant}」读取（全角/半角或空格不同）", row=1,
+                                         column=column, header=base, check="header_repaired"))
         if column is None:
             shown = base or f"第 {position + 1} 列（无表头）"
             found.notices.append(Problem(file_name, f"导出规范之外的列「{shown}」未载入（已忽略）", row=1, header=base, check="extra_column"))

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from gridpulse.contract import Table
 from gridpulse.ingest.encoding import CutInCharacter, UnknownEncoding, as_utf8
-from gridpulse.ingest.headers import HeaderMap, map_headers, merged_header_problems
+from gridpulse.ingest.headers import HeaderMap, known_headers, map_headers, merged_header_problems
 from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, merged_header_ranges, read_sheet_rows
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
 
@@ -101,15 +101,32 @@ def _create(con, name: str, width: int) -> str:
 
 # --- workbooks -------------------------------------------------------------------------------
 
+def _title_row_problem(file_name: str, first: list[str], second: list[str], table: Table, mapping: dict) -> list[Problem]:
+    """A row above the header (a report title a person added): row 1 holds no header of the
+    table, row 2 holds most of them. Said once, instead of one missing column per column."""
+    if known_headers(first, table, mapping) or known_headers(second, table, mapping) * 2 < len(table.columns):
+        return []
+    title = "".join(str(cell).strip() for cell in first if str(cell).strip()) or "（空行）"
+    return [Problem(file_name, f"第 1 行是「{title}」，表头在第 2 行：请删除表头上方的标题行后重新导出", row=1, check="header")]
+
+
 def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batch_rows: int, landed: LandedFile) -> None:
-    sheet = read_sheet_rows(path, batch_rows)
+    sheet = read_sheet_rows(path, batch_rows, lambda row: known_headers(row, table, mapping) > 0)
+    if sheet.skipped:
+        landed.header_map.notices.append(Problem(path.name, sheet.skipped, row=1, check="sheet_chosen"))
     if sheet.empty_headers:
         merged = merged_header_problems(path.name, merged_header_ranges(path), table, mapping)
         if merged:
             landed.problems += merged
             return
+    notices = landed.header_map.notices
     landed.header_map = map_headers(sheet.headers, path.name, table, mapping, text_file=False)
+    landed.header_map.notices[:0] = notices
     if not landed.header_map.usable:
+        first_rows = next(sheet.batches, [])
+        titled = _title_row_problem(path.name, sheet.headers, first_rows[0] if first_rows else [], table, mapping)
+        if titled:
+            landed.header_map.problems = titled
         return
     landed.landing = _create(con, name, len(sheet.headers))
     for batch in sheet.batches:
@@ -158,9 +175,12 @@ REJECT_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: Path, landed: LandedFile) -> None:
     text_path, landed.encoding = as_utf8(path, scratch / f"{name}.utf8.csv")
     try:
-        printed = _header_line(text_path)
+        printed, second = _first_lines(text_path)
         landed.header_map = map_headers(printed, path.name, table, mapping, text_file=True)
         if not landed.header_map.usable:
+            titled = _title_row_problem(path.name, printed, second, table, mapping)
+            if titled and not any(p.check == "encoding" for p in landed.header_map.problems):
+                landed.header_map.problems = titled
             return
         landed.landing = _create(con, name, len(printed))
         rejected = _read_csv(con, text_path, landed.landing, path.name, len(printed))
@@ -171,12 +191,15 @@ def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: 
             text_path.unlink(missing_ok=True)  # the UTF-8 copy holds personal data too
 
 
-def _header_line(text_path: Path) -> list[str]:
+def _first_lines(text_path: Path) -> tuple[list[str], list[str]]:
+    """The header record and the one after it (empty if none)."""
     with open(text_path, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), None)
+        records = csv.reader(handle)
+        header = next(records, None)
+        second = next(records, [])
     if header is None:
         raise _EmptyText()
-    return header
+    return header, second
 
 
 def _read_csv(con, text_path: Path, target: str, file_name: str, width: int) -> list[tuple]:

@@ -45,6 +45,25 @@ def unreadable_column(column: str) -> str:
     return f"{column}{UNREADABLE}"
 
 
+def respelled_column(column: str) -> str:
+    """Whether a date or time was read through another spelling than the platform's own."""
+    return f"{column}__respelled"
+
+
+def respelling_notices(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
+                       headers: dict[str, str]) -> list[Problem]:
+    """Dates and times written another way than the platform writes them (2022/11/03,
+    2022年11月3日) whose meaning is certain: read as dates, and said once per column."""
+    notices = []
+    for column in (c for c in table.columns.values() if c.type in ("date", "timestamp")):
+        count, row = con.execute(f'SELECT count(*), min(source_row) FROM "{name}" WHERE "{respelled_column(column.name)}"').fetchone()
+        if count:
+            notices.append(Problem(file_name, f"{count} 个单元格用了另一种日期写法（如 2022/11/03、2022年11月3日），意思明确，已按"
+                                              f"{TYPE_WORDS_ZH[column.type]}读取", row=int(row), column=column.name,
+                                   header=headers.get(column.name), check="date_respelled"))
+    return notices
+
+
 def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -116,6 +135,10 @@ def typed_table_sql(name: str, landed: LandedFile, table: Table, mapping: dict) 
         if column.type != "string":
             typed.append(f'CASE WHEN {_q(column.name + "__text")} IS NOT NULL AND {value} IS NULL '
                          f'THEN {_q(column.name + "__text")} END AS {_q(unreadable_column(column.name))}')
+        if column.type in ("date", "timestamp"):
+            canonical = _literal(_formats()["canonical"][column.type])
+            typed.append(f'{value} IS NOT NULL AND NOT regexp_full_match({_q(column.name + "__text")}, {canonical}) '
+                         f'AS {_q(respelled_column(column.name))}')
     return (f'CREATE OR REPLACE TABLE {_q(name)} AS WITH '
             f'cells AS (SELECT rowid + {FIRST_DATA_ROW} AS source_row, {", ".join(cells)} FROM {_q(landed.landing)}), '
             f'parsed AS (SELECT source_row, {", ".join(parsed)} FROM cells) '
@@ -160,6 +183,32 @@ def _excel_serial_hint(cell: str, column: Column) -> str:
 
 # Text a spreadsheet would run as a formula (=, +, -, @ first) or a browser read as markup.
 ACTIVE_TEXT = r"^[=+\-@\t\r]|<[A-Za-z/!?]"
+
+
+# A long code a spreadsheet turned into a number and printed in scientific notation.
+SCIENTIFIC = r"[0-9]+([.][0-9]+)?[eE][+][0-9]+"
+
+
+def code_columns(table: Table) -> list[Column]:
+    """Text columns that hold codes: keys, references and ids that must not collide."""
+    return [c for c in table.columns.values()
+            if c.type == "string" and (c.name in table.key or c.references or c.distinct_from)]
+
+
+def scientific_code_problems(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
+                             headers: dict[str, str]) -> list[Problem]:
+    """Codes a spreadsheet turned into numbers (3.60502E+14): the digits are lost, so the export
+    must be made again. One cause, said once per column with a count."""
+    problems = []
+    for column in code_columns(table):
+        count, row, example = con.execute(
+            f'SELECT count(*), min(source_row), arg_min("{column.name}", source_row) FROM "{name}" '
+            f'WHERE regexp_full_match("{column.name}", {_literal(SCIENTIFIC)})').fetchone()
+        if count:
+            problems.append(Problem(file_name, f"{count} 个编码被表格软件改成了科学计数法（如「{example}」），后几位数字已丢失："
+                                               "请把该列设为文本格式，从平台重新导出（长编码不能当数字存）", row=int(row),
+                                    column=column.name, header=headers.get(column.name), value=example, check="type:code"))
+    return problems
 
 
 def active_text_notices(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,

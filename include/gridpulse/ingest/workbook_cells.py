@@ -36,6 +36,7 @@ class SheetRows:
     headers: list[str]                      # row 1 as printed; "" for an empty header cell
     batches: Iterator[list[list[str]]]      # the data rows, as text ("" for an empty cell), in order
     formulas: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, header), filled while batches are read
+    skipped: str | None = None              # why the data is not on the first sheet, if it is not
 
     @property
     def empty_headers(self) -> int:
@@ -69,9 +70,35 @@ def has_formulas(path: Path) -> bool:
     return False
 
 
-def read_sheet_rows(path: Path, batch_rows: int) -> SheetRows:
-    """The first sheet of a workbook: row 1 is the header, the rest come in batches."""
-    return _with_openpyxl(path, batch_rows) if has_formulas(path) else _with_calamine(path, batch_rows)
+def read_sheet_rows(path: Path, batch_rows: int, is_header=None) -> SheetRows:
+    """The data sheet of a workbook: the first one whose row 1 `is_header` says is a header
+    (the first sheet if none is, or no test is given); row 1 is the header, the rest come in
+    batches."""
+    index, skipped = _data_sheet(path, is_header)
+    read = _with_openpyxl if has_formulas(path) else _with_calamine
+    sheet = read(path, batch_rows, index)
+    sheet.skipped = skipped
+    return sheet
+
+
+def _data_sheet(path: Path, is_header) -> tuple[int, str | None]:
+    """Which sheet holds the data: a sheet put before it (a cover, notes, an empty sheet a
+    program added) is skipped, and the report says so."""
+    if is_header is None:
+        return 0, None
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        names = book.sheet_names
+        for index in range(len(names)):
+            first = book.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=1)
+            if first and is_header([cell_text(v) for v in first[0]]):
+                if index == 0:
+                    return 0, None
+                return index, (f"数据在第 {index + 1} 个工作表「{names[index]}」，其前的工作表"
+                               f"「{'」「'.join(names[:index])}」不是数据（已跳过）")
+    finally:
+        book.close()
+    return 0, None
 
 
 def _headers(values: list) -> list[str]:
@@ -91,9 +118,9 @@ def _batched(rows: Iterator[list[str]], batch_rows: int) -> Iterator[list[list[s
         yield batch
 
 
-def _with_calamine(path: Path, batch_rows: int) -> SheetRows:
+def _with_calamine(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
     book = CalamineWorkbook.from_path(str(path))
-    sheet = book.get_sheet_by_index(0)
+    sheet = book.get_sheet_by_index(index)
     # calamine's rows start at row 1 but at the first used column: pad them back to column A, so
     # a header missing from column A is seen as missing, and row numbers hold
     left = [None] * (sheet.start[1] if sheet.start else 0)
@@ -112,9 +139,9 @@ def _with_calamine(path: Path, batch_rows: int) -> SheetRows:
     return SheetRows(headers, _batched(body(), batch_rows))
 
 
-def _with_openpyxl(path: Path, batch_rows: int) -> SheetRows:
+def _with_openpyxl(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
     book = load_workbook(path, read_only=True, data_only=False)
-    rows = book.worksheets[0].iter_rows()
+    rows = book.worksheets[index].iter_rows()
     header = next(rows, None)
     if header is None:
         book.close()

@@ -18,7 +18,8 @@ import duckdb
 from gridpulse import config
 from gridpulse.contract import Table, tables
 from gridpulse.ingest.landing import LandedFile, land_file, landing_table
-from gridpulse.ingest.typing import active_text_notices, typed_table_sql, unreadable_problems
+from gridpulse.ingest.typing import (active_text_notices, respelling_notices, scientific_code_problems, typed_table_sql,
+                                     unreadable_problems)
 from gridpulse.problems import Problem
 from gridpulse.sources.manifest import checksum_problems, read_manifest, unknown_file_problems
 
@@ -122,7 +123,9 @@ def _record(data: ExportData, con, name: str, table: Table, file_spec: dict, lan
     con.execute(f'DROP TABLE "{landing_table(name)}"')  # read once: the typed table is all that is checked
     data.rows[name] = landed.rows
     data.problems += unreadable_problems(con, name, table, file_name, landed.header_map.headers)
+    data.problems += scientific_code_problems(con, name, table, file_name, landed.header_map.headers)
     data.notices += active_text_notices(con, name, table, file_name, landed.header_map.headers)
+    data.notices += respelling_notices(con, name, table, file_name, landed.header_map.headers)
     data.problems += _empty_table_problems(landed.rows, table, file_name, data.notices)
     if expected_rows is not None and int(expected_rows) != landed.rows and not _truncated(landed):
         data.problems.append(Problem(file_name, f"数据行数 {landed.rows} 与清单记录的 {expected_rows} 不符（文件可能不完整）", check="manifest_rows"))

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from gridpulse import config
 from gridpulse.contract import Column, Table, tables
+from gridpulse.ingest.typing import SCIENTIFIC
 from gridpulse.period import Period
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
 from gridpulse.validate.export import ExportData
@@ -104,7 +105,8 @@ def _column_flags(table: Table, column: Column, period: Period, readable: list[s
         # checked against nothing, every row that refers to an unreadable file would be reported
         # as unknown; that file has its own problem
         known = in_column(value, ref_table, ref_column) if ref_table in readable else "NULL"
-        flags[reference_column(column)] = _flag(known, f"{value} IS NOT NULL")
+        # a code in scientific notation has its own problem (its digits are lost), not one per row
+        flags[reference_column(column)] = _flag(known, f"{value} IS NOT NULL AND NOT regexp_full_match(CAST({value} AS VARCHAR), '{SCIENTIFIC}')")
     if column.min is not None or column.max is not None:
         bounds = [f"{value} >= {column.min}" if column.min is not None else "TRUE",
                   f"{value} <= {column.max}" if column.max is not None else "TRUE"]
