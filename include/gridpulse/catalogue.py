@@ -24,12 +24,33 @@ Every table is in the schema `marts`.
 """
 
 
+# What a column entry of dbt's YAML may hold; any other key is text that broke out of a description
+# (an unquoted ", " or ": " turns the rest of a sentence into a key, e.g. `valid (有效事项).: null`).
+COLUMN_KEYS = {"name", "description", "meta", "data_tests", "tests", "data_type", "constraints", "quote", "tags", "config"}
+SENTENCE_ENDS = (".", ")", "）", "。")
+
+
 def mart_models(folder: Path = MARTS_DIR) -> list[dict]:
     """Every model described in the marts' YAML files, in name order."""
     models = []
     for path in sorted(folder.glob("*.yml")):
         models += (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
     return sorted(models, key=lambda model: model["name"])
+
+
+def description_problems(models: list[dict]) -> list[str]:
+    """Mart columns whose description is empty or ends mid-sentence, or whose entry holds stray keys."""
+    problems = []
+    for model in models:
+        for column in model.get("columns", []):
+            where = f"{model['name']}.{column['name']}"
+            text = " ".join(str(column.get("description") or "").split())
+            if not text:
+                problems.append(f"{where}: no description")
+            elif not text.endswith(SENTENCE_ENDS):
+                problems.append(f"{where}: description ends mid-sentence: {text[-40:]!r}")
+            problems += [f"{where}: stray key {key!r}" for key in sorted(set(column) - COLUMN_KEYS)]
+    return problems
 
 
 def _cell(text) -> str:
