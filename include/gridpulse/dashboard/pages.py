@@ -8,10 +8,10 @@ from gridpulse.dashboard import queries, svg
 
 # The font comes from the server (FONT_URL): a machine without a Chinese font would show boxes.
 FONT_URL = "/fonts/NotoSansSC-Regular.otf"
-STYLE = """@font-face{font-family:"Grid Pulse Sans";src:url("""" + FONT_URL + """") format("opentype")}
-body{font-family:"Grid Pulse Sans","Noto Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
-table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}a{color:#1f5fa8}.note{color:#666;font-size:13px}"""
+STYLE = ('@font-face{font-family:"Grid Pulse Sans";src:url("' + FONT_URL + '") format("opentype")}'
+         'body{font-family:"Grid Pulse Sans","Noto Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}'
+         "table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+         "td:first-child,th:first-child{text-align:left}a{color:#1f5fa8}.note{color:#666;font-size:13px}")
 
 
 def page(title: str, body: str) -> str:

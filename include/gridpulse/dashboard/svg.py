@@ -30,6 +30,7 @@ def rank_lines(months: list[str], series: dict[str, dict[str, int]], width: int 
     for index, month in enumerate(months):
         parts.append(f'<line x1="{x(index)}" y1="{top - 10}" x2="{x(index)}" y2="{height - top + 10}" stroke="#eee"/>'
                      f'<text x="{x(index)}" y="{height - 2}" text-anchor="middle" fill="#666">{escape(month)}</text>')
+    labels: dict[tuple[float, float], list[tuple[str, str]]] = {}
     for number, (name, ranks) in enumerate(sorted(series.items(), key=lambda kv: kv[1].get(months[-1], worst + 1))):
         colour = PALETTE[number % len(PALETTE)]
         points = [(x(i), y(ranks[m])) for i, m in enumerate(months) if m in ranks]
@@ -37,8 +38,11 @@ def rank_lines(months: list[str], series: dict[str, dict[str, int]], width: int 
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"><title>{escape(name)}</title></polyline>')
         parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points]
         if points:
-            last_x, last_y = points[-1]
-            parts.append(f'<text x="{last_x + 8:.1f}" y="{last_y + 4:.1f}" fill="{colour}">{escape(name)}</text>')
+            labels.setdefault(points[-1], []).append((name, colour))
+    for (last_x, last_y), named in labels.items():
+        # units tied at the end share one label, else their names would print over each other
+        spans = "、".join(f'<tspan fill="{colour}">{escape(name)}</tspan>' for name, colour in named)
+        parts.append(f'<text x="{last_x + 8:.1f}" y="{last_y + 4:.1f}">{spans}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
