@@ -11,7 +11,7 @@ FONT_URL = "/fonts/NotoSansSC-Regular.otf"
 STYLE = ('@font-face{font-family:"Grid Pulse Sans";src:url("' + FONT_URL + '") format("opentype")}'
          'body{font-family:"Grid Pulse Sans","Noto Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}'
          "table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-         "td:first-child,th:first-child{text-align:left}a{color:#1f5fa8}.note{color:#666;font-size:13px}")
+         "td:first-child,th:first-child{text-align:left;white-space:nowrap}a{color:#1f5fa8}.note{color:#666;font-size:13px}")
 
 
 def page(title: str, body: str) -> str:
@@ -70,13 +70,15 @@ def trends(con, scheme_id: str | None) -> str:
 
 
 def _indicator_table(con, scheme_id: str, period: str, units: list[dict], drill: str | None) -> str:
-    indicators = list(dict.fromkeys(r["indicator_id"] for r in units))
+    labels = queries.indicator_labels(con, scheme_id)  # leaders read the scorecard's headers, not ids
+    present = {r["indicator_id"] for r in units}
+    indicators = [i for i in labels if i in present]
     by_unit: dict[str, dict] = {}
     for r in units:
         by_unit.setdefault(r["org_id"], {"name": r["org_name"]})[r["indicator_id"]] = r["value"]
     rows = [[_link(drill, values["name"], id=org, scheme=scheme_id, period=period) if drill else escape(values["name"])]
             + [_number(values.get(i)) for i in indicators] for org, values in by_unit.items()]
-    return _table(["单位", *indicators], rows)
+    return _table(["单位", *(labels[i] for i in indicators)], rows)
 
 
 def township(con, org_id: str, scheme_id: str, period: str | None) -> str:

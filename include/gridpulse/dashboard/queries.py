@@ -61,6 +61,13 @@ def points_lost(con, scheme_id: str, first: str, last: str) -> list[dict]:
         GROUP BY s.org_id, s.item_id ORDER BY display_order""", {"scheme": scheme_id, "first": first, "last": last})
 
 
+def indicator_labels(con, scheme_id: str) -> dict[str, str]:
+    """{indicator_id: the item's printed header}, in the scorecard's column order."""
+    found = rows(con, """SELECT indicator_id, label_zh FROM marts.dim_scheme_item WHERE scheme_id = $scheme
+                         ORDER BY display_order""", {"scheme": scheme_id})
+    return {r["indicator_id"]: r["label_zh"] for r in found}
+
+
 def unit(con, org_id: str) -> dict | None:
     found = rows(con, "SELECT org_id, org_name, org_level, township_id FROM marts.dim_org_unit WHERE org_id = $id",
                  {"id": org_id})
