@@ -14,14 +14,15 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test bench sql docs airflow airflow-db trigger backfill clean help
+.PHONY: venv demo test bench sql docs dashboard airflow airflow-db trigger backfill clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
 	@echo "make bench  district, city and province months through the pipeline: time and memory per step (README, Benchmark)"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
-	@echo "make docs   dbt docs and GX data docs into output/docs/"
+	@echo "make docs   dbt docs and GX data docs into output/docs/ (open output/docs/dbt/static_index.html)"
+	@echo "make dashboard [DASHBOARD_PORT=8050]  the trends page for leaders on http://127.0.0.1:8050/, read-only"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
 	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API"
 	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow"
@@ -70,6 +71,11 @@ sql: venv
 
 docs: venv
 	$(BIN)/python -m gridpulse.docs_site
+
+# The last 12 months of the published warehouse as a web page on loopback, read-only (Ctrl-C stops it).
+DASHBOARD_PORT ?= 8050
+dashboard: venv
+	@$(BIN)/python -m gridpulse.dashboard.server --port $(DASHBOARD_PORT)
 
 clean:
 	rm -rf data output .airflow

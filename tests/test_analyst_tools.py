@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 
 import duckdb
 import pytest
 
+import yaml
+
 from conftest import PROJECT_DIR
+from gridpulse.catalogue import CATALOGUE, description_problems, mart_models, render
 
 
 def make(target: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
@@ -51,6 +55,21 @@ def test_make_docs_builds_dbt_and_gx_sites(two_month_warehouse, tmp_path):
     assert {e["name"] for e in manifest["exposures"].values()} == {"bulletin", "ranking_workbook"}
     gx_index = (gx_site / "index.html").read_text(encoding="utf-8")
     assert "export.events" in gx_index and (gx_site / "expectations").is_dir()
+    assert f"{dbt_site / 'static_index.html'}" in done.stdout  # the page to open is the one named
+    overview = manifest["docs"]["doc.gridpulse.__overview__"]["block_contents"]
+    assert "Where to start" in overview and "Welcome!" not in overview
+
+
+def test_the_docs_entry_page_renders_from_a_file_in_headless_chromium(two_month_warehouse, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium): the browser test did not run")
+    done = make("docs", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse), "GRIDPULSE_OUTPUT_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (tmp_path / "docs" / "dbt" / "static_index.html").as_uri()
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+                          "--virtual-time-budget=20000", "--dump-dom", page], capture_output=True, text=True, timeout=180).stdout
+    assert "Where to start" in dom and "rpt_grid_agency_transfers_monthly" in dom
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +94,72 @@ def test_every_mart_column_has_a_chinese_label_and_a_description(mart_nodes, two
             missing.append(f"{table}.{column}")
     assert missing == []
     assert all(node["meta"].get("label_zh") and node["description"] for node in mart_nodes.values())
+
+
+def test_every_mart_column_description_is_a_whole_sentence():
+    assert description_problems(mart_models()) == []
+
+
+def test_the_description_check_catches_a_description_cut_at_a_comma():
+    # the text as it was before this check: "Of them, valid (有效事项)." unquoted
+    cut = yaml.safe_load("""
+models:
+- name: m
+  columns:
+  - name: valid_events
+    description: Of them
+    meta:
+      label_zh: 有效事件数
+    valid (有效事项).: null
+  - name: empty
+    description: ''
+""")
+    assert description_problems(cut["models"]) == [
+        "m.valid_events: description ends mid-sentence: 'Of them'",
+        "m.valid_events: stray key 'valid (有效事项).'",
+        "m.empty: no description"]
+
+
+def test_column_catalogue_is_generated_from_the_yaml(two_month_warehouse):
+    assert CATALOGUE.read_text(encoding="utf-8") == render(mart_models()), "run python -m gridpulse.catalogue"
+    text = CATALOGUE.read_text(encoding="utf-8")
+    with duckdb.connect(str(two_month_warehouse), read_only=True) as con:
+        built = con.execute("SELECT DISTINCT table_name, column_name FROM information_schema.columns WHERE table_schema = 'marts'").fetchall()
+        indicators = con.execute("SELECT DISTINCT indicator_id FROM marts.fct_indicator_monthly").fetchall()
+    assert all(f"<a id=\"{table}\"></a>" in text and f"| `{column}` |" in text for table, column in built)
+    assert all(f"| `{indicator}` |" in text for (indicator,) in indicators)
+
+
+def test_make_sql_shows_whole_results_and_exports_only_under_output_exports(two_month_warehouse, tmp_path):
+    output, outside = tmp_path / "output", tmp_path / "outside"
+    (output / "exports").mkdir(parents=True)
+    outside.mkdir()
+    (output / "exports" / "planted.csv").symlink_to(outside / "planted.csv")  # must be replaced, not followed
+    done = make("sql", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse), "GRIDPULSE_OUTPUT_DIR": str(output)}, stdin=(
+        "SELECT org_id, repeat('长', 300) AS long_text FROM marts.dim_org_unit ORDER BY org_id;\n"
+        ".export units.csv\n"
+        "SELECT * FROM marts.rpt_township_activity_monthly WHERE period = '2022-11' ORDER BY township_id;\n"
+        ".export townships.xlsx\n"
+        f".export {outside / 'absolute.csv'}\n"
+        ".export ../escaped.csv\n"
+        ".export units.parquet\n"
+        ".export planted.csv\n"
+        ".mode vertical\n"
+        "SELECT * FROM marts.rpt_headline_monthly WHERE period = '2022-11';\n"))
+    with duckdb.connect(str(two_month_warehouse), read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM marts.dim_org_unit").fetchall()[0][0]
+        township_columns = [c for (c,) in con.execute("""SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'marts' AND table_name = 'rpt_township_activity_monthly' ORDER BY ordinal_position""").fetchall()]
+    assert units > 200  # beyond the old cap of 200 rows
+    assert "长" * 300 in done.stdout and done.stdout.count("长" * 300) == units  # every row, every character
+    assert all(f" {column} " in done.stdout for column in township_columns)  # no column hidden
+    assert "visit_rate" in done.stdout and "| 2022-11" in done.stdout  # the vertical display
+    assert sum(line.startswith("Error:") for line in done.stdout.splitlines()) == 3, done.stdout
+    assert done.returncode != 0  # the refused exports fail a piped run
+    exported = (output / "exports" / "units.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert exported[0] == "org_id,long_text" and len(exported) == units + 1
+    from openpyxl import load_workbook
+    sheet = load_workbook(output / "exports" / "townships.xlsx").active
+    assert [c.value for c in sheet[1]] == township_columns and sheet.max_row == 18  # 17 townships
+    assert not (output / "exports" / "planted.csv").is_symlink()
+    assert sorted(p.name for p in outside.iterdir()) == [] and not (output / "escaped.csv").exists()

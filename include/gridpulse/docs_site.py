@@ -1,6 +1,11 @@
 """`make docs`: dbt's documentation site of the project and Great Expectations' data docs of the
 export suites, both as static files under output/docs/ (dbt/ and gx/).
 
+The page to open is dbt/static_index.html: it carries the manifest and catalog inside it, so it
+renders from a file. dbt's index.html fetches manifest.json and catalog.json beside it, which a
+browser refuses for file:// pages (a headless browser waits on it forever); it is kept for serving
+over HTTP. The site's front page is the overview of dbt_project/models/overview.md.
+
 dbt's catalog is read from a scratch copy of the published warehouse, never the file itself, so
 making docs cannot hold a lock an analyst or the next run needs. Without a published warehouse
 the site still builds, with an empty catalog (descriptions but no column types).
@@ -37,7 +42,7 @@ def build_dbt_docs(out: Path) -> Path:
         run_dbt("docs", "generate", "--static", "--target-path", str(target), *extra, warehouse=copy)
         for name in DBT_FILES:
             shutil.copyfile(target / name, out / name)
-    return out / "index.html"
+    return out / "static_index.html"
 
 
 def build_gx_docs(out: Path) -> Path:
@@ -60,7 +65,7 @@ def build_gx_docs(out: Path) -> Path:
 
 def main() -> int:
     root = docs_root()
-    print(f"dbt docs: {build_dbt_docs(root / 'dbt')}")
+    print(f"dbt docs (open this file in a browser): {build_dbt_docs(root / 'dbt')}")
     print(f"GX data docs: {build_gx_docs(root / 'gx')}")
     return 0
 

@@ -1,0 +1,39 @@
+-- New events of a month by category below the township: for each village/community (every event
+-- filed under it or one of its grids) and for each grid (events filed under the grid itself),
+-- with the category's share of the unit's events. rpt_event_categories_monthly holds the
+-- district and township rows of the same count.
+with events as (
+    select period, org_id, village_id, township_id, category
+    from {{ ref('int_event_status') }}
+    where not is_carried_over
+),
+
+grids as (
+    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'grid'
+),
+
+by_unit as (
+    select period, village_id as org_id, 'village' as org_level, village_id, township_id, category, count(*) as events
+    from events
+    where village_id is not null
+    group by period, village_id, township_id, category
+    union all
+    select events.period, events.org_id, 'grid' as org_level, events.village_id, events.township_id, events.category,
+           count(*) as events
+    from events
+    inner join grids on grids.period = events.period and grids.org_id = events.org_id
+    group by events.period, events.org_id, events.village_id, events.township_id, events.category
+)
+
+select
+    period,
+    org_id,
+    org_level,
+    village_id,
+    township_id,
+    category,
+    cast(events as {{ dbt.type_bigint() }}) as events,
+    cast(sum(events) over (partition by period, org_id) as {{ dbt.type_bigint() }}) as unit_events,
+    {{ safe_divide('events', 'sum(events) over (partition by period, org_id)') }} as share_of_events,
+    rank() over (partition by period, org_id order by events desc) as category_rank
+from by_unit

@@ -1,0 +1,2 @@
+"""`make dashboard`: the trends page for leaders, served read-only on loopback from the published
+warehouse (see server.py for why a page of server-drawn SVG)."""
