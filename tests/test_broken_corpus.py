@@ -68,10 +68,14 @@ REJECTED = {
     "org_unit_of_another_district": "组织机构.xlsx 第 1643 行 「机构编码」(org_id)：「360521001」（分宜镇）不属于 渝水区：本区县的机构编码都以 360502 开头，另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
     "title_row_above_the_header": "矛盾纠纷.csv 第 1 行：第 1 行是「渝水区2022年11月矛盾纠纷排查台账」，表头在第 2 行：请删除表头上方的标题行后重新导出",
     "codes_in_scientific_notation": "事件.csv 第 4 行 「所属机构编码」(org_id)：3 个编码被表格软件改成了科学计数法（如「3.60502E+14」），后几位数字已丢失：请把该列设为文本格式，从平台重新导出（长编码不能当数字存）",
+    "utf8_file_cut_inside_a_character": "矛盾纠纷.csv 第 591 行：文件在一个汉字的中间结束：最后一行在传输中被截断（UTF-8）；请从平台重新导出完整文件",
+    "patrol_ended_after_the_export_was_made": "巡查记录.csv 第 12 行 「结束时间」(ended_at)：「2022-12-01 05:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
+    "visit_after_the_month": "特殊人群走访.csv 第 6 行 「走访时间」(visited_at)：「2022-12-01 10:00:00」不在本考核月内",
+    "row_with_an_unquoted_comma": "矛盾纠纷.csv 第 5 行：该行有 6 列，表头有 5 列（可能有未加引号的逗号或换行）；文件无法按列读取",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
 }
 # A malformed manifest stops the run before there is an export id to quarantine it under.
-BEFORE_ARCHIVE = {"manifest_not_json": "manifest.json 第 1 行：JSON 格式错误：第 1 行 Expecting value"}
+BEFORE_ARCHIVE = {"manifest_not_json": "manifest.json 第 1 行：JSON 格式错误：清单在第 1 行第 33 列提前结束（文件不完整，可能在传输中被截断）；请从平台重新导出"}
 # Accepted, with the repair the validation report records (None: nothing needed repairing).
 ACCEPTED = {
     "bom_added": None,
@@ -80,6 +84,11 @@ ACCEPTED = {
     "header_with_half_width_brackets": "巡查记录.csv 第 1 行 「巡查里程(公里)」(distance_km)：表头「巡查里程(公里)」按「巡查里程（公里）」读取（全角/半角或空格不同）",
     "data_on_the_second_sheet": "网格员.xlsx 第 1 行：数据在第 2 个工作表「Sheet1」，其前的工作表「说明」不是数据（已跳过）",
     "other_date_spellings": "特殊人群走访.csv 第 3 行 「走访时间」(visited_at)：2 个单元格用了另一种日期写法（如 2022/11/03、2022年11月3日），意思明确，已按日期时间（如 2022-11-01 08:30:00）读取",
+    "booleans_written_by_excel": None,
+    "yes_no_as_y_n": None,
+    "blank_lines_at_the_end": None,
+    "empty_extra_sheet": None,
+    "header_with_a_space": "事件流转.csv 第 1 行 「流转 编号」(transfer_id)：表头「流转 编号」按「流转编号」读取（全角/半角或空格不同）",
     "formula_like_names": "组织机构.xlsx 第 20 行 「机构名称」(org_name)：2 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，所有输出都按原文显示，不会执行；请核对是否录入有误",
 }
 

@@ -346,6 +346,56 @@ def other_date_spellings(folder):
     edit_csv(folder, "特殊人群走访.csv", edit)
 
 
+def utf8_file_cut_inside_a_character(folder):
+    """A UTF-8 file cut inside the last character of its last line."""
+    text = (folder / "矛盾纠纷.csv").read_bytes().decode("gb18030").rstrip("\r\n")
+    rewrite(folder, "矛盾纠纷.csv", text[:-1].encode("utf-8") + text[-1].encode("utf-8")[:2])
+
+
+def patrol_ended_after_the_export_was_made(folder):
+    def edit(frame):
+        frame.loc[10, ["开始时间", "结束时间"]] = ["2022-11-30 23:00:00", "2022-12-01 05:00:00"]
+        return frame
+    edit_csv(folder, "巡查记录.csv", edit)
+
+
+def visit_after_the_month(folder):
+    edit_csv(folder, "特殊人群走访.csv", _set("走访时间", 4, "2022-12-01 10:00:00"))
+
+
+def row_with_an_unquoted_comma(folder):
+    """A value holding a comma without quotes: the row has a field more than the header."""
+    def edit(text):
+        lines = text.split("\n")
+        lines[4] = lines[4].rstrip("\r") + ",多余\r"
+        return "\n".join(lines)
+    edit_text(folder, "矛盾纠纷.csv", edit)
+
+
+def booleans_written_by_excel(folder):
+    """TRUE/FALSE where the platform writes 是/否 (Excel re-saved the file): the mapping's words."""
+    def edit(frame):
+        frame.loc[:20, "是否有效"] = frame.loc[:20, "是否有效"].map({"是": "TRUE", "否": "FALSE"})
+        return frame
+    edit_csv(folder, "事件.csv", edit)
+
+
+def yes_no_as_y_n(folder):
+    edit_csv(folder, "矛盾纠纷.csv", lambda f: f.assign(是否化解=f["是否化解"].map({"是": "Y", "否": "N"})))
+
+
+def blank_lines_at_the_end(folder):
+    edit_text(folder, "事件流转.csv", lambda text: text + "\r\n\r\n")
+
+
+def empty_extra_sheet(folder):
+    edit_book(folder, "组织机构.xlsx", lambda book: book.create_sheet("Sheet2"))
+
+
+def header_with_a_space(folder):
+    edit_csv(folder, "事件流转.csv", lambda f: f.rename(columns={"流转编号": "流转 编号"}))
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -360,5 +410,7 @@ CASES = {f.__name__: f for f in (
     timestamp_with_offset, cut_inside_last_value, cut_inside_a_character, carried_over_reported_after_the_month,
     closed_after_the_export_was_made, worker_in_a_village, thousands_separators, org_unit_of_another_district,
     formula_like_names, header_with_half_width_brackets, title_row_above_the_header, data_on_the_second_sheet,
-    codes_in_scientific_notation, other_date_spellings,
+    codes_in_scientific_notation, other_date_spellings, utf8_file_cut_inside_a_character,
+    patrol_ended_after_the_export_was_made, visit_after_the_month, row_with_an_unquoted_comma,
+    booleans_written_by_excel, yes_no_as_y_n, blank_lines_at_the_end, empty_extra_sheet, header_with_a_space,
 )}

@@ -16,6 +16,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def json_problem_text(exc: json.JSONDecodeError) -> str:
+    """A JSON error in words a clerk can act on (the parser's own English stays out of reports)."""
+    where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+    if exc.pos >= len(exc.doc.rstrip()):
+        return f"JSON 格式错误：清单在{where}提前结束（文件不完整，可能在传输中被截断）；请从平台重新导出"
+    return f"JSON 格式错误：{where}不是合法的 JSON（清单被改动或损坏）；请从平台重新导出"
+
+
 def read_manifest(folder: Path, manifest_name: str) -> dict:
     path = folder / manifest_name
     try:
@@ -23,7 +31,7 @@ def read_manifest(folder: Path, manifest_name: str) -> dict:
     except FileNotFoundError:
         raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")]) from None
     except json.JSONDecodeError as exc:
-        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, f"JSON 格式错误：第 {exc.lineno} 行 {exc.msg}", row=exc.lineno, check="manifest")]) from None
+        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, json_problem_text(exc), row=exc.lineno, check="manifest")]) from None
     for key in ("period", "export_id", "files"):
         if key not in manifest:
             raise ExportRejected("清单文件不完整 (the manifest lacks a field)", [Problem(manifest_name, f"缺少字段 {key}", check="manifest")])

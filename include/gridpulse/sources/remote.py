@@ -20,7 +20,7 @@ from gridpulse import config
 from gridpulse.private_files import make_private, private_folder
 from gridpulse.problems import ExportRejected, Problem
 from gridpulse.sources import local
-from gridpulse.sources.manifest import sha256_of
+from gridpulse.sources.manifest import json_problem_text, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ def _read_manifest(raw: bytes, period: str, manifest_name: str) -> dict:
         manifest = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)",
-                             [Problem(manifest_name, f"JSON 格式错误：{exc}", check="manifest")]) from None
+                             [Problem(manifest_name, json_problem_text(exc) if isinstance(exc, json.JSONDecodeError)
+                                      else "清单不是 UTF-8 文本（文件损坏或编码错误）；请从平台重新导出", check="manifest")]) from None
     if str(manifest.get("period")) != period or not isinstance(manifest.get("files"), list):
         raise ExportRejected("清单文件与所取月份不符 (the manifest is not this month's)",
                              [Problem(manifest_name, f"清单的 period 为 {manifest.get('period')!r}，应为 {period}", check="manifest")])
