@@ -396,6 +396,18 @@ def header_with_a_space(folder):
     edit_csv(folder, "事件流转.csv", lambda f: f.rename(columns={"流转编号": "流转 编号"}))
 
 
+def person_id_collides_with_worker_id(folder):
+    """A special-population member whose id is a grid worker's (visits name both)."""
+    edit_sheet(folder, "特殊人群.xlsx", lambda sheet: setattr(sheet["A3"], "value", "W000001"))
+
+
+def title_row_above_a_workbooks_header(folder):
+    def edit(sheet):
+        sheet.insert_rows(1)
+        sheet["A1"] = "渝水区网格员花名册"
+    edit_sheet(folder, "网格员.xlsx", edit)
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -413,4 +425,5 @@ CASES = {f.__name__: f for f in (
     codes_in_scientific_notation, other_date_spellings, utf8_file_cut_inside_a_character,
     patrol_ended_after_the_export_was_made, visit_after_the_month, row_with_an_unquoted_comma,
     booleans_written_by_excel, yes_no_as_y_n, blank_lines_at_the_end, empty_extra_sheet, header_with_a_space,
+    person_id_collides_with_worker_id, title_row_above_a_workbooks_header,
 )}

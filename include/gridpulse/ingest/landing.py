@@ -20,7 +20,7 @@ import pyarrow as pa
 from gridpulse.contract import Table
 from gridpulse.ingest.encoding import CutInCharacter, UnknownEncoding, as_utf8
 from gridpulse.ingest.headers import HeaderMap, known_headers, map_headers, merged_header_problems
-from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, merged_header_ranges, read_sheet_rows
+from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, first_rows, merged_header_ranges, read_sheet_rows
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
 
 FIRST_DATA_ROW = 2  # the header is row 1
@@ -123,8 +123,8 @@ def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batc
     landed.header_map = map_headers(sheet.headers, path.name, table, mapping, text_file=False)
     landed.header_map.notices[:0] = notices
     if not landed.header_map.usable:
-        first_rows = next(sheet.batches, [])
-        titled = _title_row_problem(path.name, sheet.headers, first_rows[0] if first_rows else [], table, mapping)
+        rows = first_rows(path, sheet.sheet_index) + [[], []]
+        titled = _title_row_problem(path.name, rows[0], rows[1], table, mapping)
         if titled:
             landed.header_map.problems = titled
         return

@@ -37,6 +37,7 @@ class SheetRows:
     batches: Iterator[list[list[str]]]      # the data rows, as text ("" for an empty cell), in order
     formulas: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, header), filled while batches are read
     skipped: str | None = None              # why the data is not on the first sheet, if it is not
+    sheet_index: int = 0
 
     @property
     def empty_headers(self) -> int:
@@ -77,8 +78,17 @@ def read_sheet_rows(path: Path, batch_rows: int, is_header=None) -> SheetRows:
     index, skipped = _data_sheet(path, is_header)
     read = _with_openpyxl if has_formulas(path) else _with_calamine
     sheet = read(path, batch_rows, index)
-    sheet.skipped = skipped
+    sheet.skipped, sheet.sheet_index = skipped, index
     return sheet
+
+
+def first_rows(path: Path, index: int, count: int = 2) -> list[list[str]]:
+    """The first rows of a sheet as printed, whole (not cut to the header's width)."""
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return [[cell_text(v) for v in row] for row in book.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=count)]
+    finally:
+        book.close()
 
 
 def _data_sheet(path: Path, is_header) -> tuple[int, str | None]:
