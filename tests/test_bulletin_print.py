@@ -110,7 +110,7 @@ def test_docx_rendered_by_libreoffice_prints_every_row_on_one_line_and_the_impri
 def test_workbook_rendered_by_libreoffice_keeps_names_and_scores_on_one_line(published, tmp_path):
     sheet = load_workbook(published["township"] / "ranking.xlsx").worksheets[0]
     rows = [[str(v) if not isinstance(v, float) else f"{v:.2f}" for v in row]
-            for row in sheet.iter_rows(min_row=2, values_only=True)]
+            for row in sheet.iter_rows(min_row=3, values_only=True)]  # below the title and header rows
     pdf = to_pdf(published["township"] / "ranking.xlsx", tmp_path)
     assert len(pypdfium2.PdfDocument(str(pdf))) == 1  # landscape, one page wide: 17 units fit one page
     assert _unbroken(rows, _pdf_lines(pdf)) == []
@@ -120,9 +120,13 @@ def test_workbook_prints_landscape_one_page_wide_with_its_header_on_every_page(p
     sheet = load_workbook(published["township"] / "ranking.xlsx").worksheets[0]
     assert sheet.title.startswith("2022-11")
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
-    assert sheet.freeze_panes == "D2" and "2022年11月" in sheet.oddHeader.center.text
-    assert all(cell.border.bottom.style == "thin" for row in sheet.iter_rows() for cell in row)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$2"
+    assert sheet.freeze_panes == "D3" and "2022年11月" in sheet.oddHeader.center.text
+    # row 1 is the title with the district and the month, across the table; row 2 the header
+    assert sheet["A1"].value == "渝水区2022年11月综治信息平台运行情况考核排名"
+    assert [str(r) for r in sheet.merged_cells.ranges] == [f"A1:{sheet.cell(row=1, column=sheet.max_column).coordinate}"]
+    assert sheet["A2"].value == "排名" and sheet.cell(row=2, column=sheet.max_column).value == "总分"
+    assert all(cell.border.bottom.style == "thin" for row in sheet.iter_rows(min_row=2) for cell in row)
 
 
 def test_docx_carries_the_gbt_9704_elements(published):
