@@ -78,8 +78,8 @@ def _printed_ranks(rows: list[tuple[str, float, int]]) -> None:
 
 def test_equal_printed_totals_share_a_rank_in_the_workbook_and_the_bulletin(published):
     sheet = load_workbook(published / "ranking.xlsx").worksheets[0]
-    header = [c.value for c in sheet[1]]
-    rows = [(r[header.index("单位")], r[header.index("总分")], r[header.index("排名")]) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    header = [c.value for c in sheet[2]]  # row 1 is the title
+    rows = [(r[header.index("单位")], r[header.index("总分")], r[header.index("排名")]) for r in sheet.iter_rows(min_row=3, values_only=True)]
     _printed_ranks(rows)
     scorecard = next(t for t in Document(str(published / "bulletin.docx")).tables if t.rows[0].cells[0].text == "排名")
     _printed_ranks([(r.cells[1].text, float(r.cells[-1].text), int(r.cells[0].text)) for r in scorecard.rows[1:]])

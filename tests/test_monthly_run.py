@@ -95,13 +95,13 @@ def test_outputs_are_written(finished_run):
     month = paths.output / PERIOD
     book = load_workbook(month / "ranking.xlsx")
     sheet = book.worksheets[0]
-    headers = [c.value for c in sheet[1]]
+    headers = [c.value for c in sheet[2]]  # row 1 is the title (district, month, scheme)
     assert headers[:3] == ["排名", "机构编码", "单位"] and headers[-1] == "总分"
-    assert sheet.max_row == 18 and sheet.freeze_panes == "D2"  # the rank, code and name stay in view
+    assert sheet.max_row == 19 and sheet.freeze_panes == "D3"  # the rank, code and name stay in view
     # scores are numbers shown with two decimals; a score below its item's weight is highlighted
     scores = _marts(paths.warehouse)["fct_score_monthly"]
     below = {(row.org_id, row.label_zh) for row in scores.itertuples() if row.score < row.weight}
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):
         for header, cell in zip(headers[3:-1], row[3:-1]):
             assert isinstance(cell.value, (int, float)) and cell.number_format == "0.00"
             highlighted = cell.fill.fill_type == "solid"

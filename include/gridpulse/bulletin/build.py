@@ -14,7 +14,7 @@ from gridpulse.config import read_yaml
 from gridpulse.period import Period
 from gridpulse.schemes import out_of_force
 from gridpulse.bulletin import charts, findings, grid, township
-from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph
+from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph, Table
 from gridpulse.bulletin.figures import KINDS, Register
 from gridpulse.bulletin.township import Month
 from gridpulse.publish.marts import MonthMarts
@@ -112,11 +112,12 @@ def _charts(month: Month, most: int) -> list:
 
 
 def appendix(month: Month) -> list:
-    blocks = []
-    for n, item in enumerate(month.items.itertuples(), start=1):
-        points = f"（{item.weight:g}分）" if item.weight else ""
-        blocks.append(Paragraph(f"{n}. {item.label_zh}{points}：{item.rule_text_zh or ''}"))
-    return blocks
+    """The scheme's rules as one compact table (序号, 项目, 分值, 考核办法), which reads faster and
+    takes about half the paper of one paragraph per rule; '/' where an item has no points of its
+    own (附加分)."""
+    rows = [[str(n), item.label_zh, f"{item.weight:g}" if item.weight else "/", item.rule_text_zh or ""]
+            for n, item in enumerate(month.items.itertuples(), start=1)]
+    return [Table("", ["序号", "项目", "分值", "考核办法"], rows, numeric_from=2, wrap_column=3)]
 
 
 def _section_one(month: Month, conf: dict, level: str) -> list:

@@ -26,6 +26,22 @@ class Table:
     rows: list[list[str]]
     numeric_from: int = 1                                        # columns from here are figures
     highlight: set[tuple[int, int]] = field(default_factory=set)  # (row, column) below a standard
+    # a second header row above the header, as seed 002 groups its items ("平安通app考核60分" over
+    # three columns): one label per column, "" where a column's own header spans both rows
+    groups: list[str] = field(default_factory=list)
+    # a column of sentences (the appendix's 考核办法) that wraps and takes the width the others leave
+    wrap_column: int | None = None
+
+    def header_groups(self) -> list[tuple[str, int, int]]:
+        """The group row as (label, first column, span): runs of one label; a column without a
+        group is a run of its own with label ""."""
+        runs: list[tuple[str, int, int]] = []
+        for column, label in enumerate(self.groups):
+            if label and runs and runs[-1][0] == label and runs[-1][1] + runs[-1][2] == column:
+                runs[-1] = (label, runs[-1][1], runs[-1][2] + 1)
+            else:
+                runs.append((label, column, 1))
+        return runs
 
 
 @dataclass

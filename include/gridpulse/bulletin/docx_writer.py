@@ -145,36 +145,66 @@ def _table(document, block: Table) -> None:
     shape = layout(block)
     if shape.landscape:
         _landscape(document.add_section(WD_SECTION.NEW_PAGE))
-    _caption(document, block.caption)
+    if block.caption:
+        _caption(document, block.caption)
     size = Pt(shape.font_pt)
-    table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    heads = 2 if block.groups else 1
+    table = document.add_table(rows=heads + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _fixed_widths(table, shape.widths_mm)
     _borders(table)
+    _header(table, block, size, shape.widths_mm)
     # a row's cells once per row: table.cell(r, c) walks the whole table on every call, which is
     # quadratic in rows (a province's 1,105 townships took minutes)
-    for r, (row, table_row) in enumerate(zip([block.header] + block.rows, table.rows)):
+    for r, (row, table_row) in enumerate(zip(block.rows, table.rows[heads:])):
         _cant_split(table_row)
         cells = table_row.cells
         for c, text in enumerate(row):
             cell = cells[c]
             cell.width = Mm(shape.widths_mm[c])
             paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            if r == 0:
-                for n, line in enumerate(header_lines(text)):
-                    run = _run(paragraph, line, HEI_FONT, size, bold=True)
-                    if n:
-                        run._element.addprevious(_line_break())
+            if c == block.wrap_column:  # sentences: they wrap, and read from the left
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
             else:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 _no_wrap(cell)  # a name or a score on one line, as the column was sized for
-                _run(paragraph, text, BODY_FONT, size)
-                if (r - 1, c) in block.highlight:
-                    _shade(cell, "FDE2E2")
-    _repeat_header(table.rows[0])
+            _run(paragraph, text, BODY_FONT, size)
+            if (r, c) in block.highlight:
+                _shade(cell, "FDE2E2")
+    for header_row in table.rows[:heads]:
+        _cant_split(header_row)
+        _repeat_header(header_row)
     if shape.landscape:
         _portrait(document.add_section(WD_SECTION.NEW_PAGE))
+
+
+def _header_text(cell, lines: list[str], size, width_mm: float) -> None:
+    cell.width = Mm(width_mm)  # as the columns are: add_table gave every cell an equal share
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for n, line in enumerate(lines):
+        run = _run(paragraph, line, HEI_FONT, size, bold=True)
+        if n:
+            run._element.addprevious(_line_break())
+
+
+def _header(table, block: Table, size, widths: list[float]) -> None:
+    """The header row; with groups, seed 002's two rows: each group's label merged across its
+    columns, and a column of no group merged down both rows."""
+    if not block.groups:
+        for c, text in enumerate(block.header):
+            _header_text(table.cell(0, c), header_lines(text), size, widths[c])
+        return
+    for label, first, span in block.header_groups():
+        if label:
+            _header_text(table.cell(0, first).merge(table.cell(0, first + span - 1)), [label], size,
+                         sum(widths[first:first + span]))
+            for c in range(first, first + span):
+                _header_text(table.cell(1, c), header_lines(block.header[c]), size, widths[c])
+        else:
+            _header_text(table.cell(0, first).merge(table.cell(1, first)), header_lines(block.header[first]), size,
+                         widths[first])
 
 
 def _line_break():

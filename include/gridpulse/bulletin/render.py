@@ -20,6 +20,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
+    env.filters["em"] = text_width_em
     env.globals.update(layout=layout, header_lines=header_lines, title_lines=title_lines, em=text_width_em,
                        sticky_offsets=sticky_offsets)
     return env

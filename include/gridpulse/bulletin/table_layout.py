@@ -31,7 +31,10 @@ def text_width_em(text: str) -> float:
 
 def header_lines(header: str) -> list[str]:
     """A header with a weight in brackets ("事项总量（20）") as two lines, so it can never break
-    inside the bracket; any other header as one line."""
+    inside the bracket; a header that names its lines ("日在线率\n20分") as those; any other
+    header as one line."""
+    if "\n" in header:
+        return header.split("\n")
     found = WEIGHT_IN_BRACKETS.match(header)
     return [found.group(1), found.group(2)] if found else [header]
 
@@ -57,6 +60,8 @@ def _columns(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
     em = font_pt * PT_TO_MM
     columns = list(zip(*([table.header] + table.rows))) if table.rows else [[h] for h in table.header]
     body = [max([text_width_em(c) for c in column[1:]] + [0.0]) + SLACK_EM for column in columns]
+    if table.wrap_column is not None:
+        body[table.wrap_column] = SLACK_EM  # its sentences wrap: only its header bounds it
     least = [max(b, _header_minimum_em(h)) * em + CELL_PADDING_MM for b, h in zip(body, table.header)]
     natural = [max(b, *(text_width_em(line) for line in header_lines(h))) * em + CELL_PADDING_MM
                for b, h in zip(body, table.header)]
@@ -73,7 +78,18 @@ def layout(table: Table) -> Layout:
         page = LANDSCAPE_WIDTH_MM if landscape else PORTRAIT_WIDTH_MM
         if sum(least) <= page:
             break
+    if table.wrap_column is not None:
+        return _wrapping(natural, table.wrap_column, page, landscape, font_pt)
     room = page - sum(least)
     wanted = [n - m for n, m in zip(natural, least)]
     share = min(1.0, room / sum(wanted)) if sum(wanted) > 0 and room > 0 else 0.0
     return Layout([round(m + w * share, 1) for m, w in zip(least, wanted)], landscape, font_pt)
+
+
+def _wrapping(natural: list[float], wrap: int, page: float, landscape: bool, font_pt: float) -> Layout:
+    """The other columns at their longest cell and header on one line; the wrapping column fills
+    the text width."""
+    slack = SLACK_EM * font_pt * PT_TO_MM  # a one-line header ("分值") needs the room a body cell has
+    widths = [round(w + slack, 1) for w in natural]
+    widths[wrap] = round(page - sum(w for c, w in enumerate(widths) if c != wrap), 1)
+    return Layout(widths, landscape, font_pt)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gridpulse import config
 from gridpulse.publish.marts import MonthMarts
 
 
@@ -30,4 +31,5 @@ def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
     table.attrs["decimals"] = decimals | {"总分": 2}  # printed decimals of each score column
     table.attrs["weights"] = weights                  # a score below its item's weight missed the standard
     table.attrs["period"] = marts.period              # the month, in the sheet's name and printed header
+    table.attrs["district"] = config.settings()["district"]["name"]  # in the workbook's title row
     return table

@@ -13,6 +13,7 @@ BELOW_STANDARD = PatternFill("solid", start_color="FDE2E2", end_color="FDE2E2")
 THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 KEY_COLUMNS = 3  # 排名, 机构编码, 单位: kept in view when scrolling right
+HEADER_ROW = 2   # row 1 is the title (district, month, scheme)
 # Text that a spreadsheet would run as a formula is written as plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,47 +37,67 @@ def _sheet_name(title: str) -> str:
     return cleaned[:31]  # Excel's limit
 
 
+def _month_zh(period: str) -> str:
+    return f"{period[:4]}年{int(period[5:])}月" if period else ""
+
+
+def _heading(table: pd.DataFrame, title: str) -> str:
+    """The title row's text: district, month and scheme, so a sheet printed or forwarded alone
+    still says whose ranking of which month it is."""
+    return f"{table.attrs.get('district', '')}{_month_zh(table.attrs.get('period', ''))}{title}排名"
+
+
+def _title_row(sheet, text: str, width: int) -> None:
+    """Row 1: the title across the table's width, above the header row, with no grid lines."""
+    sheet.append([text])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
+    cell = sheet.cell(row=1, column=1)
+    cell.font = Font(name=FONT, bold=True, size=14)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 24
+
+
 def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     book = Workbook()
     book.remove(book.active)
     for title, table in tables.items():
         period = table.attrs.get("period", "")
         sheet = book.create_sheet(_sheet_name(f"{period} {title}" if period else title))
+        _title_row(sheet, _heading(table, title), len(table.columns))
         sheet.append(list(table.columns))
         for row in table.itertuples(index=False):
             sheet.append([safe_text(v.item() if hasattr(v, "item") else v) for v in row])
-        for cell in sheet[1]:
+        for cell in sheet[HEADER_ROW]:
             cell.font = Font(name=FONT, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         weights = table.attrs.get("weights", {})
-        for header, column_cells in zip(table.columns, sheet.iter_cols(min_row=2)):
+        for header, column_cells in zip(table.columns, sheet.iter_cols(min_row=HEADER_ROW + 1)):
             for cell in column_cells:
                 cell.font = Font(name=FONT)
                 if isinstance(cell.value, (int, float)) and header in weights | {"总分": 0}:
                     cell.number_format = "0.00"
                     if cell.value < weights.get(header, 0):
                         cell.fill = BELOW_STANDARD
-        for letter, header in zip((c.column_letter for c in sheet[1]), table.columns):
+        for letter, header in zip((c.column_letter for c in sheet[HEADER_ROW]), table.columns):
             # a Chinese character is two columns wide
             sheet.column_dimensions[letter].width = max(8, 2 * len(str(header)) + 2)
-        for row in sheet.iter_rows():
+        for row in sheet.iter_rows(min_row=HEADER_ROW):
             for cell in row:
                 cell.border = GRID
-        sheet.freeze_panes = sheet.cell(row=2, column=KEY_COLUMNS + 1).coordinate
-        _print_setup(sheet, title, table.attrs.get("period", ""))
+        sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=KEY_COLUMNS + 1).coordinate
+        _print_setup(sheet, title, period)
     book.save(path)
 
 
 def _print_setup(sheet, title: str, period: str) -> None:
-    """A4 landscape, one page wide, the header row on every printed page, and the scheme and month
+    """A4 landscape, one page wide, the title and header rows on every printed page, and the scheme and month
     printed at the top of each page."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    sheet.print_title_rows = f"1:{HEADER_ROW}"  # the title and the header on every printed page
     sheet.print_options.horizontalCentered = True
     sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.6)
-    month = f"{period[:4]}年{int(period[5:])}月" if period else ""
-    sheet.oddHeader.center.text = f"{month}{title}排名"
+    sheet.oddHeader.center.text = f"{_month_zh(period)}{title}排名"
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
