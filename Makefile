@@ -9,6 +9,7 @@ PERIOD ?= 2022-11
 # Airflow keeps its metadata DB and logs inside the project; examples off, DAGs from dags/.
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos

@@ -33,6 +33,7 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),  # standalone starts `airflow` from PATH
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins"),  # the DAG's timetable
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),

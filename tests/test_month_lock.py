@@ -1,0 +1,73 @@
+"""One month at a time per deployment, tested with real processes (`python -m gridpulse run`).
+
+A run killed while it held the deployment leaves a stale claim, which the next run takes over; a
+second run started while the first works refuses at once, naming the holder in Chinese and English;
+a third that asks to wait runs after the first. What is published equals a single run's."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import PERIOD
+from test_crash_safety import _workspace, published_state
+
+from gridpulse import month_lock
+
+
+def _run(env: dict, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD, *extra], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finished(process: subprocess.Popen) -> tuple[int, str]:
+    out, err = process.communicate(timeout=1800)
+    return process.returncode, out + err
+
+
+def _wait_until_held_by(pid: int, timeout: float = 120) -> month_lock.Holder:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        holder = month_lock.current_holder()
+        if holder and holder.pid == pid:
+            return holder
+        time.sleep(0.2)
+    raise AssertionError(f"process {pid} never claimed the deployment")
+
+
+def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, tmp_path, monkeypatch):
+    code, output = _finished(_run(_workspace(tmp_path / "single", demo_month, monkeypatch)))
+    assert code == 0, output[-3000:]
+    single_run = published_state()
+
+    env = _workspace(tmp_path / "together", demo_month, monkeypatch)
+    killed = _run(env | {"GRIDPULSE_DIE_AT": "after_archive"})
+    killed.wait(600)
+    assert killed.returncode == -signal.SIGKILL
+    stale = month_lock.current_holder()
+    assert stale is not None and stale.pid == killed.pid  # the dead run's claim is still there
+
+    first = _run(env)
+    holder = _wait_until_held_by(first.pid)  # taken over from the dead process
+    assert holder.kind == month_lock.PROCESS and holder.period == PERIOD
+    time.sleep(4)  # as an operator would, a few seconds later
+    refused_code, refused = _finished(_run(env))
+    waiting = _run(env, "--wait", "1800")
+
+    assert refused_code == 3, refused
+    assert f"process {first.pid}" in refused and "另一次运行正在处理 2022-11 月" in refused
+    assert f"since {month_lock._local(holder.since)}" in refused
+    assert "Traceback" not in refused
+
+    first_code, first_output = _finished(first)
+    assert first_code == 0, first_output[-3000:]
+    assert published_state() == single_run  # the refused run touched nothing of the first one's
+
+    waited_code, waited_output = _finished(waiting)
+    assert waited_code == 0, waited_output[-3000:]
+    assert f"process {first.pid}" in waited_output and "waiting up to 1800 s" in waited_output
+    assert published_state() == single_run
+    assert month_lock.current_holder() is None
+    assert json.loads(month_lock.lock_path().read_text() or "null") is None
