@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PERIOD ?= 2022-11
+TIMEOUT ?= 3600
 
 # Airflow keeps its metadata DB and logs inside the project; examples off, DAGs from dags/.
 export AIRFLOW_HOME := $(CURDIR)/.airflow
@@ -24,7 +25,7 @@ help:
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
 	@echo "make docs   dbt docs and GX data docs into output/docs/"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
-	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API"
+	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API (TIMEOUT=3600 s)"
 	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow"
 
 $(STAMP): requirements.txt constraints.txt
@@ -44,11 +45,11 @@ airflow: venv
 
 # Against the Airflow `make airflow` runs: one month, or months FROM..TO, through the REST API.
 trigger: venv
-	$(BIN)/python -m gridpulse.airflow_api trigger --period $(PERIOD)
+	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) trigger --period $(PERIOD)
 
 backfill: venv
 	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11"; exit 2)
-	$(BIN)/python -m gridpulse.airflow_api backfill --from $(FROM) --to $(TO)
+	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
 
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)

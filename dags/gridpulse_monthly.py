@@ -107,7 +107,11 @@ def gridpulse_monthly():
         if not pipeline.delivery_enabled():
             raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
         # each township's own follow-up list (names) goes to that township's addresses only
-        return pipeline.deliver(period, extra_attachments=pipeline.followup(period))
+        delivered = pipeline.deliver(period, extra_attachments=pipeline.followup(period))
+        if delivered["skipped"] and not (delivered["sent"] or delivered["already_sent"] or delivered["uncertain"]):
+            raise AirflowSkipException(f"no delivery channel has a connection, nothing sent / 未配置投递渠道: "
+                                       f"{', '.join(delivered['skipped'])} (recorded in the delivery log)")
+        return delivered
 
     period = resolve_period()
     archived = archive(period)

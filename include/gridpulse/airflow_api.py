@@ -19,6 +19,10 @@ from gridpulse.period import Period
 DAG_ID = "gridpulse_monthly"
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 FINISHED = {"success", "failed"}
+WAITING_TASK_STATES = {"running", "queued", "scheduled", "up_for_reschedule", "up_for_retry", "deferred"}
+# why a task in one of those states waits, for the operator watching `make trigger`
+WAITS = {"wait_for_export": "the month's export is not complete in the source yet",
+         "claim_deployment": "another run holds the deployment (one month at a time)"}
 
 
 class AirflowApi:
@@ -40,8 +44,10 @@ class AirflowApi:
 
     def trigger(self, period: str, dag_id: str = DAG_ID) -> str:
         """Start a run that assesses `period`; return its run id."""
+        month = str(Period.parse(period))
+        run_id = f"manual__{month}__{datetime.now(TIMEZONE):%Y%m%dT%H%M%S}"  # the UI lists runs by month
         run = self._call("POST", f"/dags/{dag_id}/dagRuns",
-                         json={"logical_date": None, "conf": {"period": str(Period.parse(period))}})
+                         json={"dag_run_id": run_id, "logical_date": None, "conf": {"period": month}})
         return run["dag_run_id"]
 
     def backfill(self, first: str, last: str, dag_id: str = DAG_ID) -> int:
@@ -67,11 +73,27 @@ class AirflowApi:
         instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         return [ti["task_id"] for ti in instances["task_instances"] if ti["state"] in {"failed", "upstream_failed"}]
 
-    def wait(self, run_ids: list[str], timeout: float, dag_id: str = DAG_ID) -> dict[str, str]:
-        """Wait until every run has finished; return each run's state."""
-        deadline = time.monotonic() + timeout
+    def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
+        """What an unfinished run is doing: its tasks that run or wait, with why where known."""
+        instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        return [f"{ti['task_id']} {ti['state']}" + (f" ({WAITS[ti['task_id']]})" if ti["task_id"] in WAITS else "")
+                for ti in instances["task_instances"] if ti["state"] in WAITING_TASK_STATES]
+
+    def wait(self, run_ids: list[str], timeout: float, dag_id: str = DAG_ID,
+             tell=lambda line: None) -> dict[str, str]:
+        """Wait until every run has finished or `timeout` s have passed; return each run's state.
+        `tell` gets a line whenever what a run waits for changes."""
+        deadline, told = time.monotonic() + timeout, {}
         while True:
             states = {run_id: self.run(run_id, dag_id)["state"] for run_id in run_ids}
+            for run_id, state in states.items():
+                doing = self.waiting_on(run_id, dag_id) if state not in FINISHED else []
+                line = f"  {run_id}: {state}" + (f": {'; '.join(doing)}" if doing else "")
+                if state == "queued" and not doing:
+                    line += " (not started yet: the scheduler starts it when a run slot is free)"
+                if told.get(run_id) != line:
+                    tell(line)
+                    told[run_id] = line
             if all(state in FINISHED for state in states.values()) or time.monotonic() > deadline:
                 return states
             time.sleep(3)
@@ -98,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", help="default: the password `make airflow` generated")
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the runs")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds to wait for the runs (default 3600); they go on in Airflow after")
     verbs = parser.add_subparsers(dest="verb", required=True)
     verbs.add_parser("trigger").add_argument("--period", required=True)
     backfill = verbs.add_parser("backfill")
@@ -115,14 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "trigger":
         run_ids = [api.trigger(args.period)]
     else:
-        api.backfill(args.first, args.last)
+        backfill_id = api.backfill(args.first, args.last)
+        print(f"Backfill {backfill_id}: {args.first} .. {args.last}, oldest first, one month at a time", flush=True)
         months = _months(args.first, args.last)
         deadline = time.monotonic() + 120
         while len(api.backfill_runs(months)) < len(months) and time.monotonic() < deadline:
             time.sleep(2)  # the backfill's runs are created as it starts
         run_ids = [run["dag_run_id"] for run in api.backfill_runs(months)]
-    print(f"Waiting for {len(run_ids)} run(s) of {DAG_ID} at {args.url} ...", flush=True)
-    states = api.wait(run_ids, args.timeout)
+    print(f"Waiting up to {args.timeout:.0f} s for {len(run_ids)} run(s) of {DAG_ID} at {args.url}: "
+          f"{', '.join(run_ids)}", flush=True)
+    states = api.wait(run_ids, args.timeout, tell=lambda line: print(line, flush=True))
+    unfinished = [run_id for run_id, state in states.items() if state not in FINISHED]
+    if unfinished:
+        print(f"Gave up waiting after {args.timeout:.0f} s (--timeout): {', '.join(unfinished)} not finished; "
+              f"they go on in Airflow ({args.url}/dags/{DAG_ID}).", file=sys.stderr)
+        return 4
+    print("Finished:")
     for run_id, state in states.items():
         failed = api.failed_tasks(run_id) if state == "failed" else []
         print(f"  {run_id}: {state}" + (f" (failed: {', '.join(failed)})" if failed else ""))
