@@ -71,3 +71,21 @@ def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, 
     assert published_state() == single_run
     assert month_lock.current_holder() is None
     assert json.loads(month_lock.lock_path().read_text() or "null") is None
+
+
+def test_an_airflow_run_s_claim_holds_while_the_run_runs_and_is_taken_over_after(workspace):
+    import pytest
+
+    from gridpulse.orchestration.claim import claim_for_run, release_for_run
+
+    assert month_lock.claim(month_lock.airflow_holder("2022-10", "manual__2022-10__20261202T040000")) is None
+    assert not claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")
+    with pytest.raises(month_lock.MonthBusy, match="Airflow run manual__2022-10__20261202T040000"):
+        with month_lock.holding(PERIOD, "python -m gridpulse run"):  # the CLI cannot ask Airflow: it refuses
+            pass
+    # the holding run was marked failed in the UI and never reached release_deployment
+    assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "failed")
+    assert month_lock.current_holder().run_id == "backfill__2022-11__x"
+    assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")  # a retry
+    release_for_run(PERIOD, "backfill__2022-11__x")
+    assert month_lock.current_holder() is None

@@ -73,6 +73,18 @@ class AirflowApi:
         instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         return [ti["task_id"] for ti in instances["task_instances"] if ti["state"] in {"failed", "upstream_failed"}]
 
+    def task_log(self, run_id: str, task_id: str, dag_id: str = DAG_ID) -> list[str]:
+        """The lines of a task's last try, as the UI shows them."""
+        base = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        tries = self._call("GET", base)["try_number"]
+        content = self._call("GET", f"{base}/logs/{tries}", params={"full_content": True})["content"]
+        return [entry.get("event", "") if isinstance(entry, dict) else str(entry) for entry in content]
+
+    def failure_cause(self, run_id: str, task_id: str, dag_id: str = DAG_ID) -> str:
+        """The line the failure callback writes first: the failed task and its error."""
+        causes = [line for line in self.task_log(run_id, task_id, dag_id) if line.startswith("FAILED ")]
+        return causes[0] if causes else "see the task's log"
+
     def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
         """What an unfinished run is doing: its tasks that run or wait, with why where known."""
         instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
@@ -157,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     for run_id, state in states.items():
         failed = api.failed_tasks(run_id) if state == "failed" else []
         print(f"  {run_id}: {state}" + (f" (failed: {', '.join(failed)})" if failed else ""))
+        if failed:
+            print(f"    {api.failure_cause(run_id, failed[0])[:500]}")
     return 0 if all(state == "success" for state in states.values()) else 1
 
 
