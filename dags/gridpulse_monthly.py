@@ -100,7 +100,7 @@ def gridpulse_monthly():
     # retry send only what has not gone yet
     @task(retries=3, retry_delay=timedelta(minutes=5), retry_exponential_backoff=True)
     def deliver(period: str, published: dict) -> dict:
-        from airflow.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowSkipException
 
         from gridpulse import pipeline
 

@@ -85,11 +85,28 @@ class AirflowApi:
         causes = [line for line in self.task_log(run_id, task_id, dag_id) if line.startswith("FAILED ")]
         return causes[0] if causes else "see the task's log"
 
+    def name_month(self, run_id: str, month: str, dag_id: str = DAG_ID) -> None:
+        """Put the assessed month in the run's note, which the UI shows beside the run (Airflow
+        3.3 names a backfill's runs after their run day, not after the month they assess)."""
+        self._call("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"note": f"{month} 考核月 / assessed month {month}"})
+
     def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
-        """What an unfinished run is doing: its tasks that run or wait, with why where known."""
+        """What an unfinished run is doing: its tasks that run or wait (a task group counted as a
+        whole), with why a sensor waits."""
         instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
-        return [f"{ti['task_id']} {ti['state']}" + (f" ({WAITS[ti['task_id']]})" if ti["task_id"] in WAITS else "")
-                for ti in instances["task_instances"] if ti["state"] in WAITING_TASK_STATES]
+        doing, groups = [], {}
+        for ti in instances["task_instances"]:
+            if ti["state"] not in WAITING_TASK_STATES:
+                continue
+            if "." in ti["task_id"]:  # e.g. dbt_build.<model>_run
+                group = groups.setdefault(ti["task_id"].split(".")[0], {})
+                group[ti["state"]] = group.get(ti["state"], 0) + 1
+                continue
+            why = f" ({WAITS[ti['task_id']]})" if ti["task_id"] in WAITS and ti["state"] == "up_for_reschedule" else ""
+            doing.append(f"{ti['task_id']} {ti['state']}{why}")
+        doing += [f"{group}: " + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+                  for group, states in groups.items()]
+        return doing
 
     def wait(self, run_ids: list[str], timeout: float, dag_id: str = DAG_ID,
              tell=lambda line: None) -> dict[str, str]:
@@ -115,6 +132,10 @@ def _month_start(period: str) -> datetime:
     """A month's data interval starts at its first midnight in the district's time zone; for
     gridpulse_monthly's timetable that instant is the run's logical date."""
     return datetime.combine(Period.parse(period).first_day, datetime.min.time(), tzinfo=TIMEZONE)
+
+
+def _month_of(run: dict) -> str:
+    return datetime.fromisoformat(run["logical_date"].replace("Z", "+00:00")).astimezone(TIMEZONE).strftime("%Y-%m")
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -156,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.monotonic() + 120
         while len(api.backfill_runs(months)) < len(months) and time.monotonic() < deadline:
             time.sleep(2)  # the backfill's runs are created as it starts
-        run_ids = [run["dag_run_id"] for run in api.backfill_runs(months)]
+        runs = api.backfill_runs(months)
+        for run in runs:
+            api.name_month(run["dag_run_id"], _month_of(run))
+        run_ids = [run["dag_run_id"] for run in runs]
     print(f"Waiting up to {args.timeout:.0f} s for {len(run_ids)} run(s) of {DAG_ID} at {args.url}: "
           f"{', '.join(run_ids)}", flush=True)
     states = api.wait(run_ids, args.timeout, tell=lambda line: print(line, flush=True))

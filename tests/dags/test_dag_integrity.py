@@ -92,10 +92,10 @@ def test_a_scheduled_run_is_created_on_the_run_day_and_assesses_the_previous_mon
 
     scheduled = timetable.generate_run_id(run_type=DagRunType.SCHEDULED, run_after=info.run_after,
                                           data_interval=info.data_interval)
-    backfill = timetable.generate_run_id(run_type=DagRunType.BACKFILL_JOB, run_after=info.run_after,
-                                         data_interval=info.data_interval)
+    manual = timetable.generate_run_id(run_type=DagRunType.MANUAL, run_after=info.run_after,
+                                       data_interval=info.data_interval)
     assert scheduled == "scheduled__2022-11"
-    assert backfill.startswith("backfill__2022-11__")
+    assert manual.startswith("manual__2022-11__")
 
 
 def test_dag_file_parses_without_heavy_imports():

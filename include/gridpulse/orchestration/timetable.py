@@ -6,9 +6,11 @@ the month's run on the configured day and time of the next month (`schedule.run_
 gridpulse.yml: platforms finish a month's export in its first days), not at the month's end: no run
 sits waiting for its day and holding a place in the queue.
 
-Run ids name the assessed month (`scheduled__2022-11`, `backfill__2022-11__20261202T0403`), so the
-UI's run list reads as months. Airflow must know the class to store the DAG: the plugin in
-plugins/gridpulse_timetables.py registers it.
+Run ids that Airflow asks the timetable for name the assessed month (`scheduled__2022-11`, and
+`manual__2022-11__<created>` for a run triggered with a logical date), so the UI's run list reads
+as months. Airflow 3.3's backfill names its runs itself, after their run day
+(`backfill__2022-12-03T08:00:00+08:00` assesses 2022-11); `make backfill` puts the month in their
+note. Airflow must know the class to store the DAG: plugins/gridpulse_timetables.py registers it.
 """
 from __future__ import annotations
 
@@ -63,5 +65,5 @@ class AssessedMonthTimetable(CronDataIntervalTimetable):
         month = data_interval.start.in_timezone(self._timezone).format("YYYY-MM")
         if run_type == DagRunType.SCHEDULED:
             return f"{run_type.value}__{month}"  # one scheduled run per month
-        # a month may be backfilled or run by hand again: the creation time keeps the id unique
+        # a month may be run again: the creation time keeps the id unique
         return f"{run_type.value}__{month}__{DateTime.utcnow().format('YYYYMMDD[T]HHmmss')}"
