@@ -62,11 +62,11 @@ def send_failure_alert(task_id: str, period: str, error: BaseException | str) ->
         outcomes.append((channel, recipient, f"{SKIPPED}: {detail}"))
 
     smtp = settings.delivery()["smtp_connection"]
-    for address in conf.get("email") or []:
-        if not defined(smtp):
-            skip("email", address, smtp)
     if conf.get("email") and defined(smtp):
         _email(conf["email"], subject, body, record)
+    elif conf.get("email"):  # a channel without a connection is off: say so, never fail on it
+        for address in conf["email"]:
+            skip("email", address, smtp)
     for kind in ("dingtalk", "wecom"):
         for conn_id in conf.get(kind) or []:
             if not defined(conn_id):
