@@ -19,6 +19,7 @@ from gridpulse.period import Period
 DAG_ID = "gridpulse_monthly"
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 FINISHED = {"success", "failed"}
+BACKFILL_ATTEMPTS = 6
 WAITING_TASK_STATES = {"running", "queued", "scheduled", "up_for_reschedule", "up_for_retry", "deferred"}
 # why a task in one of those states waits, for the operator watching `make trigger`
 WAITS = {"wait_for_export": "the month's export is not complete in the source yet",
@@ -55,7 +56,17 @@ class AirflowApi:
         A month already assessed is assessed again (its results are replaced, never doubled)."""
         body = {"dag_id": dag_id, "from_date": _month_start(first).isoformat(), "to_date": _month_start(last).isoformat(),
                 "reprocess_behavior": "completed", "max_active_runs": 1}
-        return self._call("POST", "/backfills", json=body)["id"]
+        # on SQLite metadata, creating a backfill while the scheduler writes answers 503 "Database is
+        # locked": it is refused whole, so asking again a little later is safe
+        for attempt in range(BACKFILL_ATTEMPTS):
+            response = self.http.post("/backfills", json=body)
+            if response.status_code != 503 or attempt == BACKFILL_ATTEMPTS - 1:
+                break
+            print(f"Airflow is busy ({response.json().get('detail')}); asking again in 5 s", flush=True)
+            time.sleep(5)
+        if response.is_error:
+            raise RuntimeError(f"Airflow API POST /backfills: {response.status_code} {response.text}")
+        return response.json()["id"]
 
     def run(self, run_id: str, dag_id: str = DAG_ID) -> dict:
         return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
@@ -167,6 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     except (httpx.HTTPError, TimeoutError) as error:
         print(f"No Airflow answers at {args.url} ({error}). Start it with `make airflow` first.", file=sys.stderr)
         return 2
+    try:
+        return _run(api, args)
+    except RuntimeError as error:  # what Airflow answered, without a traceback
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _run(api: AirflowApi, args) -> int:
     api.unpause()
     if args.verb == "trigger":
         run_ids = [api.trigger(args.period)]
