@@ -37,6 +37,7 @@ from servers import SmtpServer, WebhookServer
 
 MONTHS = ["2022-10", "2022-11"]   # backfilled after 2022-11 was triggered
 BROKEN_MONTH = "2022-08"           # its export's manifest says another month: validation fails
+MISSING_MONTH = "2022-07"          # no export: its run waits for one
 RUN_TIMEOUT = 1500
 CONNECTIONS = ("gridpulse_smtp", "gridpulse_dingtalk", "gridpulse_wecom")
 
@@ -236,6 +237,20 @@ def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow
     assert tasks["state"] == "success" and tasks["try_number"] > 1
     assert len(smtp.sink.messages) == sent  # the delivery log knew every address had it
     assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
+
+
+def test_make_trigger_says_what_it_waits_for_and_gives_up_after_its_timeout(airflow_server):
+    """2022-07 has no export: the run waits for it (for days), and keeps waiting while the next
+    tests backfill and fail other months: a waiting run holds nothing back."""
+    command = subprocess.run(
+        [sys.executable, "-m", "gridpulse.airflow_api", "--url", airflow_server["url"], "--timeout", "120",
+         "trigger", "--period", MISSING_MONTH],
+        env=airflow_server["env"], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
+    _keep_log(airflow_server, "make trigger of a month without an export", command.stdout + command.stderr)
+    assert command.returncode == 4, command.stdout + command.stderr
+    assert re.search(rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "
+                     r"\(the month's export is not complete in the source yet\)", command.stdout), command.stdout
+    assert f"Gave up waiting after 120 s (--timeout): manual__{MISSING_MONTH}__" in command.stderr
 
 
 def test_one_command_backfills_two_months_and_skips_delivery_without_connections(airflow_server):
