@@ -12,6 +12,7 @@ warehouse's writers share a one-slot pool. Each dbt model is a task of the `dbt_
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pendulum
@@ -105,12 +106,16 @@ def gridpulse_monthly():
         from gridpulse import pipeline
 
         if not pipeline.delivery_enabled():
-            raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
+            reason = "delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)"
+            logging.getLogger("gridpulse.deliver").warning("%s", reason)
+            raise AirflowSkipException(reason)
         # each township's own follow-up list (names) goes to that township's addresses only
         delivered = pipeline.deliver(period, extra_attachments=pipeline.followup(period))
         if delivered["skipped"] and not (delivered["sent"] or delivered["already_sent"] or delivered["uncertain"]):
-            raise AirflowSkipException(f"no delivery channel has a connection, nothing sent / 未配置投递渠道: "
-                                       f"{', '.join(delivered['skipped'])} (recorded in the delivery log)")
+            reason = (f"no delivery channel has a connection, nothing sent / 未配置投递渠道，未发送 "
+                      f"({len(delivered['skipped'])} recipients, recorded in the delivery log)")
+            logging.getLogger("gridpulse.deliver").warning("%s", reason)  # Airflow logs only "Skipping task."
+            raise AirflowSkipException(reason)
         return delivered
 
     period = resolve_period()
