@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PERIOD ?= 2022-11
+TIMEOUT ?= 3600
 
 # Airflow keeps its metadata DB and logs inside the project; examples off, DAGs from dags/.
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
@@ -24,7 +26,7 @@ help:
 	@echo "make docs   dbt docs and GX data docs into output/docs/ (open output/docs/dbt/static_index.html)"
 	@echo "make dashboard [DASHBOARD_PORT=8050]  the trends page for leaders on http://127.0.0.1:8050/, read-only"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
-	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API"
+	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API (TIMEOUT=3600 s)"
 	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow"
 
 $(STAMP): requirements.txt constraints.txt
@@ -44,11 +46,11 @@ airflow: venv
 
 # Against the Airflow `make airflow` runs: one month, or months FROM..TO, through the REST API.
 trigger: venv
-	$(BIN)/python -m gridpulse.airflow_api trigger --period $(PERIOD)
+	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) trigger --period $(PERIOD)
 
 backfill: venv
 	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11"; exit 2)
-	$(BIN)/python -m gridpulse.airflow_api backfill --from $(FROM) --to $(TO)
+	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
 
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)

@@ -3,31 +3,37 @@
 This file only wires the steps; each task calls a function of gridpulse.pipeline, which the
 CLI (`python -m gridpulse ...`) calls too. Nothing heavy is imported at parse time.
 
-A scheduled run waits for the configured day of the next month (include/config/gridpulse.yml,
-`schedule`), then for the month's export. A manual run assesses the last complete month before
-it, or the month given as the `period` parameter (e.g. {"period": "2022-11"}). Runs go one at a
-time: the warehouse has one writer. Each dbt model is a task of the `dbt_build` group.
+A scheduled run is created on the configured day of the next month (include/config/gridpulse.yml,
+`schedule`; gridpulse.orchestration.timetable) and waits for the month's export. A manual run
+assesses the month given as the `period` parameter (e.g. {"period": "2022-11"}). Several runs may
+be active, e.g. one waiting for its export while another month is re-run; from archive to publish a
+run holds the deployment (gridpulse.month_lock), so months are written one at a time, and the
+warehouse's writers share a one-slot pool. Each dbt model is a task of the `dbt_build` group.
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 from gridpulse.orchestration.alerts import on_task_failure
 from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, building_warehouse, dbt_log_dir, dbt_models_group
 from gridpulse.orchestration.schedule import TIMEZONE, asset_uri, published_marts, schedule_settings
+from gridpulse.orchestration.timetable import AssessedMonthTimetable
 
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
 
 
 @dag(
     dag_id="gridpulse_monthly",
-    schedule=CronDataIntervalTimetable("0 0 1 * *", timezone=TIMEZONE),
+    schedule=AssessedMonthTimetable(int(schedule_settings()["run_day"]), str(schedule_settings()["run_time"]), TIMEZONE),
     start_date=pendulum.datetime(2022, 1, 1, tz=TIMEZONE),
     catchup=False,
-    max_active_runs=1,  # DuckDB has one writer: months run one at a time
+    # a run waiting for its export must not hold back another month: writing is serialised by the
+    # deployment claim (claim_deployment .. release_deployment) and the warehouse pool instead
+    max_active_runs=3,
     params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                             description="Assessed month YYYY-MM; empty = the run's data interval")},
     default_args={"on_failure_callback": on_task_failure},
@@ -40,21 +46,28 @@ def gridpulse_monthly():
     def resolve_period(params=None, data_interval_start=None) -> str:
         if params and params.get("period"):
             return params["period"]
+        if data_interval_start is None:  # a manual run without a logical date
+            raise ValueError("月份未指定 / no month given: trigger with {\"period\": \"YYYY-MM\"}")
         return data_interval_start.in_timezone(TIMEZONE).format("YYYY-MM")
-
-    @task.sensor(poke_interval=1800, timeout=7 * 24 * 3600, mode="reschedule")
-    def wait_for_run_day(params=None, data_interval_end=None) -> bool:
-        from gridpulse.orchestration.schedule import run_day_reached
-
-        if (params and params.get("period")) or data_interval_end is None:
-            return True  # a month asked for by hand runs now
-        return run_day_reached(data_interval_end, pendulum.now(TIMEZONE))
 
     @task.sensor(poke_interval=600, timeout=schedule_settings()["export_wait_days"] * 24 * 3600, mode="reschedule")
     def wait_for_export(period: str) -> bool:
         from gridpulse import pipeline
 
         return pipeline.export_ready(period)
+
+    # the deployment's folders take one month at a time, whoever runs it (this DAG, the CLI)
+    @task.sensor(poke_interval=60, timeout=24 * 3600, mode="reschedule")
+    def claim_deployment(period: str, dag_run=None, ti=None) -> bool:
+        from gridpulse.orchestration.claim import claim_for_run
+
+        return claim_for_run(period, dag_run.dag_id, dag_run.run_id, ti.get_dagrun_state)
+
+    @task(trigger_rule="all_done")  # whatever happened upstream, the next month may go
+    def release_deployment(period: str | None, dag_run=None) -> None:
+        from gridpulse.orchestration.claim import release_for_run
+
+        release_for_run(period, dag_run.run_id)
 
     # a source that drops or times out may come back: retry with growing pauses
     @task(retries=3, retry_delay=timedelta(minutes=2), retry_exponential_backoff=True)
@@ -88,23 +101,31 @@ def gridpulse_monthly():
     # retry send only what has not gone yet
     @task(retries=3, retry_delay=timedelta(minutes=5), retry_exponential_backoff=True)
     def deliver(period: str, published: dict) -> dict:
-        from airflow.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowSkipException
 
         from gridpulse import pipeline
 
         if not pipeline.delivery_enabled():
-            raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
+            reason = "delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)"
+            logging.getLogger("gridpulse.deliver").warning("%s", reason)
+            raise AirflowSkipException(reason)
         # each township's own follow-up list (names) goes to that township's addresses only
-        return pipeline.deliver(period, extra_attachments=pipeline.followup(period))
+        delivered = pipeline.deliver(period, extra_attachments=pipeline.followup(period))
+        if delivered["skipped"] and not (delivered["sent"] or delivered["already_sent"] or delivered["uncertain"]):
+            reason = (f"no delivery channel has a connection, nothing sent / 未配置投递渠道，未发送 "
+                      f"({len(delivered['skipped'])} recipients, recorded in the delivery log)")
+            logging.getLogger("gridpulse.deliver").warning("%s", reason)  # Airflow logs only "Skipping task."
+            raise AirflowSkipException(reason)
+        return delivered
 
     period = resolve_period()
     archived = archive(period)
     validated = validate(period, archived)
     loaded = load(period, archived)
     built = dbt_models_group()
-    wait_for_run_day() >> wait_for_export(period) >> archived
+    wait_for_export(period) >> claim_deployment(period) >> archived
     published = publish(period)
-    validated >> loaded >> built >> published
+    validated >> loaded >> built >> published >> release_deployment(period)
     deliver(period, published)
 
 

@@ -2,23 +2,29 @@
 starts scheduler, API server, DAG processor and triggerer on loopback; the tests drive it through
 the REST API as a data engineer would, and stop every process it started.
 
-When the DAG is unpaused, Airflow creates the scheduled run of the latest complete month, which
-waits for an export these tests never drop. With one run at a time (the warehouse has one
-writer) it would hold the queue for days, so the tests mark it failed, as an operator would
-before re-running older months.
+Nothing is done about scheduled runs: a month's scheduled run exists only from its run day (the
+DAG's timetable), and one that waits for its export does not hold back a manual run or a backfill.
+The delivery connections are created through the REST API for the triggered month and deleted
+before the backfill, whose `deliver` tasks are then skipped with their reason. The task logs the
+REST API serves are kept in the module's folder (task_logs.txt) as an operator would read them.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import httpx
@@ -29,8 +35,11 @@ from conftest import PROJECT_DIR
 from exports import drop_month
 from servers import SmtpServer, WebhookServer
 
-MONTHS = ["2022-09", "2022-10", "2022-11"]
+MONTHS = ["2022-10", "2022-11"]   # backfilled after 2022-11 was triggered
+BROKEN_MONTH = "2022-08"           # its export's manifest says another month: validation fails
+MISSING_MONTH = "2022-07"          # no export: its run waits for one
 RUN_TIMEOUT = 1500
+CONNECTIONS = ("gridpulse_smtp", "gridpulse_dingtalk", "gridpulse_wecom")
 
 
 def _free_port() -> int:
@@ -67,20 +76,25 @@ def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
     its delivery connections pointing at the loopback mail server and robots."""
     from gridpulse.demo import generate
 
+    from exports import edit_manifest
+
     smtp, hooks = mail_and_robots
     root = tmp_path_factory.mktemp("airflow-server")
     for period in MONTHS:
         export = demo_month if period == "2022-11" else generate(period, root / "exports")
         drop_month(export, root / "landing")
+    broken = root / "landing" / BROKEN_MONTH
+    shutil.copytree(demo_month, broken)
+    edit_manifest(broken, lambda manifest: manifest.update(period=BROKEN_MONTH))
     port = _free_port()
     env = os.environ | {
         "AIRFLOW_HOME": str(root / "airflow"), "GRIDPULSE_SOURCE_DIR": str(root / "landing"),
         "GRIDPULSE_DATA_DIR": str(root / "data"), "GRIDPULSE_OUTPUT_DIR": str(root / "output"),
         "GRIDPULSE_DELIVERY": "on", "SSL_CERT_FILE": str(smtp.cert_path),
-        "AIRFLOW_CONN_GRIDPULSE_SMTP": smtp.connection_json("zzzx-noreply@yushui.example.org"),
-        "AIRFLOW_CONN_GRIDPULSE_DINGTALK": hooks.connection_json("dt-token", "SEC-test-secret"),
-        "AIRFLOW_CONN_GRIDPULSE_WECOM": hooks.connection_json("wecom-key"),
     }
+    connections = {"gridpulse_smtp": smtp.connection_json("zzzx-noreply@yushui.example.org"),
+                   "gridpulse_dingtalk": hooks.connection_json("dt-token", "SEC-test-secret"),
+                   "gridpulse_wecom": hooks.connection_json("wecom-key")}
     env.pop("GRIDPULSE_WAREHOUSE", None)
     log = open(root / "airflow.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "gridpulse.airflow_local", "--port", str(port)],
@@ -90,7 +104,7 @@ def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
         _wait_healthy(url, server)
         started = psutil.Process(server.pid).children(recursive=True)
         yield {"url": url, "root": root, "env": env, "server": server, "started": started,
-               "smtp": smtp, "hooks": hooks}
+               "smtp": smtp, "hooks": hooks, "connections": connections}
     finally:
         server.send_signal(signal.SIGINT)  # what Ctrl-C on `make airflow` sends
         try:
@@ -107,33 +121,68 @@ def _api(server):
     return AirflowApi(server["url"], "admin", admin_password(server["root"] / "airflow"))
 
 
-def _fail_scheduled_runs(api) -> None:
-    for run in api.runs(run_type="scheduled"):
-        if run["state"] in {"queued", "running"}:
-            api._call("PATCH", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}",
-                      json={"state": "failed", "note": "no export for this month in the test"})
-
-
 def _wait(api, run_ids: list[str]) -> dict[str, str]:
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while time.monotonic() < deadline:
-        _fail_scheduled_runs(api)
-        states = api.wait(run_ids, timeout=15)
-        if all(state in {"success", "failed"} for state in states.values()):
-            return states
-    return states
+    return api.wait(run_ids, timeout=RUN_TIMEOUT)
+
+
+def _add_connection(api, conn_id: str, as_json: str) -> None:
+    fields = json.loads(as_json)
+    api._call("POST", "/connections", json={"connection_id": conn_id, **{k: v for k, v in fields.items() if k != "extra"},
+                                            "extra": json.dumps(fields.get("extra") or {})})
+
+
+def _task_log(api, run_id: str, task_id: str) -> str:
+    """A task's log as the REST API serves it (the last try), one line per event."""
+    ti = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}")
+    content = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}/logs/{ti['try_number']}",
+                        params={"full_content": True})["content"]
+    lines = [entry.get("event", "") if isinstance(entry, dict) else str(entry) for entry in content]
+    return "\n".join(line for line in lines if line)
+
+
+def _keep_log(server, title: str, text: str) -> None:
+    with open(server["root"] / "task_logs.txt", "a", encoding="utf-8") as out:
+        out.write(f"===== {title}\n{text}\n")
 
 
 def _marts(server) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(server["root"] / "data" / "warehouse" / "gridpulse.duckdb"), read_only=True)
 
 
+def test_make_airflow_says_which_channels_are_configured(airflow_server):
+    printed = (airflow_server["root"] / "airflow.log").read_text(encoding="utf-8", errors="replace")
+    assert "Delivery and alert channels" in printed
+    for conn_id in CONNECTIONS:  # created later, through the REST API: none exists at start
+        assert f"{conn_id}" in printed and f"off: no connection `{conn_id}`" in printed
+
+
 def test_a_month_triggered_through_the_rest_api_publishes_its_outputs(airflow_server):
     api = _api(airflow_server)
+    for conn_id, as_json in airflow_server["connections"].items():
+        _add_connection(api, conn_id, as_json)
     api.unpause()
     run_id = api.trigger("2022-11")
+    assert run_id.startswith("manual__2022-11__")  # the run list reads as months
     states = _wait(api, [run_id])
     assert states == {run_id: "success"}, f"failed tasks: {api.failed_tasks(run_id)}"
+    # a scheduled run exists only from its month's run day, and none held this one back
+    from gridpulse.orchestration.schedule import TIMEZONE
+
+    for scheduled in api.runs(run_type="scheduled"):
+        assert datetime.fromisoformat(scheduled["run_after"].replace("Z", "+00:00")) <= datetime.now(timezone.utc)
+        assert scheduled["dag_run_id"] == "scheduled__" + datetime.fromisoformat(
+            scheduled["logical_date"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m")
+
+    validate_log = _task_log(api, run_id, "validate")
+    _keep_log(airflow_server, f"trigger {run_id}: validate", validate_log)
+    for task_id in ("load", "publish", "deliver"):
+        _keep_log(airflow_server, f"trigger {run_id}: {task_id}", _task_log(api, run_id, task_id))
+    from gridpulse.config import platform_mapping
+
+    for spec in platform_mapping()["files"].values():  # one line per file: rows, encoding, checks
+        [line] = [line for line in validate_log.splitlines() if line.startswith(f"{spec['file']}: ")]
+        assert " rows, " in line and "GX checks" in line and " passed" in line, line
+    assert re.search(r"PASSED 2022-11 export \S+: \d+ files, \d+ rows; report /", validate_log), validate_log
 
     output = airflow_server["root"] / "output" / "2022-11"
     for name in ("bulletin.pdf", "bulletin.docx", "bulletin.html", "ranking.xlsx", "ranking.csv"):
@@ -190,20 +239,53 @@ def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow
     assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
 
 
-def test_one_command_backfills_three_months_with_rank_changes(airflow_server):
+def test_make_trigger_says_what_it_waits_for_and_gives_up_after_its_timeout(airflow_server):
+    """2022-07 has no export: the run waits for it (for days), and keeps waiting while the next
+    tests backfill and fail other months: a waiting run holds nothing back."""
+    command = subprocess.run(
+        [sys.executable, "-m", "gridpulse.airflow_api", "--url", airflow_server["url"], "--timeout", "120",
+         "trigger", "--period", MISSING_MONTH],
+        env=airflow_server["env"], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
+    _keep_log(airflow_server, "make trigger of a month without an export", command.stdout + command.stderr)
+    assert command.returncode == 4, command.stdout + command.stderr
+    assert re.search(rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "
+                     r"\(the month's export is not complete in the source yet\)", command.stdout), command.stdout
+    assert f"Gave up waiting after 120 s (--timeout): manual__{MISSING_MONTH}__" in command.stderr
+
+
+def test_one_command_backfills_two_months_and_skips_delivery_without_connections(airflow_server):
+    api = _api(airflow_server)
+    for conn_id in CONNECTIONS:  # delivery is now off: no channel has a connection
+        assert api.http.request("DELETE", f"/connections/{conn_id}").status_code == 204
+    sent = len(airflow_server["smtp"].sink.messages)
     with _marts(airflow_server) as db:
         rows_before = db.execute("select count(*) from marts.fct_score_monthly where period = '2022-11'").fetchone()[0]
     command = subprocess.Popen(
         [sys.executable, "-m", "gridpulse.airflow_api", "--url", airflow_server["url"], "--timeout", str(RUN_TIMEOUT),
          "backfill", "--from", MONTHS[0], "--to", MONTHS[-1]],
         env=airflow_server["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_DIR)
-    api = _api(airflow_server)
-    while command.poll() is None:  # the backfill's runs queue behind the latest month's scheduled run
-        _fail_scheduled_runs(api)
-        time.sleep(5)
-    report = command.stdout.read()
+    report = command.communicate(timeout=RUN_TIMEOUT + 300)[0]
+    _keep_log(airflow_server, "make backfill's output", report)
     assert command.returncode == 0, report
-    assert report.count(": success") == 3, report
+    assert re.search(r"Waiting up to \d+ s for 2 run\(s\)", report), report
+    finished = report.split("\nFinished:\n")[1]
+    assert finished.count(": success") == 2, report
+    runs = api.backfill_runs(MONTHS)
+    # Airflow 3.3 names a backfill's runs after their run day: the month is in the note the UI shows
+    assert sorted(run["note"] for run in runs) == [f"{month} 考核月 / assessed month {month}" for month in MONTHS]
+    for run in runs:
+        deliver = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
+        assert deliver["state"] == "skipped", deliver
+        log = _task_log(api, run["dag_run_id"], "deliver")
+        _keep_log(airflow_server, f"backfill {run['dag_run_id']}: deliver", log)
+        assert "no Airflow connection `gridpulse_smtp`" in log and "nothing sent" in log, log
+    assert len(airflow_server["smtp"].sink.messages) == sent
+    from gridpulse.delivery.log import DeliveryLog
+
+    env = airflow_server["env"]
+    skipped = [row for row in DeliveryLog(Path(env["GRIDPULSE_DATA_DIR"]) / "delivery" / "log.sqlite").rows("2022-10")]
+    assert skipped and {row["status"] for row in skipped} == {"skipped"}
+    assert all("no Airflow connection" in row["detail"] for row in skipped)
 
     for period in MONTHS:
         assert (airflow_server["root"] / "output" / period / "bulletin.pdf").exists(), period
@@ -212,8 +294,25 @@ def test_one_command_backfills_three_months_with_rank_changes(airflow_server):
                           from marts.rpt_ranking_monthly where scheme_id = 'yushui_township_2022'
                           group by period order by period""").fetchall()
         rows_after = db.execute("select count(*) from marts.fct_score_monthly where period = '2022-11'").fetchone()[0]
-    assert ranks == [("2022-09", 17, 0), ("2022-10", 17, 17), ("2022-11", 17, 17)]
+    assert ranks == [("2022-10", 17, 0), ("2022-11", 17, 17)]
     assert rows_after == rows_before  # the month ran twice; its results were replaced, not doubled
+
+
+def test_a_failed_month_says_which_task_failed_and_why_first(airflow_server):
+    api = _api(airflow_server)
+    run_id = api.trigger(BROKEN_MONTH)
+    assert _wait(api, [run_id]) == {run_id: "failed"}
+    assert api.failed_tasks(run_id)[0] == "validate"
+    log = _task_log(api, run_id, "validate")
+    _keep_log(airflow_server, f"failed month {run_id}: validate", log)
+    assert f"REJECTED {BROKEN_MONTH} export" in log and "validation_report.txt" in log, log
+    failed_at = log.index(f"FAILED validate for {BROKEN_MONTH}")
+    assert "ExportRejected" in log[failed_at:failed_at + 300]
+    # the alert's outcome is in the task log, not only in a collapsed section
+    assert "alert email gridpulse-ops@yushui.example.org: skipped: no Airflow connection `gridpulse_smtp`" in log
+    # the run gave the deployment back: the next month may go
+    release = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/release_deployment")
+    assert release["state"] == "success"
 
 
 def test_stopping_airflow_leaves_no_process_behind(airflow_server):

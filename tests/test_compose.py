@@ -50,3 +50,62 @@ def test_the_init_service_creates_every_pool_the_dag_uses():
     init = "\n".join(_compose()["services"]["airflow-init"]["command"])
     for pool in used:
         assert f"airflow pools set {pool} {POOLS[pool][0]} " in init, pool
+
+
+def _mounts() -> dict[str, str]:
+    """Container folder -> folder of the project it shows (AIRFLOW_PROJ_DIR at its default '.')."""
+    mounts = {}
+    for volume in _compose()["x-airflow-common"]["volumes"]:
+        source, target = volume.replace("${AIRFLOW_PROJ_DIR:-.}", ".").rsplit(":", 1)
+        mounts[target] = source.removeprefix("./")
+    return mounts
+
+
+def _in_container(project_path) -> str:
+    """Where a path of the project is seen inside the containers (GRIDPULSE_PROJECT_DIR)."""
+    env = _compose()["x-airflow-common"]["environment"]
+    return f"{env['GRIDPULSE_PROJECT_DIR']}/{project_path.relative_to(PROJECT_DIR).as_posix()}"
+
+
+def _mounted_from_project(container_path: str) -> bool:
+    """Whether the container path lies in a mount of the same folder of the project."""
+    project = _compose()["x-airflow-common"]["environment"]["GRIDPULSE_PROJECT_DIR"]
+    return any(target == f"{project}/{source}" for target, source in _mounts().items()
+               if container_path == target or container_path.startswith(target + "/"))
+
+
+def test_every_folder_the_dag_reads_and_writes_is_mounted_from_the_project(monkeypatch):
+    from gridpulse import config
+
+    for variable in ("GRIDPULSE_SOURCE_DIR", "GRIDPULSE_DATA_DIR", "GRIDPULSE_OUTPUT_DIR", "GRIDPULSE_WAREHOUSE",
+                     "GRIDPULSE_CONFIG", "GRIDPULSE_SCHEMES_DIR"):
+        monkeypatch.delenv(variable, raising=False)  # the containers set none of them
+    paths = config.paths()
+    used = {"config": config.CONFIG_DIR, "schemes": config.SCHEMES_DIR, "dbt project": config.DBT_PROJECT_DIR,
+            "GX suites": config.EXPECTATIONS_DIR, "source": paths.source, "archive": paths.archive,
+            "quarantine": paths.quarantine, "warehouse": paths.warehouse, "restricted": paths.restricted,
+            "output": paths.output, "delivery log": paths.delivery_log, "DAGs": PROJECT_DIR / "dags",
+            "timetable plugin": PROJECT_DIR / "plugins" / "gridpulse_timetables.py"}
+    unmounted = {what: _in_container(path) for what, path in used.items() if not _mounted_from_project(_in_container(path))}
+    assert unmounted == {}
+
+
+def test_the_containers_environment_is_what_the_code_reads():
+    import re
+
+    env = _compose()["x-airflow-common"]["environment"]
+    read = set(re.findall(r'environ(?:\.get\(|\[)"(GRIDPULSE_[A-Z_]+)"',
+                          "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_DIR / "include").rglob("*.py"))))
+    assert {name for name in env if name.startswith("GRIDPULSE_")} <= read  # no variable the code ignores
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == _in_container(PROJECT_DIR / "dags")
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == _in_container(PROJECT_DIR / "plugins")
+    assert env["PYTHONPATH"] == _in_container(PROJECT_DIR / "include")
+    # the admin password Airflow generates lands in a mounted folder, where the README says to read it
+    password_file = env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
+    folder = password_file.rsplit("/", 1)[0]
+    assert folder in _mounts(), password_file
+    assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].split(":")[0] == "admin"
+    assert f"./{_mounts()[folder]}/{password_file.rsplit('/', 1)[1]}" in (PROJECT_DIR / "README.md").read_text()
+    # no channel is configured by the compose file itself: delivery is off until connections exist
+    assert not [name for name in env if name.startswith("AIRFLOW_CONN_")]
+    assert _compose()["x-airflow-common"]["env_file"] == [{"path": "connections.env", "required": False}]

@@ -6,6 +6,9 @@ import sys
 
 from gridpulse import pipeline
 
+# steps that write the deployment's shared folders: one run at a time holds them (month_lock)
+WRITING_STEPS = {"run", "archive", "validate", "load", "build", "publish"}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gridpulse", description="Grid Pulse monthly assessment")
@@ -20,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
                            ("followup", "the townships' follow-up lists (names: restricted folder) of a published month")]:
         step = commands.add_parser(name, help=helptext)
         step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
+        if name in WRITING_STEPS:
+            step.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                              help="if another run holds this deployment, wait this long for it (default: refuse at once)")
     commands.choices["deliver"].add_argument(
         "--resend-uncertain", action="store_true",
         help="also send to recipients whose earlier send died with its outcome unknown (see the delivery log)")
@@ -39,14 +45,30 @@ def main(argv: list[str] | None = None) -> int:
     from gridpulse.problems import ExportRejected
     from gridpulse.schemes import SchemeError
 
+    from gridpulse.month_lock import MonthBusy
+
     try:
-        return _dispatch(args)
+        return _holding_deployment(args) if args.command in WRITING_STEPS else _dispatch(args)
+    except MonthBusy as exc:
+        print(exc, file=sys.stderr)
+        return 3
     except ExportRejected as exc:
         print(exc, file=sys.stderr)
         return 2
     except SchemeError as exc:
         print(f"scheme: {exc}", file=sys.stderr)
         return 2
+
+
+def _holding_deployment(args) -> int:
+    from gridpulse import month_lock
+
+    def tell(busy: month_lock.MonthBusy) -> None:
+        print(f"{busy}\n(waiting up to {args.wait:.0f} s)", file=sys.stderr, flush=True)
+
+    command = f"python -m gridpulse {args.command} --period {args.period or 'all'}"
+    with month_lock.holding(args.period or "all", command, args.wait, on_wait=tell):
+        return _dispatch(args)
 
 
 def _dispatch(args) -> int:

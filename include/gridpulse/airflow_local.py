@@ -33,6 +33,7 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),  # standalone starts `airflow` from PATH
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins"),  # the DAG's timetable
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
@@ -138,6 +139,14 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
         pass
 
 
+def channels_summary() -> str:
+    from gridpulse.delivery.channels import summary
+
+    if os.environ.get("GRIDPULSE_DELIVERY", "on").lower() == "off":
+        return "  all off (GRIDPULSE_DELIVERY=off)"
+    return summary()
+
+
 def _interrupt(*_):
     raise KeyboardInterrupt
 
@@ -157,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stop in the main flow, never inside a handler
     try:
         print(f"\nAirflow: http://127.0.0.1:{args.port}  user admin, password {admin_password(home)}"
-              f"  (in {password_file(home)}); Ctrl-C stops it\n", flush=True)
+              f"  (in {password_file(home)}); Ctrl-C stops it", flush=True)
+        print(f"Delivery and alert channels (an Airflow connection turns one on):\n{channels_summary()}\n", flush=True)
         return process.wait()
     except KeyboardInterrupt:
         stop(process)

@@ -12,6 +12,17 @@ def connection(conn_id: str):
     return Connection.get(conn_id)
 
 
+def defined(conn_id: str) -> bool:
+    """Whether the connection exists (environment or metadata DB): a channel without one is off."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        connection(conn_id)
+    except AirflowNotFoundException:
+        return False
+    return True
+
+
 def flag(value) -> bool:
     """An extra's boolean: JSON gives true/false, a URI's query gives the text 'true'/'false'."""
     if isinstance(value, str):

@@ -2,10 +2,13 @@
 functions, so a step can be run and debugged by hand, and tests can run a step without Airflow."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from gridpulse import config, crashpoints
 from gridpulse.period import Period
+
+log = logging.getLogger(__name__)  # what each step did, for the task log and the CLI
 
 
 def export_ready(period: str) -> bool:
@@ -23,7 +26,11 @@ def archive(period: str) -> str:
 
     period = str(Period.parse(period))
     incoming = configured.fetch(period)
-    return str(archive_export(incoming, config.paths().archive, period, config.manifest_name()))
+    archived = archive_export(incoming, config.paths().archive, period, config.manifest_name())
+    files = sorted(p for p in archived.iterdir() if p.is_file())
+    log.info("archived %s: %d files, %s bytes, in %s", period, len(files), f"{sum(p.stat().st_size for p in files):,}",
+             archived)
+    return str(archived)
 
 
 def validate(period: str, archived: str) -> str:
@@ -37,7 +44,11 @@ def load(period: str, archived: str) -> dict[str, int]:
     """Replace the month in the warehouse's raw schema by the archived export."""
     from gridpulse.load.month import load_export
 
-    return load_export(Path(archived), period)
+    loaded = load_export(Path(archived), period)
+    for table, rows in loaded.items():
+        log.info("loaded %s: raw.%s %s rows", period, table, f"{rows:,}")
+    log.info("loaded %s: %s rows in %d tables into the building copy", period, f"{sum(loaded.values()):,}", len(loaded))
+    return loaded
 
 
 def transform(period: str) -> None:
@@ -52,7 +63,10 @@ def publish(period: str) -> dict[str, str]:
     """Write output/<period>/ from the marts."""
     from gridpulse.publish.outputs import publish_outputs
 
-    return publish_outputs(period)
+    published = publish_outputs(period)
+    for name, path in published.items():
+        log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
+    return published
 
 
 def followup(period: str) -> dict[str, str]:
@@ -91,8 +105,9 @@ def deliver(period: str, extra_attachments: dict | None = None, resend_uncertain
     from gridpulse.delivery.deliver import deliver_month
 
     report = deliver_month(str(Period.parse(period)), extra_attachments, resend_uncertain)
+    log.info("delivered %s: %s", period, report)
     return {"bulletin_id": report.bulletin_id, "sent": report.sent, "already_sent": report.already_sent,
-            "uncertain": report.uncertain}
+            "uncertain": report.uncertain, "skipped": report.skipped}
 
 
 def alert_failure(task_id: str, period: str, error: BaseException | str) -> list:

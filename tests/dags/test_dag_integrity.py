@@ -26,12 +26,13 @@ def test_dags_import_without_errors(dagbag):
 
 
 def test_monthly_dag_assesses_the_data_interval_month(dagbag):
-    from airflow.sdk import CronDataIntervalTimetable
+    from gridpulse.orchestration.timetable import AssessedMonthTimetable
 
     dag = dagbag.dags["gridpulse_monthly"]
-    assert isinstance(dag.timetable, CronDataIntervalTimetable)
-    assert dag.max_active_runs == 1
-    order = ["wait_for_run_day", "wait_for_export", "archive", "validate", "load", "dbt_build.dbt_producer_watcher"]
+    assert isinstance(dag.timetable, AssessedMonthTimetable)
+    assert dag.max_active_runs > 1  # a run waiting for its export does not hold back another month
+    order = ["wait_for_export", "claim_deployment", "archive", "validate", "load", "dbt_build.dbt_producer_watcher",
+             "publish", "release_deployment"]
     for upstream, downstream in zip(order, order[1:]):
         assert upstream in dag.get_task(downstream).get_flat_relative_ids(upstream=True), \
             f"{upstream} must run before {downstream}"
@@ -59,20 +60,42 @@ def test_publish_announces_every_mart_as_an_asset(dagbag):
     assert uris == {f"gridpulse://warehouse/marts/{model}" for model in MARTS}
 
 
-def test_the_run_waits_for_the_configured_day_of_the_next_month():
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+def _timetable():
+    from airflow.serialization.decoders import decode_timetable
+    from airflow.serialization.encoders import encode_timetable
 
-    from gridpulse.orchestration.schedule import run_day_reached, schedule_settings
+    from gridpulse.orchestration.schedule import TIMEZONE, schedule_settings
+    from gridpulse.orchestration.timetable import AssessedMonthTimetable
 
-    shanghai = ZoneInfo("Asia/Shanghai")
     settings = schedule_settings()
-    day, (hour, minute) = settings["run_day"], map(int, settings["run_time"].split(":"))
-    november_ends = datetime(2022, 12, 1, tzinfo=shanghai)  # the data interval's end of 2022-11
-    due = datetime(2022, 12, day, hour, minute, tzinfo=shanghai)
-    assert not run_day_reached(november_ends, due - timedelta(minutes=1))
-    assert run_day_reached(november_ends, due)
-    assert run_day_reached(november_ends, due.astimezone(ZoneInfo("UTC")))  # any zone, same instant
+    made = AssessedMonthTimetable(int(settings["run_day"]), str(settings["run_time"]), TIMEZONE)
+    # the way the scheduler gets it: stored by the DAG processor, read back (the plugin registers it)
+    return decode_timetable(encode_timetable(made)), settings
+
+
+def test_a_scheduled_run_is_created_on_the_run_day_and_assesses_the_previous_month():
+    import pendulum
+    from airflow.timetables.base import DataInterval, TimeRestriction
+    from airflow.utils.types import DagRunType
+
+    timetable, settings = _timetable()
+    shanghai = "Asia/Shanghai"
+    october = DataInterval(pendulum.datetime(2022, 10, 1, tz=shanghai), pendulum.datetime(2022, 11, 1, tz=shanghai))
+    info = timetable.next_dagrun_info(last_automated_data_interval=october,
+                                      restriction=TimeRestriction(earliest=None, latest=None, catchup=True))
+    hour, minute = map(int, settings["run_time"].split(":"))
+    assert info.data_interval == DataInterval(pendulum.datetime(2022, 11, 1, tz=shanghai),
+                                              pendulum.datetime(2022, 12, 1, tz=shanghai))
+    assert info.logical_date == pendulum.datetime(2022, 11, 1, tz=shanghai)
+    # not at the month's end: on the run day, so no run exists that only waits for its day
+    assert info.run_after == pendulum.datetime(2022, 12, settings["run_day"], hour, minute, tz=shanghai)
+
+    scheduled = timetable.generate_run_id(run_type=DagRunType.SCHEDULED, run_after=info.run_after,
+                                          data_interval=info.data_interval)
+    manual = timetable.generate_run_id(run_type=DagRunType.MANUAL, run_after=info.run_after,
+                                       data_interval=info.data_interval)
+    assert scheduled == "scheduled__2022-11"
+    assert manual.startswith("manual__2022-11__")
 
 
 def test_dag_file_parses_without_heavy_imports():

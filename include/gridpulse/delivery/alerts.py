@@ -10,7 +10,8 @@ import logging
 
 from gridpulse import config
 from gridpulse.delivery import settings
-from gridpulse.delivery.log import FAILED, SENT, DeliveryLog
+from gridpulse.connections import defined
+from gridpulse.delivery.log import FAILED, SENT, SKIPPED, DeliveryLog
 from gridpulse.delivery.mail import Recipient, SmtpServer, message
 from gridpulse.delivery.robots import post
 
@@ -55,10 +56,22 @@ def send_failure_alert(task_id: str, period: str, error: BaseException | str) ->
         journal.record_alert(period, task_id, channel, recipient, status, detail)
         outcomes.append((channel, recipient, status))
 
-    if conf.get("email"):
+    def skip(channel: str, recipient: str, conn_id: str) -> None:
+        detail = f"no Airflow connection `{conn_id}`"
+        journal.record_alert(period, task_id, channel, recipient, SKIPPED, detail)
+        outcomes.append((channel, recipient, f"{SKIPPED}: {detail}"))
+
+    smtp = settings.delivery()["smtp_connection"]
+    if conf.get("email") and defined(smtp):
         _email(conf["email"], subject, body, record)
+    elif conf.get("email"):  # a channel without a connection is off: say so, never fail on it
+        for address in conf["email"]:
+            skip("email", address, smtp)
     for kind in ("dingtalk", "wecom"):
         for conn_id in conf.get(kind) or []:
+            if not defined(conn_id):
+                skip(kind, conn_id, conn_id)
+                continue
             record(kind, conn_id, lambda k=kind, c=conn_id: post(k, c, subject, body, settings.delivery()["robots"]))
     return outcomes
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from gridpulse import config
+from gridpulse.connections import defined
 from gridpulse.delivery import settings
 from gridpulse.delivery.log import FAILED, SENDING, SENT, DeliveryLog
 from gridpulse.delivery.mail import Recipient, SmtpServer, message, recipients
@@ -33,10 +34,12 @@ class DeliveryReport:
     already_sent: list[str] = field(default_factory=list)    # sent by an earlier run
     uncertain: list[str] = field(default_factory=list)       # outcome unknown, not re-sent
     failed: list[str] = field(default_factory=list)          # refused or unreachable, sent by a retry
+    skipped: list[str] = field(default_factory=list)         # channel without a connection: not sent
 
     def __str__(self) -> str:
         return (f"{self.bulletin_id}: sent {len(self.sent)}, already sent {len(self.already_sent)}, "
-                f"outcome unknown {self.uncertain or 0}, failed {self.failed or 0}")
+                f"skipped (not configured) {len(self.skipped)}, outcome unknown {self.uncertain or 0}, "
+                f"failed {self.failed or 0}")
 
 
 class DeliveryFailed(RuntimeError):
@@ -63,6 +66,10 @@ def _email_all(package: MonthPackage, conf: dict, extras: dict, journal: Deliver
                report: DeliveryReport, resend_uncertain: bool) -> None:
     values = package.values()
     subject = settings.render(conf["email"]["subject"], **values)
+    if not defined(conf["smtp_connection"]):
+        for person in recipients(conf["orgs"], extras):
+            _skip(journal, package, report, "email", person.address, person.orgs, conf["smtp_connection"])
+        return
     server = None
     try:
         for person in recipients(conf["orgs"], extras):
@@ -103,6 +110,7 @@ def _send_one(server: SmtpServer, package: MonthPackage, person: Recipient, subj
         raise
     journal.finish(package.bulletin_id, "email", person.address, SENT, answer)
     report.sent.append(key)
+    log.info("%s: sent, %d attachment(s) %s (%s)", key, len(files), ", ".join(f.name for f in files), answer)
 
 
 def _robots(conf: dict) -> list[tuple[str, str, list[str]]]:
@@ -124,6 +132,9 @@ def _post_all(package: MonthPackage, conf: dict, journal: DeliveryLog, report: D
     files = {f.name: f.sha256 for f in package.attachments}
     for kind, conn_id, codes in _robots(conf):
         key = f"{kind}:{conn_id}"
+        if not defined(conn_id):
+            _skip(journal, package, report, kind, conn_id, codes, conn_id)
+            continue
         if not _claimed(journal.claim(package.bulletin_id, package.period, kind, conn_id, codes, files,
                                       resend_uncertain), key, report):
             continue
@@ -139,6 +150,16 @@ def _post_all(package: MonthPackage, conf: dict, journal: DeliveryLog, report: D
             continue
         journal.finish(package.bulletin_id, kind, conn_id, SENT, answer)
         report.sent.append(key)
+        log.info("%s: posted (%s)", key, answer)
+
+
+def _skip(journal: DeliveryLog, package: MonthPackage, report: DeliveryReport, channel: str, recipient: str,
+          orgs: list[str], conn_id: str) -> None:
+    """A channel whose Airflow connection does not exist is off: say so, record it, go on."""
+    reason = f"未配置连接 {conn_id}，未发送 / skipped: no Airflow connection `{conn_id}` (README, Delivery)"
+    journal.skip(package.bulletin_id, package.period, channel, recipient, orgs, reason)
+    report.skipped.append(f"{channel}:{recipient}")
+    log.warning("%s:%s %s", channel, recipient, reason)
 
 
 def deliver_month(period: str, extra_attachments: Mapping[str, Path | Iterable[Path]] | None = None,

@@ -15,7 +15,7 @@ from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
-SENDING, SENT, FAILED = "sending", "sent", "failed"
+SENDING, SENT, FAILED, SKIPPED = "sending", "sent", "failed", "skipped"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery (
@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS delivery (
     recipient   TEXT NOT NULL,      -- an email address or a robot's connection id
     orgs        TEXT NOT NULL,      -- org codes the recipient is listed under (JSON)
     files       TEXT NOT NULL,      -- name -> sha256 of what was sent (JSON)
-    status      TEXT NOT NULL,      -- sending | sent | failed
+    status      TEXT NOT NULL,      -- sending | sent | failed | skipped (channel not configured)
     attempts    INTEGER NOT NULL,
     started_at  TEXT NOT NULL,
     finished_at TEXT,
@@ -79,6 +79,15 @@ class DeliveryLog:
                             [bulletin_id, period, channel, recipient, json.dumps(orgs), json.dumps(files), SENDING, _now()])
             con.execute("COMMIT")
         return None
+
+    def skip(self, bulletin_id: str, period: str, channel: str, recipient: str, orgs: list[str], reason: str) -> None:
+        """Record that a channel without a connection did not send; a later run that has the
+        connection claims the row again (only 'sent' and 'sending' rows stop a send)."""
+        with closing(self._connect()) as con:
+            con.execute("INSERT INTO delivery VALUES (?, ?, ?, ?, ?, '{}', ?, 0, ?, ?, ?) "
+                        "ON CONFLICT (bulletin_id, channel, recipient) DO UPDATE SET finished_at = excluded.finished_at,"
+                        " detail = excluded.detail WHERE status = 'skipped'",
+                        [bulletin_id, period, channel, recipient, json.dumps(orgs), SKIPPED, _now(), _now(), reason])
 
     def finish(self, bulletin_id: str, channel: str, recipient: str, status: str, detail: str = "") -> None:
         with closing(self._connect()) as con:

@@ -25,10 +25,15 @@ def failed_month(context) -> str | None:
 
 def on_task_failure(context) -> None:
     ti = context["ti"]
+    error = context.get("exception") or "unknown error"
+    period = failed_month(context)
+    # the cause first, in one line, before any traceback or alert detail
+    log.error("FAILED %s for %s / 任务失败: %s: %s", ti.task_id, period,
+              type(error).__name__ if isinstance(error, BaseException) else "error", error)
     try:
         from gridpulse.delivery.alerts import send_failure_alert
 
-        send_failure_alert(task_id=ti.task_id, period=failed_month(context),
-                           error=context.get("exception") or "unknown error")
+        for channel, recipient, status in send_failure_alert(task_id=ti.task_id, period=period, error=error):
+            log.error("alert %s %s: %s / 告警", channel, recipient, status)
     except Exception:
         log.exception("the failure alert for %s could not be sent", ti.task_id)

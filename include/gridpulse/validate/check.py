@@ -1,6 +1,7 @@
 """Validate one archived export; a failing export is quarantined and nothing is loaded."""
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import ExportData, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
-
-_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-writer")
 from gridpulse.validate.report import quarantine, write_report
+from gridpulse.validate.suites import read_suite
+
+log = logging.getLogger(__name__)
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-writer")
 
 
 def one_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -80,7 +83,28 @@ def validate_export(archived: Path, period: str) -> Path:
         if data is not None:
             data.con.close()
         discard(archived)  # what validation wrote on its way holds personal data
+    _log_files(data, problems)
     if problems:
         report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
+        log.error("REJECTED %s export %s: %d problem(s), nothing loaded; report %s", period, data.export_id,
+                  len(problems), report)
         raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
-    return write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)
+    report = write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)
+    log.info("PASSED %s export %s: %d files, %d rows; report %s", period, data.export_id, len(data.rows),
+             sum(data.rows.values()), report)
+    return report
+
+
+def _log_files(data: ExportData, problems: list[Problem]) -> None:
+    """One line per file: rows, encoding, repairs, GX checks run and passed, other problems."""
+    for name, file_name in data.files.items():
+        own = [p for p in problems if p.file == file_name]
+        failed_checks = {(p.check, p.column) for p in own if (p.check or "").startswith("expect_")}
+        repairs = sum(1 for notice in data.notices if notice.file == file_name)
+        if name not in data.rows:
+            log.info("%s: not readable, %d problem(s)", file_name, len(own))
+            continue
+        checks = len(read_suite(config.EXPECTATIONS_DIR, name)["expectations"])
+        log.info("%s: %d rows, %s, %d repair(s), GX checks %d run, %d passed, %d problem(s) in all",
+                 file_name, data.rows[name], data.encodings.get(name, "?"), repairs, checks,
+                 checks - len(failed_checks), len(own))

@@ -52,6 +52,7 @@ class ExportData:
     files: dict[str, str] = field(default_factory=dict)            # table -> file name
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> header
     rows: dict[str, int] = field(default_factory=dict)             # table -> data rows, for files that could be read
+    encodings: dict[str, str] = field(default_factory=dict)        # table -> the encoding the file was read in
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)   # repairs made while reading, for the report
 
@@ -122,6 +123,7 @@ def _record(data: ExportData, con, name: str, table: Table, file_spec: dict, lan
     con.execute(typed_table_sql(name, landed, table, file_spec))
     con.execute(f'DROP TABLE "{landing_table(name)}"')  # read once: the typed table is all that is checked
     data.rows[name] = landed.rows
+    data.encodings[name] = landed.encoding or ("xlsx" if file_name.lower().endswith(".xlsx") else "utf-8")
     data.problems += unreadable_problems(con, name, table, file_name, landed.header_map.headers)
     data.problems += scientific_code_problems(con, name, table, file_name, landed.header_map.headers)
     data.notices += active_text_notices(con, name, table, file_name, landed.header_map.headers)

@@ -1,0 +1,35 @@
+"""The DAG run's claim on the deployment (gridpulse.month_lock), taken before its first write and
+given back when it ends, however it ends.
+
+A DAG run's tasks are separate processes, so the claim names the run, not a process. A claim held
+by another run that Airflow no longer runs (failed, marked failed, succeeded without releasing) is
+stale and taken over; one held by a live process (the CLI) or a running run makes this run wait.
+"""
+from __future__ import annotations
+
+import logging
+
+from gridpulse import month_lock
+
+log = logging.getLogger(__name__)
+ACTIVE_RUN_STATES = {"queued", "running"}
+
+
+def claim_for_run(period: str, dag_id: str, run_id: str, run_state) -> bool:
+    """Try to take the deployment for this run; `run_state(dag_id, run_id)` asks Airflow about
+    another run. True once this run holds it; False (with the holder in the log) to try again."""
+    present = month_lock.claim(month_lock.airflow_holder(period, run_id),
+                               run_is_active=lambda other: str(run_state(dag_id, other)) in ACTIVE_RUN_STATES)
+    if present is not None:
+        log.info("%s", month_lock.MonthBusy(present, month_lock.lock_path()))
+        return False
+    log.info("This run now holds the deployment for %s (claim %s) / 本次运行已占用 %s 月", period,
+             month_lock.lock_path(), period)
+    return True
+
+
+def release_for_run(period: str | None, run_id: str) -> None:
+    if month_lock.release(month_lock.airflow_holder(period or "", run_id)):
+        log.info("Released the deployment (claim %s) / 已释放", month_lock.lock_path())
+    else:
+        log.info("This run held no claim (it stopped before claiming, or a later run took over a stale one)")

@@ -1,0 +1,91 @@
+"""One month at a time per deployment, tested with real processes (`python -m gridpulse run`).
+
+A run killed while it held the deployment leaves a stale claim, which the next run takes over; a
+second run started while the first works refuses at once, naming the holder in Chinese and English;
+a third that asks to wait runs after the first. What is published equals a single run's."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import PERIOD
+from test_crash_safety import _workspace, published_state
+
+from gridpulse import month_lock
+
+
+def _run(env: dict, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD, *extra], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finished(process: subprocess.Popen) -> tuple[int, str]:
+    out, err = process.communicate(timeout=1800)
+    return process.returncode, out + err
+
+
+def _wait_until_held_by(pid: int, timeout: float = 120) -> month_lock.Holder:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        holder = month_lock.current_holder()
+        if holder and holder.pid == pid:
+            return holder
+        time.sleep(0.2)
+    raise AssertionError(f"process {pid} never claimed the deployment")
+
+
+def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, tmp_path, monkeypatch):
+    code, output = _finished(_run(_workspace(tmp_path / "single", demo_month, monkeypatch)))
+    assert code == 0, output[-3000:]
+    single_run = published_state()
+
+    env = _workspace(tmp_path / "together", demo_month, monkeypatch)
+    killed = _run(env | {"GRIDPULSE_DIE_AT": "after_archive"})
+    killed.wait(600)
+    assert killed.returncode == -signal.SIGKILL
+    stale = month_lock.current_holder()
+    assert stale is not None and stale.pid == killed.pid  # the dead run's claim is still there
+
+    first = _run(env)
+    holder = _wait_until_held_by(first.pid)  # taken over from the dead process
+    assert holder.kind == month_lock.PROCESS and holder.period == PERIOD
+    time.sleep(4)  # as an operator would, a few seconds later
+    refused_code, refused = _finished(_run(env))
+    waiting = _run(env, "--wait", "1800")
+
+    assert refused_code == 3, refused
+    assert f"process {first.pid}" in refused and "另一次运行正在处理 2022-11 月" in refused
+    assert f"since {month_lock._local(holder.since)}" in refused
+    assert "Traceback" not in refused
+
+    first_code, first_output = _finished(first)
+    assert first_code == 0, first_output[-3000:]
+    assert published_state() == single_run  # the refused run touched nothing of the first one's
+
+    waited_code, waited_output = _finished(waiting)
+    assert waited_code == 0, waited_output[-3000:]
+    assert f"process {first.pid}" in waited_output and "waiting up to 1800 s" in waited_output
+    assert published_state() == single_run
+    assert month_lock.current_holder() is None
+    assert json.loads(month_lock.lock_path().read_text() or "null") is None
+
+
+def test_an_airflow_run_s_claim_holds_while_the_run_runs_and_is_taken_over_after(workspace):
+    import pytest
+
+    from gridpulse.orchestration.claim import claim_for_run, release_for_run
+
+    assert month_lock.claim(month_lock.airflow_holder("2022-10", "manual__2022-10__20261202T040000")) is None
+    assert not claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")
+    with pytest.raises(month_lock.MonthBusy, match="Airflow run manual__2022-10__20261202T040000"):
+        with month_lock.holding(PERIOD, "python -m gridpulse run"):  # the CLI cannot ask Airflow: it refuses
+            pass
+    # the holding run was marked failed in the UI and never reached release_deployment
+    assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "failed")
+    assert month_lock.current_holder().run_id == "backfill__2022-11__x"
+    assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")  # a retry
+    release_for_run(PERIOD, "backfill__2022-11__x")
+    assert month_lock.current_holder() is None
