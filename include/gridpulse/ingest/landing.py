@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import python_calamine
 
 from gridpulse.contract import Table
 from gridpulse.ingest.encoding import CutInCharacter, UnknownEncoding, as_utf8
@@ -66,7 +67,7 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, table: Tabl
     except (EmptySheet, _EmptyText):
         landed.problems.append(Problem(path.name, "文件为空，没有表头", check="header"))
         landed.landing = None
-    except (zipfile.BadZipFile, EOFError):
+    except (zipfile.BadZipFile, EOFError, python_calamine.ZipError):
         landed.problems.append(Problem(path.name, "文件无法读取：不是完整的 XLSX 工作簿（可能在传输中被截断或损坏）；请从平台重新导出", check="read"))
         landed.landing = None
     except CutInCharacter as cut:
