@@ -88,6 +88,14 @@ def gridpulse_monthly():
 
         return pipeline.load(period, archived)
 
+    # a dbt test that fails after validation passed: the export is quarantined with a report that
+    # says which test and why, as validation does, instead of leaving only dbt's log
+    @task(trigger_rule="one_failed")
+    def quarantine_failed_build(period: str, archived: str) -> None:
+        from gridpulse import pipeline
+
+        pipeline.quarantine_failed_build(period, archived)
+
     @task(pool=WAREHOUSE_POOL, outlets=MARTS)
     def publish(period: str, outlet_events=None) -> dict:
         from gridpulse import pipeline
@@ -125,7 +133,9 @@ def gridpulse_monthly():
     built = dbt_models_group()
     wait_for_export(period) >> claim_deployment(period) >> archived
     published = publish(period)
-    validated >> loaded >> built >> published >> release_deployment(period)
+    released = release_deployment(period)
+    validated >> loaded >> built >> published >> released
+    built >> quarantine_failed_build(period, archived) >> released
     deliver(period, published)
 
 

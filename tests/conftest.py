@@ -70,7 +70,7 @@ def two_month_warehouse(demo_month, tmp_path_factory) -> Path:
     from exports import drop_month
     from gridpulse import config, pipeline
     from gridpulse.demo import generate
-    from gridpulse.publish.warehouse import swap_in
+    from gridpulse.warehouse.building import swap_in
 
     root = tmp_path_factory.mktemp("two-months")
     patch = pytest.MonkeyPatch()

@@ -21,7 +21,7 @@ from gridpulse.bulletin import findings, township
 from gridpulse.bulletin.figures import Register
 from gridpulse.bulletin.reconcile import ReconciliationError
 from gridpulse.publish import outputs
-from gridpulse.publish.warehouse import start_build
+from gridpulse.warehouse.building import start_build
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def _month(totals: list[float], weights=(60.0, 40.0)) -> township.Month:
     """A scheme of two items and one unit per total; each total split over the items."""
     import pandas as pd
 
-    from gridpulse.publish.marts import MonthMarts
+    from gridpulse.warehouse.marts import MonthMarts
 
     ids = [f"u{n:04d}" for n in range(len(totals))]
     names = {org: f"单位{n}" for n, org in enumerate(ids)}

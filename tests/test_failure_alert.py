@@ -3,6 +3,9 @@ callback sends, to a real SMTP server and a real robot on loopback, what failed,
 and what to do."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from conftest import PERIOD
 from exports import drop_month, edit_csv
 from gridpulse import config
@@ -34,3 +37,43 @@ def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, demo_month, a
     assert str(config.paths().quarantine / PERIOD) in body  # and where the report is
     [ding] = robots.at("/robot/send")
     assert "validate" in ding["json"]["markdown"]["text"]
+
+
+# A rule no export-level check knows, added to a copy of the dbt project: the month passes
+# validation and fails here, in dbt's tests, as a real month can (a scheme meeting data it was
+# not written for, an invariant of the marts).
+LATE_RULE = """{{ config(meta={'cause_zh': '单次巡查里程不应超过 150 公里'}) }}
+select patrol_id, distance_km from {{ ref('stg_patrols') }} where distance_km > 150
+"""
+
+
+def test_a_month_failing_a_dbt_test_is_quarantined_with_a_readable_cause(workspace, demo_month, airflow_db, tmp_path,
+                                                                         monkeypatch):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(config.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "tests" / "assert_patrols_are_within_150_km.sql").write_text(LATE_RULE, encoding="utf-8")
+    monkeypatch.setattr(config, "DBT_PROJECT_DIR", project)
+    month = drop_month(demo_month, workspace["source"])
+    # within validation's range [0, 200], beyond the late rule
+    edit_csv(month, "巡查记录.csv", lambda frame: frame.assign(**{"巡查里程（公里）": frame["巡查里程（公里）"].where(frame.index != 0, "180")}))
+    with SmtpServer(tmp_path) as smtp:
+        monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))
+        monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json("zzzx-noreply@yushui.example.org"))
+        from gridpulse.airflow_run import run
+
+        dag_run = run(PERIOD)
+
+    assert str(dag_run.state) == "failed"
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    assert states["quarantine_failed_build"].endswith("failed") and states["publish"].endswith("upstream_failed")
+    paths = config.paths()
+    assert not paths.warehouse.exists() and not paths.building.exists()  # nothing published, the copy discarded
+    assert not (paths.output / PERIOD).exists()
+    report = next((paths.quarantine / PERIOD).rglob("validation_report.txt")).read_text(encoding="utf-8")
+    cause = "巡查记录.csv：单次巡查里程不应超过 150 公里，有 1 行不符合（dbt 检验 assert_patrols_are_within_150_km 未通过，模型 stg_patrols；"
+    assert cause in report and "Traceback" not in report
+    compiled = report.split("列出这些行的 SQL：")[1].split("）")[0]
+    assert "distance_km > 150" in Path(compiled).read_text(encoding="utf-8")  # the path lists the rows
+    [alert] = [m["message"] for m in smtp.sink.to(OPS) if "quarantine_failed_build" in m["message"]["subject"]]
+    body = alert.get_body(("plain",)).get_content()
+    assert "单次巡查里程不应超过 150 公里" in body and str(paths.quarantine / PERIOD) in body

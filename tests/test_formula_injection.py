@@ -8,7 +8,7 @@ import csv
 import pandas as pd
 from openpyxl import load_workbook
 
-from gridpulse.publish.workbook import write_csv, write_xlsx
+from gridpulse.files.workbook import write_csv, write_xlsx
 
 DANGEROUS = ['=HYPERLINK("http://x.example","点击")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1"]
 

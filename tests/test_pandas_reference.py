@@ -13,7 +13,7 @@ import pytest
 from conftest import PERIOD, PROJECT_DIR
 from exports import drop_month
 from gridpulse import pipeline
-from gridpulse.publish.warehouse import readable
+from gridpulse.warehouse.building import readable
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
 from pandas_reference import SCHEME_ID, township_indicators  # noqa: E402

@@ -51,12 +51,38 @@ def load(period: str, archived: str) -> dict[str, int]:
     return loaded
 
 
-def transform(period: str) -> None:
+def transform(period: str, archived: str | None = None) -> None:
     """Build the month's rows of staging, intermediate and marts with dbt, with every test
-    (every month when `period` is empty)."""
-    from gridpulse.transform.dbt import build
+    (every month when `period` is empty). A failing test or model quarantines the month's
+    archived export with a report that says why, and nothing is published."""
+    from gridpulse.transform.dbt import DbtFailed, build
 
-    build(str(Period.parse(period)) if period else None)
+    try:
+        build(str(Period.parse(period)) if period else None)
+    except DbtFailed as failed:
+        if not archived:
+            raise
+        quarantine_failed_build(period, archived, failed.problems)
+
+
+def quarantine_failed_build(period: str, archived: str, problems: list | None = None) -> None:
+    """A month whose dbt build failed: its export quarantined with a report of the failing tests
+    (read from dbt's results unless given), the building copy thrown away; always raises."""
+    from gridpulse.problems import ExportRejected
+    from gridpulse.quarantine import quarantine
+    from gridpulse.sources.manifest import read_manifest
+    from gridpulse.transform.dbt import dbt_target
+    from gridpulse.transform.failures import build_failures
+    from gridpulse.warehouse.building import discard_build
+
+    problems = problems or build_failures(dbt_target(config.paths().building))
+    export_id = str(read_manifest(Path(archived), config.manifest_name())["export_id"])
+    report = quarantine(Path(archived), config.paths().quarantine, period, problems, export_id)
+    discard_build()
+    log.error("REJECTED %s export %s in dbt's tests: %d problem(s), nothing published; report %s", period, export_id,
+              len(problems), report)
+    raise ExportRejected(f"{period} 导出 {export_id} 未通过 dbt 检验，未发布任何结果 (dbt build failed, nothing was published)",
+                         problems, str(report))
 
 
 def publish(period: str) -> dict[str, str]:
@@ -84,7 +110,7 @@ def run_month(period: str) -> dict[str, str]:
     crashpoints.reached("after_validate")
     load(period, archived)
     crashpoints.reached("after_load")
-    transform(period)
+    transform(period, archived)
     crashpoints.reached("after_transform")
     return publish(period)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from gridpulse import config
-from gridpulse.publish.workbook import safe_text
+from gridpulse.files.workbook import safe_text
 
 BANNER = """Grid Pulse SQL (read-only): {path}
 Marts are in schema marts (docs/analysts.md: worked questions; docs/columns.md: every column).

@@ -17,7 +17,7 @@ from gridpulse.bulletin import charts, findings, grid, township
 from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph, Table
 from gridpulse.bulletin.figures import KINDS, Register
 from gridpulse.bulletin.township import Month
-from gridpulse.publish.marts import MonthMarts
+from gridpulse.warehouse.marts import MonthMarts
 
 BULLETIN_CONFIG = config.CONFIG_DIR / "bulletin"
 NUMERALS = "一二三四五六七八九十"

@@ -11,7 +11,7 @@ from pylopdf_fonts_zh_cn import sans_path, serif_path
 
 from gridpulse.bulletin.document import Bulletin, title_lines
 from gridpulse.bulletin.table_layout import PT_TO_MM, header_lines, layout, text_width_em
-from gridpulse.publish.stable_files import source_date_epoch
+from gridpulse.files.stable import source_date_epoch
 
 TEMPLATES = Path(__file__).parent / "templates"
 

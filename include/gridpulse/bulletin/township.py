@@ -6,7 +6,7 @@ import pandas as pd
 
 from gridpulse.bulletin.document import Heading, Paragraph, Table
 from gridpulse.bulletin.figures import Register
-from gridpulse.publish.marts import MonthMarts
+from gridpulse.warehouse.marts import MonthMarts
 
 FOUND_LEVELS = [("township", "乡镇（街道）"), ("village", "村（居）"), ("grid", "网格")]
 

@@ -75,7 +75,8 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, table: Tabl
                                        row=_last_row(path), check="truncated"))
         landed.landing = None
     except Exception as exc:  # a file DuckDB or the workbook reader cannot read at all
-        landed.problems.append(Problem(path.name, f"文件无法读取（{type(exc).__name__}）：{_first_line(exc)}", check="read"))
+        landed.problems.append(Problem(path.name, "文件无法读取：内容不是平台导出的 CSV 或 XLSX 表格；请从平台重新导出"
+                                                  f"（读取程序的说明：{type(exc).__name__}: {_first_line(exc)}）", check="read"))
         landed.landing = None
     if landed.landing is None:  # what was landed of a file that cannot be read proves nothing
         con.execute(f'DROP TABLE IF EXISTS "{landing_table(name)}"')
@@ -253,7 +254,7 @@ def _reject_text(kind: str, message: str, width: int) -> str:
         return f"该行有 {counts.group(2)} 列，表头有 {width} 列（可能有未加引号的逗号或换行）；文件无法按列读取"
     if kind == "INVALID UNICODE":
         return "该行编码与文件其余部分不一致（文件混有两种编码）；请从平台以 UTF-8 或 GBK 重新导出"
-    return f"文件无法读取：{message.strip().splitlines()[0]}"
+    return f"该行无法按列读取；请检查该行的引号和分隔符，或从平台重新导出（读取程序的说明：{message.strip().splitlines()[0]}）"
 
 
 def _ends_with_line_break(path: Path) -> bool:

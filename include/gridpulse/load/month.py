@@ -12,7 +12,7 @@ from gridpulse.load.personal import replace_personal_month
 from gridpulse.load.pseudonyms import pseudonymised_select
 from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
-from gridpulse.publish.warehouse import start_build
+from gridpulse.warehouse.building import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest

@@ -11,6 +11,7 @@ The project is read by Cosmos's own parser (no `dbt ls` when the scheduler parse
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,6 +31,21 @@ def dbt_log_dir() -> str:
     from gridpulse.transform.dbt import dbt_work_dir
 
     return str(dbt_work_dir(config.paths().building) / "logs")
+
+
+def keep_dbt_results(project_dir: str, **_) -> None:
+    """Cosmos builds in a temporary copy of the project and deletes it afterwards: keep the run's
+    results, manifest and compiled SQL where `python -m gridpulse build` keeps them, so a failed
+    build can be quarantined with a report that says which test failed (and how to list its rows)."""
+    from gridpulse.transform.dbt import dbt_target
+
+    built, kept = Path(project_dir) / "target", dbt_target(config.paths().building)
+    kept.mkdir(parents=True, exist_ok=True)
+    for name in ("run_results.json", "manifest.json"):
+        if (built / name).exists():
+            shutil.copy2(built / name, kept / name)
+    if (built / "compiled").is_dir():
+        shutil.copytree(built / "compiled", kept / "compiled", dirs_exist_ok=True)
 
 
 def dbt_models_group(group_id: str = "dbt_build", **task_args):
@@ -59,6 +75,7 @@ def dbt_models_group(group_id: str = "dbt_build", **task_args):
     )
     producer = group.children[f"{group_id}.dbt_producer_watcher"]
     producer.pool = WAREHOUSE_POOL  # the only task of the group that writes the warehouse
+    producer.callback = keep_dbt_results  # Cosmos calls it after dbt, whether dbt passed or failed
     # Each model's task reads its result once the build has run. Waiting downstream of the
     # producer (rather than beside it) keeps the group runnable by `dag.test()`, which runs one
     # task at a time, and keeps the sensors from holding worker slots during the build.

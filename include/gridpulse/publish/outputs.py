@@ -15,11 +15,11 @@ from gridpulse.bulletin.build import build_bulletin, output_name
 from gridpulse.bulletin.docx_writer import write_docx
 from gridpulse.bulletin.reconcile import reconcile
 from gridpulse.bulletin.render import write_html, write_pdf
-from gridpulse.publish.marts import MonthMarts, read_month
+from gridpulse.warehouse.marts import MonthMarts, read_month
 from gridpulse.publish.ranking import ranking_table
-from gridpulse.publish.stable_files import restamp_outputs
-from gridpulse.publish.warehouse import readable, swap_in
-from gridpulse.publish.workbook import write_csv, write_xlsx
+from gridpulse.files.stable import restamp_outputs
+from gridpulse.warehouse.building import readable, swap_in
+from gridpulse.files.workbook import write_csv, write_xlsx
 
 RANKING_CSV = "ranking.csv"
 RANKING_XLSX = "ranking.xlsx"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gridpulse import config
-from gridpulse.publish.marts import MonthMarts
+from gridpulse.warehouse.marts import MonthMarts
 
 
 def item_header(label_zh: str, weight: float) -> str:

@@ -13,11 +13,15 @@ import sys
 from pathlib import Path
 
 from gridpulse import config
-from gridpulse.publish.warehouse import current_build
+from gridpulse.warehouse.building import current_build
 
 
 class DbtFailed(RuntimeError):
-    pass
+    """dbt failed; `problems` says which tests and models, worded for the people who run the month."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def dbt_executable() -> str:
@@ -33,6 +37,11 @@ def dbt_work_dir(warehouse: Path) -> Path:
     return warehouse.parent / f"dbt-{warehouse.stem}"
 
 
+def dbt_target(warehouse: Path) -> Path:
+    """dbt's target folder for a warehouse file: manifest, run results, compiled SQL."""
+    return dbt_work_dir(warehouse) / "target"
+
+
 def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
     """dbt's environment: the building copy of the warehouse unless told another file."""
     warehouse = warehouse or current_build()  # never the published file
@@ -40,7 +49,7 @@ def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
     return os.environ | {
         "GRIDPULSE_DBT_WAREHOUSE": str(warehouse),
         "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
-        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_TARGET_PATH": str(dbt_target(warehouse)),
         "DBT_LOG_PATH": str(work / "logs"),
         "DO_NOT_TRACK": "1",
     }
@@ -53,8 +62,9 @@ def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     output = done.stdout + done.stderr
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
-        failures = [line for line in output.splitlines() if "FAIL" in line or "ERROR" in line or "Error" in line]
-        raise DbtFailed(f"dbt {' '.join(args)} failed (exit {done.returncode}):\n" + "\n".join(failures[-30:]))
+        problems = build_failures(dbt_target(warehouse or current_build()))
+        lines = [p.text() for p in problems] or [line for line in output.splitlines() if "ERROR" in line][-30:]
+        raise DbtFailed(f"dbt {args[0]} 未通过（exit {done.returncode}）：\n" + "\n".join(lines), problems)
     return output
 
 

@@ -14,7 +14,7 @@ from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import ExportData, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
-from gridpulse.validate.report import quarantine, write_report
+from gridpulse.quarantine import quarantine, write_report
 from gridpulse.validate.suites import read_suite
 
 log = logging.getLogger(__name__)

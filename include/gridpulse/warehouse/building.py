@@ -49,3 +49,10 @@ def swap_in() -> Path:
     _wal(paths.warehouse).unlink(missing_ok=True)  # a log of the old file must not replay on the new one
     os.replace(paths.building, paths.warehouse)
     return paths.warehouse
+
+
+def discard_build() -> None:
+    """Throw the building copy away: a month that failed leaves the published file as it was."""
+    building = config.paths().building
+    for leftover in (building, _wal(building)):
+        leftover.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""Validation reports, and quarantine for exports that fail."""
+"""Reports on an export, and quarantine for exports that fail: at validation, or later in a dbt test."""
 from __future__ import annotations
 
 import json
