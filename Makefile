@@ -42,23 +42,23 @@ venv: $(STAMP)
 
 # A real Airflow on loopback (scheduler, API server, DAG processor, triggerer): SQLite, LocalExecutor.
 airflow: venv
-	$(BIN)/python -m gridpulse.airflow_local
+	$(BIN)/python -m gridpulse.orchestration.airflow_local
 
 # Against the Airflow `make airflow` runs: one month, or months FROM..TO, through the REST API.
 trigger: venv
-	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) trigger --period $(PERIOD)
+	$(BIN)/python -m gridpulse.orchestration.airflow_api --timeout $(TIMEOUT) trigger --period $(PERIOD)
 
 backfill: venv
 	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11"; exit 2)
-	$(BIN)/python -m gridpulse.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
+	$(BIN)/python -m gridpulse.orchestration.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
 
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/python -m gridpulse.airflow_local --prepare-only
+	$(BIN)/python -m gridpulse.orchestration.airflow_local --prepare-only
 
 demo: venv airflow-db
 	$(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing
-	GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.airflow_run --period $(PERIOD)
+	GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
 
 test: venv
 	$(BIN)/python -m pytest

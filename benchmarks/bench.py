@@ -8,6 +8,7 @@ description, to <work_dir>/results.json.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -36,10 +37,8 @@ def settings(path: Path) -> dict:
 
 def machine() -> dict:
     cpu = platform.processor() or ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as info:
+        cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "load_average_at_start": os.getloadavg()}
 

@@ -7,6 +7,7 @@ dbt build runs a second process beside the first).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -38,10 +39,8 @@ def _tree_rss(root: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += process.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 

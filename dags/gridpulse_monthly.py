@@ -19,8 +19,8 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from gridpulse.orchestration.alerts import on_task_failure
-from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, building_warehouse, dbt_log_dir, dbt_models_group
-from gridpulse.orchestration.schedule import TIMEZONE, asset_uri, published_marts, schedule_settings
+from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, dbt_models_group, dbt_setting
+from gridpulse.orchestration.schedule import TIMEZONE, assessed_month, asset_uri, published_marts, schedule_settings
 from gridpulse.orchestration.timetable import AssessedMonthTimetable
 
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
@@ -37,7 +37,7 @@ MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridp
     params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                             description="Assessed month YYYY-MM; empty = the run's data interval")},
     default_args={"on_failure_callback": on_task_failure},
-    user_defined_macros={"building_warehouse": building_warehouse, "dbt_log_dir": dbt_log_dir},
+    user_defined_macros={"dbt_setting": dbt_setting},
     tags=["gridpulse"],
     doc_md=__doc__,
 )
@@ -48,7 +48,7 @@ def gridpulse_monthly():
             return params["period"]
         if data_interval_start is None:  # a manual run without a logical date
             raise ValueError("月份未指定 / no month given: trigger with {\"period\": \"YYYY-MM\"}")
-        return data_interval_start.in_timezone(TIMEZONE).format("YYYY-MM")
+        return assessed_month(data_interval_start)
 
     @task.sensor(poke_interval=600, timeout=schedule_settings()["export_wait_days"] * 24 * 3600, mode="reschedule")
     def wait_for_export(period: str) -> bool:

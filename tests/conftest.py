@@ -67,10 +67,11 @@ def two_month_warehouse(demo_month, tmp_path_factory) -> Path:
     """The published warehouse after the demo months 2022-10 and 2022-11 ran through the pipeline,
     for the analysts' questions and the PostgreSQL twin. October is the demo month with every
     overdue event of IMPROVED_IN_OCTOBER closed on time, so rank changes have something to show."""
-    from exports import drop_month
     from gridpulse import config, pipeline
     from gridpulse.demo import generate
     from gridpulse.warehouse.building import swap_in
+
+    from exports import drop_month
 
     root = tmp_path_factory.mktemp("two-months")
     patch = pytest.MonkeyPatch()

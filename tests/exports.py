@@ -57,7 +57,7 @@ def rewrite(folder: Path, file_name: str, data: bytes, rows: int | None = None) 
     edit_manifest(folder, agree)
 
 
-def _read_text(folder: Path, file_name: str) -> tuple[str, str]:
+def read_text(folder: Path, file_name: str) -> tuple[str, str]:
     raw = (folder / file_name).read_bytes()
     encoding = encoding_of(raw)
     return raw.decode(encoding), "gbk" if encoding == "gb18030" else encoding
@@ -65,13 +65,13 @@ def _read_text(folder: Path, file_name: str) -> tuple[str, str]:
 
 def edit_text(folder: Path, file_name: str, edit, rows: int | None = None) -> None:
     """Apply `edit(text) -> text` to a CSV's text; it is written back in the file's encoding."""
-    text, encoding = _read_text(folder, file_name)
+    text, encoding = read_text(folder, file_name)
     rewrite(folder, file_name, edit(text).encode(encoding), rows)
 
 
 def edit_csv(folder: Path, file_name: str, edit) -> None:
     """Apply `edit(frame) -> frame` to a CSV's cells, keeping its encoding."""
-    text, encoding = _read_text(folder, file_name)
+    text, encoding = read_text(folder, file_name)
     frame = edit(pd.read_csv(StringIO(text), dtype=str, keep_default_na=False))
     rewrite(folder, file_name, frame.to_csv(index=False).encode(encoding), len(frame))
 

@@ -63,7 +63,7 @@ def loopback_certificate(folder) -> tuple:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
@@ -93,7 +93,7 @@ class SmtpServer:
                                               require_starttls=True, authenticator=self.sink.authenticate,
                                               auth_require_tls=True, auth_required=True)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         self.port = self.controller.port
         return self
@@ -145,7 +145,7 @@ class WebhookServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
 
-    def __enter__(self) -> "WebhookServer":
+    def __enter__(self) -> WebhookServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         return self
@@ -213,7 +213,7 @@ class ExportEndpoint:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
 
-    def __enter__(self) -> "ExportEndpoint":
+    def __enter__(self) -> ExportEndpoint:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         return self
@@ -241,8 +241,9 @@ class SftpDropServer:
         self.sessions = 0
 
     def _sftp_factory(self, chan):
-        import asyncssh
         from pathlib import Path
+
+        import asyncssh
 
         outer = self
         outer.sessions += 1
@@ -260,7 +261,7 @@ class SftpDropServer:
 
         return CuttingSFTPServer(chan, chroot=str(self.root))
 
-    def __enter__(self) -> "SftpDropServer":
+    def __enter__(self) -> SftpDropServer:
         import asyncio
 
         import asyncssh

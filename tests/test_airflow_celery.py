@@ -12,10 +12,10 @@ import uuid
 
 import duckdb
 import pytest
+from test_airflow_server import _free_port, _wait_healthy
 
 from conftest import PERIOD
 from exports import drop_month
-from test_airflow_server import _free_port, _wait_healthy
 
 PG = {"host": os.environ.get("GRIDPULSE_PG_HOST", "127.0.0.1"), "port": int(os.environ.get("GRIDPULSE_PG_PORT", "5432")),
       "user": os.environ.get("GRIDPULSE_PG_USER", "postgres")}
@@ -49,8 +49,8 @@ def metadata_database():
 
 
 def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_database, demo_month, tmp_path):
-    from gridpulse import airflow_local
-    from gridpulse.airflow_api import AirflowApi
+    from gridpulse.orchestration import airflow_local
+    from gridpulse.orchestration.airflow_api import AirflowApi
 
     drop_month(demo_month, tmp_path / "landing")
     port, queue = _free_port(), f"gridpulse-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
@@ -79,7 +79,7 @@ def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_databa
         run_id = api.trigger(PERIOD)  # no scheduled run exists before its run day to hold it back
         state = api.wait([run_id], timeout=1500)[run_id]
         assert state == "success", f"failed tasks: {api.failed_tasks(run_id)}"
-        tasks = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         ran = [ti for ti in tasks["task_instances"] if ti["state"] == "success"]
         assert {ti["queue"] for ti in ran} == {queue}  # every task went through Redis to the worker
         assert {"archive", "load", "dbt_build.dbt_producer_watcher", "publish"} <= {ti["task_id"] for ti in ran}

@@ -1,4 +1,4 @@
-"""The month runs on a real Airflow: `python -m gridpulse.airflow_local` (what `make airflow` runs)
+"""The month runs on a real Airflow: `python -m gridpulse.orchestration.airflow_local` (what `make airflow` runs)
 starts scheduler, API server, DAG processor and triggerer on loopback; the tests drive it through
 the REST API as a data engineer would, and stop every process it started.
 
@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -96,8 +96,8 @@ def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
                    "gridpulse_dingtalk": hooks.connection_json("dt-token", "SEC-test-secret"),
                    "gridpulse_wecom": hooks.connection_json("wecom-key")}
     env.pop("GRIDPULSE_WAREHOUSE", None)
-    log = open(root / "airflow.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "gridpulse.airflow_local", "--port", str(port)],
+    log = open(root / "airflow.log", "wb")  # noqa: SIM115 (the server writes it until the test stops it)
+    server = subprocess.Popen([sys.executable, "-m", "gridpulse.orchestration.airflow_local", "--port", str(port)],
                               env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_DIR)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -115,8 +115,8 @@ def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
 
 
 def _api(server):
-    from gridpulse.airflow_api import AirflowApi
-    from gridpulse.airflow_local import admin_password
+    from gridpulse.orchestration.airflow_api import AirflowApi
+    from gridpulse.orchestration.airflow_local import admin_password
 
     return AirflowApi(server["url"], "admin", admin_password(server["root"] / "airflow"))
 
@@ -127,14 +127,14 @@ def _wait(api, run_ids: list[str]) -> dict[str, str]:
 
 def _add_connection(api, conn_id: str, as_json: str) -> None:
     fields = json.loads(as_json)
-    api._call("POST", "/connections", json={"connection_id": conn_id, **{k: v for k, v in fields.items() if k != "extra"},
+    api.call("POST", "/connections", json={"connection_id": conn_id, **{k: v for k, v in fields.items() if k != "extra"},
                                             "extra": json.dumps(fields.get("extra") or {})})
 
 
 def _task_log(api, run_id: str, task_id: str) -> str:
     """A task's log as the REST API serves it (the last try), one line per event."""
-    ti = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}")
-    content = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}/logs/{ti['try_number']}",
+    ti = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}")
+    content = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}/logs/{ti['try_number']}",
                         params={"full_content": True})["content"]
     lines = [entry.get("event", "") if isinstance(entry, dict) else str(entry) for entry in content]
     return "\n".join(line for line in lines if line)
@@ -169,7 +169,7 @@ def test_a_month_triggered_through_the_rest_api_publishes_its_outputs(airflow_se
     from gridpulse.orchestration.schedule import TIMEZONE
 
     for scheduled in api.runs(run_type="scheduled"):
-        assert datetime.fromisoformat(scheduled["run_after"].replace("Z", "+00:00")) <= datetime.now(timezone.utc)
+        assert datetime.fromisoformat(scheduled["run_after"].replace("Z", "+00:00")) <= datetime.now(UTC)
         assert scheduled["dag_run_id"] == "scheduled__" + datetime.fromisoformat(
             scheduled["logical_date"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m")
 
@@ -191,12 +191,12 @@ def test_a_month_triggered_through_the_rest_api_publishes_its_outputs(airflow_se
         assert db.execute("select count(*) from marts.rpt_ranking_monthly where period = '2022-11'"
                       " and scheme_id = 'yushui_township_2022'").fetchone()[0] == 17
     # every dbt model ran as its own task and reported success
-    tasks = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+    tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
     model_tasks = {ti["task_id"]: ti["state"] for ti in tasks["task_instances"] if ti["task_id"].endswith("_run")}
     models = {path.stem for path in (PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")}
     assert model_tasks == {f"dbt_build.{model}_run": "success" for model in models}
     # downstream DAGs learn of the new month from the marts' asset events
-    events = api._call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
+    events = api.call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
     announced = {event["uri"]: event["extra"].get("period") for event in events["asset_events"]}
     assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == "2022-11"
 
@@ -226,11 +226,11 @@ def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow
     api = _api(airflow_server)
     [run] = [run for run in api.runs(run_type="manual") if run["state"] == "success"]
     sent = len(smtp.sink.messages)
-    api._call("POST", "/dags/gridpulse_monthly/clearTaskInstances",
+    api.call("POST", "/dags/gridpulse_monthly/clearTaskInstances",
               json={"dag_run_id": run["dag_run_id"], "task_ids": ["deliver"], "dry_run": False, "only_failed": False})
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        tasks = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
+        tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
         if tasks["state"] == "success" and tasks["try_number"] > 1:
             break
         time.sleep(3)
@@ -243,7 +243,7 @@ def test_make_trigger_says_what_it_waits_for_and_gives_up_after_its_timeout(airf
     """2022-07 has no export: the run waits for it (for days), and keeps waiting while the next
     tests backfill and fail other months: a waiting run holds nothing back."""
     command = subprocess.run(
-        [sys.executable, "-m", "gridpulse.airflow_api", "--url", airflow_server["url"], "--timeout", "120",
+        [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", "120",
          "trigger", "--period", MISSING_MONTH],
         env=airflow_server["env"], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
     _keep_log(airflow_server, "make trigger of a month without an export", command.stdout + command.stderr)
@@ -261,7 +261,7 @@ def test_one_command_backfills_two_months_and_skips_delivery_without_connections
     with _marts(airflow_server) as db:
         rows_before = db.execute("select count(*) from marts.fct_score_monthly where period = '2022-11'").fetchone()[0]
     command = subprocess.Popen(
-        [sys.executable, "-m", "gridpulse.airflow_api", "--url", airflow_server["url"], "--timeout", str(RUN_TIMEOUT),
+        [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", str(RUN_TIMEOUT),
          "backfill", "--from", MONTHS[0], "--to", MONTHS[-1]],
         env=airflow_server["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_DIR)
     report = command.communicate(timeout=RUN_TIMEOUT + 300)[0]
@@ -274,7 +274,7 @@ def test_one_command_backfills_two_months_and_skips_delivery_without_connections
     # Airflow 3.3 names a backfill's runs after their run day: the month is in the note the UI shows
     assert sorted(run["note"] for run in runs) == [f"{month} 考核月 / assessed month {month}" for month in MONTHS]
     for run in runs:
-        deliver = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
+        deliver = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
         assert deliver["state"] == "skipped", deliver
         log = _task_log(api, run["dag_run_id"], "deliver")
         _keep_log(airflow_server, f"backfill {run['dag_run_id']}: deliver", log)
@@ -311,7 +311,7 @@ def test_a_failed_month_says_which_task_failed_and_why_first(airflow_server):
     # the alert's outcome is in the task log, not only in a collapsed section
     assert "alert email gridpulse-ops@yushui.example.org: skipped: no Airflow connection `gridpulse_smtp`" in log
     # the run gave the deployment back: the next month may go
-    release = api._call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/release_deployment")
+    release = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/release_deployment")
     assert release["state"] == "success"
 
 

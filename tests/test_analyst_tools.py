@@ -10,11 +10,11 @@ import subprocess
 
 import duckdb
 import pytest
-
 import yaml
 
-from conftest import PROJECT_DIR
 from gridpulse.catalogue import CATALOGUE, description_problems, mart_models, render
+
+from conftest import PROJECT_DIR
 
 
 def make(target: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:

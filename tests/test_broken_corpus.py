@@ -5,7 +5,6 @@ validation report says what was done."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,11 +12,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "broken"))
 
-from conftest import PERIOD  # noqa: E402
 from corpus import CASES  # noqa: E402
-from exports import drop_month  # noqa: E402
+
 from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.problems import ExportRejected  # noqa: E402
+
+from conftest import PERIOD  # noqa: E402
+from exports import drop_month  # noqa: E402
 
 REENCODE = "请从平台以 UTF-8 或 GBK 重新导出，不要用其他软件另存"
 SERIAL = "请把该列设为日期格式后重新导出"
@@ -144,7 +145,7 @@ def test_repairable_export_is_accepted_and_the_repair_reported(case, workspace, 
     report = Path(pipeline.validate(PERIOD, archived))
     body = json.loads((report.parent / "validation_report.json").read_text(encoding="utf-8"))
     assert body["passed"] and not body["problems"]
-    repairs = [r["text"] for r in body["repairs"] if not r["file"] == "附加分.csv"]
+    repairs = [r["text"] for r in body["repairs"] if r["file"] != "附加分.csv"]
     assert repairs == ([ACCEPTED[case]] if ACCEPTED[case] else [])
     if ACCEPTED[case]:
         assert ACCEPTED[case] in report.read_text(encoding="utf-8")

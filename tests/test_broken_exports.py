@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PERIOD
-from exports import drop_month, edit_csv
 from gridpulse import config, pipeline
 from gridpulse.problems import ExportRejected
+
+from conftest import PERIOD
+from exports import drop_month, edit_csv
 
 
 def _run_until_rejected():

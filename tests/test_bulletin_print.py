@@ -16,13 +16,14 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.bulletin import charts
 from gridpulse.bulletin.document import title_lines
 from gridpulse.bulletin.figures import Figure, Register, Source
-from gridpulse.bulletin.reconcile import _style_mismatch
+from gridpulse.bulletin.reconcile import style_mismatch
 from gridpulse.demo import generate
+
+from exports import drop_month
 from office_render import soffice_path, to_pdf
 
 DISTRICTS = {"township": ("2022-11", "yushui", "include/config/gridpulse.yml"),
@@ -160,6 +161,6 @@ def test_title_breaks_only_between_words_in_balanced_lines():
 def test_a_figure_printed_out_of_its_kinds_style_fails_reconciliation():
     register = Register("2022-11")  # scores with 2 decimals, rates with 2
     source = Source("fct_score_monthly", (("org_id", "T1"),), "score")
-    assert _style_mismatch(Figure(source, 2, "8.30", "score"), register) is None
-    assert "number_style" in _style_mismatch(Figure(source, 1, "8.3", "score"), register)
-    assert _style_mismatch(Figure(source, 2, "8.3", "score"), register) is not None  # formatted by hand
+    assert style_mismatch(Figure(source, 2, "8.30", "score"), register) is None
+    assert "number_style" in style_mismatch(Figure(source, 1, "8.3", "score"), register)
+    assert style_mismatch(Figure(source, 2, "8.3", "score"), register) is not None  # formatted by hand

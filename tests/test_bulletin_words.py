@@ -6,7 +6,6 @@ totals share a rank in the workbook and the bulletin."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import duckdb
 import pypdfium2
@@ -14,14 +13,15 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import PERIOD
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.bulletin import findings, township
 from gridpulse.bulletin.figures import Register
 from gridpulse.bulletin.reconcile import ReconciliationError
 from gridpulse.publish import outputs
 from gridpulse.warehouse.building import start_build
+
+from conftest import PERIOD
+from exports import drop_month
 
 
 @pytest.fixture(scope="module")

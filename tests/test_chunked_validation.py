@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PERIOD
-from exports import drop_month, edit_csv, edit_xlsx, encoding_of
 from gridpulse import config, pipeline
 from gridpulse.ingest import staged
 from gridpulse.problems import MAX_ROWS_PER_CHECK, ExportRejected
+
+from conftest import PERIOD
+from exports import drop_month, edit_csv, edit_xlsx, encoding_of
 
 BATCH_ROWS = 100
 UNKNOWN_WORKER_EVERY = 250

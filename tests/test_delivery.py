@@ -15,12 +15,13 @@ import time
 import duckdb
 import pytest
 
-from conftest import PERIOD, PROJECT_DIR
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.delivery import settings
 from gridpulse.delivery.deliver import DeliveryFailed
 from gridpulse.delivery.log import DeliveryLog
+
+from conftest import PERIOD, PROJECT_DIR
+from exports import drop_month
 from servers import SmtpServer, WebhookServer
 
 FROM = "zzzx-noreply@yushui.example.org"

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from conftest import PERIOD
 from gridpulse import config
 from gridpulse.contract import tables
 from gridpulse.demo import generate
 from gridpulse.sources.manifest import sha256_of
 from gridpulse.validate.export import read_export
+
+from conftest import PERIOD
 
 MAPPING = config.platform_mapping()
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from gridpulse import config
+
 from conftest import PERIOD
 from exports import drop_month, edit_csv
-from gridpulse import config
 from servers import SmtpServer, WebhookServer
 
 OPS = "gridpulse-ops@yushui.example.org"
@@ -21,7 +22,7 @@ def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, demo_month, a
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json("zzzx-noreply@yushui.example.org"))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK_OPS", robots.connection_json("ops-token", "SEC-ops"))
-        from gridpulse.airflow_run import run
+        from gridpulse.orchestration.airflow_run import run
 
         dag_run = run(PERIOD)
 
@@ -59,7 +60,7 @@ def test_a_month_failing_a_dbt_test_is_quarantined_with_a_readable_cause(workspa
     with SmtpServer(tmp_path) as smtp:
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json("zzzx-noreply@yushui.example.org"))
-        from gridpulse.airflow_run import run
+        from gridpulse.orchestration.airflow_run import run
 
         dag_run = run(PERIOD)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PERIOD
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.ingest.staged import staged_path
 from gridpulse.load.month import NotValidated
+
+from conftest import PERIOD
+from exports import drop_month
 
 
 def test_a_load_without_validation_is_refused_and_says_what_to_run(workspace, demo_month):

@@ -11,10 +11,11 @@ import subprocess
 import sys
 import time
 
-from conftest import PERIOD
 from test_crash_safety import _workspace, published_state
 
 from gridpulse import month_lock
+
+from conftest import PERIOD
 
 
 def _run(env: dict, *extra: str) -> subprocess.Popen:
@@ -80,9 +81,10 @@ def test_an_airflow_run_s_claim_holds_while_the_run_runs_and_is_taken_over_after
 
     assert month_lock.claim(month_lock.airflow_holder("2022-10", "manual__2022-10__20261202T040000")) is None
     assert not claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")
-    with pytest.raises(month_lock.MonthBusy, match="Airflow run manual__2022-10__20261202T040000"):
-        with month_lock.holding(PERIOD, "python -m gridpulse run"):  # the CLI cannot ask Airflow: it refuses
-            pass
+    # the CLI cannot ask Airflow: it refuses
+    with (pytest.raises(month_lock.MonthBusy, match="Airflow run manual__2022-10__20261202T040000"),
+          month_lock.holding(PERIOD, "python -m gridpulse run")):
+        pass
     # the holding run was marked failed in the UI and never reached release_deployment
     assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "failed")
     assert month_lock.current_holder().run_id == "backfill__2022-11__x"

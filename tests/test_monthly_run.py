@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pathlib import Path
+from gridpulse import config, pipeline
 
 from conftest import PERIOD
 from exports import drop_month
-from gridpulse import config, pipeline
 from personal_data import files_under, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
 
 MART_TABLES = ["dim_org_unit", "dim_scheme_item", "fct_indicator_monthly", "fct_score_monthly", "rpt_ranking_monthly", "rpt_headline_monthly"]
@@ -40,7 +40,7 @@ def finished_run(demo_month, airflow_db, tmp_path_factory):
     drop_month(demo_month, config.paths().source)
     log = root / "run.log"
     with open(log, "wb") as out:
-        done = subprocess.run([sys.executable, "-m", "gridpulse.airflow_run", "--period", PERIOD], stdout=out, stderr=subprocess.STDOUT)
+        done = subprocess.run([sys.executable, "-m", "gridpulse.orchestration.airflow_run", "--period", PERIOD], stdout=out, stderr=subprocess.STDOUT)
     yield done, config.paths(), log
     monkeypatch.undo()
 

@@ -10,10 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import PERIOD, PROJECT_DIR
-from exports import drop_month
 from gridpulse import pipeline
 from gridpulse.warehouse.building import readable
+
+from conftest import PERIOD, PROJECT_DIR
+from exports import drop_month
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
 from pandas_reference import SCHEME_ID, township_indicators  # noqa: E402

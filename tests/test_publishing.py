@@ -7,10 +7,11 @@ import shutil
 import duckdb
 import pytest
 
-from conftest import PERIOD
-from exports import drop_month, edit_xlsx
 from gridpulse import config, pipeline
 from gridpulse.transform.dbt import DbtFailed
+
+from conftest import PERIOD
+from exports import drop_month, edit_xlsx
 
 
 def _published_state() -> tuple:
@@ -67,7 +68,7 @@ def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_m
     pipeline.load(PERIOD, archived)
     pipeline.transform(PERIOD)
 
-    render = outputs._render_all
+    render = outputs.render_all
 
     def render_then_change_a_mart(marts, staging):
         bulletins = render(marts, staging)
@@ -76,7 +77,7 @@ def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_m
         con.close()
         return bulletins
 
-    monkeypatch.setattr(outputs, "_render_all", render_then_change_a_mart)
+    monkeypatch.setattr(outputs, "render_all", render_then_change_a_mart)
     with pytest.raises(ReconciliationError) as failure:
         pipeline.publish(PERIOD)
     message = str(failure.value)

@@ -13,9 +13,10 @@ import duckdb
 import pytest
 import yaml
 
+from gridpulse import config, pipeline
+
 from conftest import PERIOD
 from exports import drop_month
-from gridpulse import config, pipeline
 
 SCHEME = "yushui_township_2022"
 # the edit: 事项总量 weighs 25 instead of 20; 网格员上报 asks 25 events a worker instead of 20

@@ -1,7 +1,6 @@
 """Scheme files are checked on load and fail with a message that says which item and what."""
 from __future__ import annotations
 
-
 import pytest
 import yaml
 

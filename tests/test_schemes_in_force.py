@@ -12,10 +12,11 @@ import pytest
 import yaml
 from docx import Document
 
-from conftest import PERIOD
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.schemes import SchemeNotInForce
+
+from conftest import PERIOD
+from exports import drop_month
 
 OUT_OF_FORCE = "baiguan_grid_2021"  # valid 2021-01 to 2021-12, configured here for 2022-11
 

@@ -13,9 +13,10 @@ import duckdb
 import pytest
 import yaml
 
-from exports import drop_month
 from gridpulse import config, pipeline
 from gridpulse.demo import generate
+
+from exports import drop_month
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # 罗坊镇's total 99.82 is printed at rank 3, tied with 良山镇's 99.86: a slip of the seed.

@@ -8,10 +8,11 @@ import shutil
 
 import pytest
 
-from conftest import PERIOD
 from gridpulse import config, pipeline
 from gridpulse.problems import ExportRejected
 from gridpulse.sources.remote import SourceRefused
+
+from conftest import PERIOD
 from servers import ExportEndpoint, SftpDropServer
 
 TOKEN = "export-token-2022"

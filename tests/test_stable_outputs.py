@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import Workbook
 from pylopdf_fonts_zh_cn import serif_path
 
-from gridpulse.files.stable import restamp_zip, source_date_epoch, month_end_stamp
+from gridpulse.files.stable import month_end_stamp, restamp_zip, source_date_epoch
 
 PERIOD = "2022-11"
 

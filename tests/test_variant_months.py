@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_accepted_variants import _raw_rows
 
-from conftest import PERIOD
-from exports import _read_text, edit_book, rewrite
 from gridpulse import config
 from gridpulse.demo import generate
-from test_accepted_variants import _raw_rows
+
+from conftest import PERIOD
+from exports import edit_book, read_text, rewrite
 
 SEEDS = [11, 23, 37]
 SCALE = 0.05  # a small district: each month validates and loads in a few seconds
@@ -38,7 +39,7 @@ def _respelled(stamp: str, style: int) -> str:
 
 
 def _vary_csv(folder: Path, file_name: str, rng: random.Random, spec: dict) -> None:
-    text, _ = _read_text(folder, file_name)
+    text, _ = read_text(folder, file_name)
     frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
     dated = [h for h, c in spec["columns"].items() if c in _dated_columns()]
     for header in dated:

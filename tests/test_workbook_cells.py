@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from gridpulse.contract import Column, Table
 from gridpulse.ingest.landing import land_file, landing_column
-from gridpulse.ingest.workbook_cells import _with_openpyxl, has_formulas, merged_header_ranges, read_sheet_rows
+from gridpulse.ingest.workbook_cells import has_formulas, merged_header_ranges, read_sheet_rows, with_openpyxl
 
 
 def _rows(sheet) -> list[list[str]]:
@@ -64,7 +64,7 @@ def test_a_workbook_without_formulas_reads_the_same_through_calamine(tmp_path):
     assert not has_formulas(path)
     cells = read_sheet_rows(path, batch_rows=1)
     expected = [["T01", "珠珊镇", "41230", "2022-11-03 08:30:00"], ["", "", "", ""], ["T02", " 罗坊镇 ", "12.5", "2022-11-04"]]
-    assert _rows(cells)[:3] == _rows(_with_openpyxl(path, batch_rows=3))[:3] == expected
+    assert _rows(cells)[:3] == _rows(with_openpyxl(path, batch_rows=3))[:3] == expected
     assert cells.formulas == [] and cells.empty_headers == 0
     assert [row[1:] for row in _landed_rows(path, cells.headers)] == [tuple(row) for row in expected]
 

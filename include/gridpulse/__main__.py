@@ -42,10 +42,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from gridpulse.month_lock import MonthBusy
     from gridpulse.problems import ExportRejected
     from gridpulse.schemes import SchemeError
-
-    from gridpulse.month_lock import MonthBusy
 
     try:
         return _holding_deployment(args) if args.command in WRITING_STEPS else _dispatch(args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -39,18 +39,18 @@ def settings() -> dict:
     return _settings_of(settings_file())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _settings_of(path: Path) -> dict:
     return read_yaml(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def contract() -> dict:
     """The export contract (include/config/export_contract.yml)."""
     return read_yaml(CONFIG_DIR / "export_contract.yml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def platform_mapping(platform: str | None = None) -> dict:
     """The header mapping of a platform (include/config/platforms/<platform>.yml)."""
     name = platform or os.environ.get("GRIDPULSE_PLATFORM") or settings()["platform"]
@@ -110,7 +110,7 @@ def paths() -> Paths:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def followup() -> dict:
     """Who is listed on the townships' follow-up lists (include/config/followup.yml)."""
     return read_yaml(CONFIG_DIR / "followup.yml")

@@ -20,11 +20,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from gridpulse import config
+from gridpulse.files.stable import month_end_stamp, restamp_zip
+from gridpulse.files.workbook import FONT, safe_text
 from gridpulse.load.personal import personal_store
 from gridpulse.period import Period
 from gridpulse.private_files import make_private
-from gridpulse.files.stable import month_end_stamp, restamp_zip
-from gridpulse.files.workbook import FONT, safe_text
 
 FOLDER = "followup"
 # The worker's own figures beside each listed item, as the township reads them.

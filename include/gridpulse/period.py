@@ -14,14 +14,14 @@ class Period:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         match = _PERIOD.match(str(text).strip())
         if not match:
             raise ValueError(f"period must look like 2022-11, got {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, moment: date | datetime) -> "Period":
+    def of(cls, moment: date | datetime) -> Period:
         return cls(moment.year, moment.month)
 
     def __str__(self) -> str:
@@ -52,7 +52,7 @@ class Period:
     def days(self) -> list[date]:
         return [self.first_day + timedelta(days=i) for i in range((self.last_day - self.first_day).days + 1)]
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return Period.of(self.first_day - timedelta(days=1))
 
     @property

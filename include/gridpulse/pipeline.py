@@ -41,10 +41,12 @@ def validate(period: str, archived: str) -> str:
 
 
 def load(period: str, archived: str) -> dict[str, int]:
-    """Replace the month in the warehouse's raw schema by the archived export."""
+    """Start the building copy of the warehouse (the published file copied, or a new one) and
+    replace the month in its raw schema by the archived export."""
     from gridpulse.load.month import load_export
+    from gridpulse.warehouse.building import start_build
 
-    loaded = load_export(Path(archived), period)
+    loaded = load_export(Path(archived), period, start_build())
     for table, rows in loaded.items():
         log.info("loaded %s: raw.%s %s rows", period, table, f"{rows:,}")
     log.info("loaded %s: %s rows in %d tables into the building copy", period, f"{sum(loaded.values()):,}", len(loaded))
@@ -56,9 +58,10 @@ def transform(period: str, archived: str | None = None) -> None:
     (every month when `period` is empty). A failing test or model quarantines the month's
     archived export with a report that says why, and nothing is published."""
     from gridpulse.transform.dbt import DbtFailed, build
+    from gridpulse.warehouse.building import current_build
 
     try:
-        build(str(Period.parse(period)) if period else None)
+        build(str(Period.parse(period)) if period else None, current_build())
     except DbtFailed as failed:
         if not archived:
             raise
@@ -86,11 +89,17 @@ def quarantine_failed_build(period: str, archived: str, problems: list | None = 
 
 
 def publish(period: str) -> dict[str, str]:
-    """Write output/<period>/ from the marts."""
-    from gridpulse.publish.outputs import publish_outputs
+    """Render output/<period>/ from the built marts and reconcile it, then swap in the building
+    copy of the warehouse, then the outputs: analysts never see figures the marts do not hold."""
+    from gridpulse.publish.outputs import render_outputs, swap_in_outputs
+    from gridpulse.warehouse.building import readable, swap_in
 
-    published = publish_outputs(period)
-    for name, path in published.items():
+    render_outputs(period, readable())
+    crashpoints.reached("publish_rendered")
+    swap_in()
+    crashpoints.reached("publish_warehouse_swapped")
+    published = swap_in_outputs(period)
+    for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
     return published
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-
 # Rows listed per check and column in a report; the count of all of them is always given.
 MAX_ROWS_PER_CHECK = 50
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gridpulse.private_files import make_private
@@ -20,7 +20,7 @@ def write_report(folder: Path, period: str, export_id: str, problems: list[Probl
     body = {
         "period": period,
         "export_id": export_id,
-        "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "passed": not problems,
         "problems": [p.as_dict() for p in problems],
         "repairs": [p.as_dict() for p in notices],

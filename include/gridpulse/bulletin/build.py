@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import pandas as pd
 
 from gridpulse import config
+from gridpulse.bulletin import charts, findings, grid, township
+from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph, Table
+from gridpulse.bulletin.figures import KINDS, Register
+from gridpulse.bulletin.month import Month
 from gridpulse.calendar import is_workday
 from gridpulse.config import read_yaml
 from gridpulse.period import Period
 from gridpulse.schemes import out_of_force
-from gridpulse.bulletin import charts, findings, grid, township
-from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph, Table
-from gridpulse.bulletin.figures import KINDS, Register
-from gridpulse.bulletin.township import Month
 from gridpulse.warehouse.marts import MonthMarts
 
 BULLETIN_CONFIG = config.CONFIG_DIR / "bulletin"

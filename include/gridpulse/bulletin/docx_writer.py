@@ -60,7 +60,10 @@ def _run(paragraph, text: str, font: str = BODY_FONT, size=SIZE["3号"], bold: b
     return run
 
 
-def _spacing(paragraph, indent: bool = True, exact=Pt(28)) -> None:
+LINE_PITCH = Pt(28)  # 22 lines a page
+
+
+def _spacing(paragraph, indent: bool = True, exact=LINE_PITCH) -> None:
     form = paragraph.paragraph_format
     form.line_spacing_rule, form.line_spacing = WD_LINE_SPACING.EXACTLY, exact  # 22 lines a page
     form.space_before = form.space_after = Pt(0)

@@ -8,8 +8,8 @@ obtain it again from the marts before anything is published.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 from gridpulse.numbers import fmt, pct
 
@@ -75,7 +75,7 @@ class Figure:
 class Derived:
     """A sum or difference of figures, e.g. a 合计 row or the workers short of a quota."""
     op: str                             # "sum" or "difference" (first minus the rest)
-    parts: tuple["Printed", ...]
+    parts: tuple[Printed, ...]
     decimals: int
     printed: str
     kind: str = "count"
@@ -97,8 +97,8 @@ class Derived:
 @dataclass(frozen=True)
 class Share:
     """A percentage printed from a count and the count it is a share of."""
-    numerator: "Printed"
-    denominator: "Printed"
+    numerator: Printed
+    denominator: Printed
     decimals: int
     printed: str
     kind: str = "rate"
@@ -122,7 +122,7 @@ class Name(Figure):
         return "/" if value is None else str(value)
 
 
-Printed = Union[Figure, Derived, Share]
+Printed = Figure | Derived | Share
 
 
 @dataclass(frozen=True)

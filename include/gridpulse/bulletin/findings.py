@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from gridpulse.bulletin.document import Heading, Paragraph
-from gridpulse.bulletin.township import Month, _names
+from gridpulse.bulletin.month import Month, joined_names
 
 # worker quotas whose shortfall is counted per unit: indicator -> what the workers did not do
 WORKER_QUOTAS = {
@@ -29,7 +29,7 @@ def _tied(month: Month, rows: list[dict], mart: str, key: tuple[str, ...], colum
         return f"{len(rows)}个{unit_word}（名单见考核排名表）"
     names = [month.name(r["org_id"]) for r in rows]
     month.register.tie(mart, rows[0], key, column, decimals, printed, names)
-    return _names(names)
+    return joined_names(names)
 
 
 def lower_part(month: Month, within: float):
@@ -50,13 +50,13 @@ def lowest_units(month: Month, n: int, within: float, unit_word: str, most: int)
     boundary = lower.total_score.iloc[min(n, len(lower)) - 1]
     bottom = lower[lower.total_score <= boundary]
     named = []
-    for total, tied in bottom.groupby("total_score", sort=True):
+    for _total, tied in bottom.groupby("total_score", sort=True):
         rows = tied.to_dict("records")
         printed = month.rank(rows[0], "total_score", "score")
         who = _tied(month, rows, "rpt_ranking_monthly", ("period", "scheme_id"), "total_score", printed.decimals, str(printed),
                     unit_word, most)
         named.append(f"{who}（{printed}分，第{month.rank(rows[0], 'rank')}名）")
-    return f"总分排名靠后的{unit_word}：{_names(named)}。"
+    return f"总分排名靠后的{unit_word}：{joined_names(named)}。"
 
 
 def below_standard(month: Month, unit_word: str, most: int) -> list[str]:
@@ -93,7 +93,7 @@ def concentration(month: Month, n: int) -> list[str]:
         towns = sorted(towns, key=lambda r: (-(r["denominator"] - r["numerator"]), r["org_id"]))[:n]
         towns = [t for t in towns if t["denominator"] > t["numerator"]]
         shorts = [month.register.difference(month.ind(t, "denominator"), month.ind(t, "numerator")) for t in towns]
-        named = _names(f"{month.name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
+        named = joined_names(f"{month.name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
         top = month.register.sum(shorts)
         lines.append(f"全区{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
     return lines
@@ -107,9 +107,9 @@ def rank_changes(month: Month) -> str | None:
     up = moved[moved.rank_change > 0].sort_values(["rank_change", "org_id"], ascending=[False, True]).to_dict("records")
     parts = []
     if down:
-        parts.append("排名下降的有" + _names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
+        parts.append("排名下降的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
     if up:
-        parts.append("排名上升的有" + _names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
+        parts.append("排名上升的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
     return "与上月相比，" + "；".join(parts) + "。" if parts else "与上月相比，各单位排名没有变化。"
 
 

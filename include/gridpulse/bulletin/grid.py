@@ -4,7 +4,7 @@ dispatched agencies' handling ('/' where an agency had nothing), and the grid ev
 from __future__ import annotations
 
 from gridpulse.bulletin.document import Paragraph, Table
-from gridpulse.bulletin.township import Month
+from gridpulse.bulletin.month import Month
 
 
 def _scope(month: Month):

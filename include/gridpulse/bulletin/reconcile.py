@@ -78,7 +78,7 @@ def mismatches(register: Register, warehouse: Path) -> list[str]:
                 continue
             if again != entry.printed:
                 found.append(f"{_describe(entry)}: printed {entry.printed}, the marts now give {again}")
-        found += [m for entry in register.entries if (m := _style_mismatch(entry, register))]
+        found += [m for entry in register.entries if (m := style_mismatch(entry, register))]
         for check in register.sum_checks:
             parts = sum((Decimal(p.printed) for p in check.parts if p.printed != "/"), Decimal(0))
             if parts != Decimal(check.total.printed):
@@ -90,7 +90,7 @@ def mismatches(register: Register, warehouse: Path) -> list[str]:
     return found
 
 
-def _style_mismatch(entry, register: Register) -> str | None:
+def style_mismatch(entry, register: Register) -> str | None:
     """A figure printed otherwise than its kind's style (bulletin.yml number_style): "98.8%" beside
     "96.15%", or "8.3分" beside "0.00分"."""
     if isinstance(entry, Name):

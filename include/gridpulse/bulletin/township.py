@@ -2,69 +2,10 @@
 scorecard, every figure taken from a mart through the register."""
 from __future__ import annotations
 
-import pandas as pd
-
 from gridpulse.bulletin.document import Heading, Paragraph, Table
-from gridpulse.bulletin.figures import Register
-from gridpulse.warehouse.marts import MonthMarts
+from gridpulse.bulletin.month import Month, joined_names
 
 FOUND_LEVELS = [("township", "乡镇（街道）"), ("village", "村（居）"), ("grid", "网格")]
-
-
-class Month:
-    """The marts of one scheme and month, and the register every figure goes through."""
-
-    def __init__(self, marts: MonthMarts, scheme_id: str, register: Register):
-        self.marts, self.scheme_id, self.register = marts, scheme_id, register
-        self.period = marts.period
-        self.items = marts.items[marts.items.scheme_id == scheme_id].sort_values("display_order")
-        self.ranking = marts.ranking[marts.ranking.scheme_id == scheme_id].sort_values(["rank", "org_id"])
-        self.scores = marts.scores[marts.scores.scheme_id == scheme_id]
-        indicators = marts.frames["indicators"]
-        self.indicators = indicators[indicators.scheme_id == scheme_id]
-        headline = marts.frames["headline"]
-        self.headline = headline[headline.scheme_id == scheme_id].iloc[0].to_dict() if len(headline) else {}
-        self.activity = marts.frames["activity"]
-
-    def item(self, indicator_id: str) -> pd.Series | None:
-        found = self.items[self.items.indicator_id == indicator_id]
-        return None if found.empty else found.iloc[0]
-
-    def indicator(self, item_id: str, org_level: str = "district") -> pd.DataFrame:
-        rows = self.indicators[(self.indicators.item_id == item_id) & (self.indicators.org_level == org_level)]
-        return rows
-
-    # figures, each printed in the style of its kind (count, rate, average, score; bulletin.yml)
-    def head(self, column: str, kind: str = "count"):
-        return self.register.take("rpt_headline_monthly", self.headline, ("period", "scheme_id"), column, kind)
-
-    def town(self, row: dict, column: str, kind: str = "count"):
-        return self.register.take("rpt_township_activity_monthly", row, ("period", "township_id"), column, kind)
-
-    def ind(self, row: dict, column: str, kind: str = "count"):
-        return self.register.take("fct_indicator_monthly", row, ("period", "scheme_id", "item_id", "org_id"), column, kind)
-
-    def score(self, row: dict, column: str = "score"):
-        return self.register.take("fct_score_monthly", row, ("period", "scheme_id", "org_id", "item_id"), column, "score")
-
-    def rank(self, row: dict, column: str, kind: str = "count"):
-        return self.register.take("rpt_ranking_monthly", row, ("period", "scheme_id", "org_id"), column, kind)
-
-    def share(self, numerator, denominator):
-        return self.register.share(numerator, denominator)
-
-    # words
-    def name(self, org_id: str):
-        """A unit's name, printed whole and checked again against dim_org_unit."""
-        return self.register.name(org_id, _org_name(self, org_id))
-
-    def units(self, org_ids) -> str:
-        """Units printed with their count: "甲、乙2个单位"."""
-        return self.register.unit_list([self.name(org) for org in org_ids]) + "单位"
-
-
-def _names(rows) -> str:
-    return "、".join(str(row) for row in rows)
 
 
 def _district_fraction(month: Month, indicator_id: str):
@@ -103,9 +44,9 @@ def logins(month: Month, low_rate: float) -> str:
             full.append(month.name(row["township_id"]))
         elif row["admin_login_rate"] is not None and row["admin_login_rate"] < low_rate:
             low.append(f"{month.name(row['township_id'])}（{rate}）")
-    text = f"本月{_names(full)}的管理员账号登录率达100%" if full else "本月没有管理员账号登录率达100%的单位"
+    text = f"本月{joined_names(full)}的管理员账号登录率达100%" if full else "本月没有管理员账号登录率达100%的单位"
     if low:
-        text += f"；{_names(low)}的管理员账号登录率不到{low_rate * 100:g}%"
+        text += f"；{joined_names(low)}的管理员账号登录率不到{low_rate * 100:g}%"
     return text + "。"
 
 
@@ -127,11 +68,6 @@ def events(month: Month) -> list[str]:
         lines.append(f"（4）全区完成事件上报任务的网格员{done}名，达标率{month.share(done, workers)}。"
                      + (f"本月不达标单位有{month.units(short)}。" if short else "各单位均达标。"))
     return lines
-
-
-def _org_name(month: Month, org_id: str) -> str:
-    units = month.marts.org_units
-    return str(units.loc[units.org_id == org_id, "org_name"].iloc[0])
 
 
 def disputes(month: Month) -> list[str]:
@@ -190,10 +126,10 @@ def quality(month: Month) -> str:
         return "本月各单位均未参与事件评优。"
     best = [(r, month.town(r, "quality_best_events")) for r in rows if r["quality_best_events"] > 0]
     best.sort(key=lambda pair: -pair[0]["quality_best_events"])
-    text = f"本月有{_names(month.name(r['township_id']) for r in rows)}参与事件评优"
+    text = f"本月有{joined_names(month.name(r['township_id']) for r in rows)}参与事件评优"
     if best:
         # each unit by its full name, as the seed prints it: 其中罗坊镇10件、南安乡3件
-        each = _names(f"{month.name(r['township_id'])}{n}件" for r, n in best)
+        each = joined_names(f"{month.name(r['township_id'])}{n}件" for r, n in best)
         text += f"，其中{each}被市里评为最优，共{month.register.sum([n for _, n in best])}件"
     return text + "。"
 

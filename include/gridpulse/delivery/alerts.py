@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from gridpulse import config
-from gridpulse.delivery import settings
 from gridpulse.connections import defined
+from gridpulse.delivery import settings
 from gridpulse.delivery.log import FAILED, SENT, SKIPPED, DeliveryLog
 from gridpulse.delivery.mail import Recipient, SmtpServer, message
 from gridpulse.delivery.robots import post

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SENDING, SENT, FAILED, SKIPPED = "sending", "sent", "failed", "skipped"
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS alert (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class DeliveryLog:

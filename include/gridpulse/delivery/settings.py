@@ -1,7 +1,7 @@
 """The delivery and alert settings (include/config/delivery.yml, alerts.yml) and their templates."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from jinja2 import Environment, StrictUndefined
 
@@ -11,12 +11,12 @@ from gridpulse.period import Period
 _TEMPLATES = Environment(undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def delivery() -> dict:
     return config.read_yaml(config.CONFIG_DIR / "delivery.yml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def alerts() -> dict:
     return config.read_yaml(config.CONFIG_DIR / "alerts.yml")
 

@@ -10,7 +10,7 @@ from gridpulse.demo.exact import choose, choose_per_group
 DUE_DAYS = {"矛盾纠纷": 15, "城市管理": 5, "其他": 7}  # handling deadlines; 3 days for the rest
 
 
-def _times(rng: np.random.Generator, days: pd.DatetimeIndex, n: int) -> pd.Series:
+def report_times(rng: np.random.Generator, days: pd.DatetimeIndex, n: int) -> pd.Series:
     """Random reporting times on the given days, in office hours."""
     day = days[rng.integers(0, len(days), n)]
     return pd.Series(day + pd.to_timedelta(rng.integers(8 * 3600, 18 * 3600, n), unit="s"))
@@ -64,7 +64,7 @@ def _worker_events(spec: dict, district: District, rng, days, worker_total: int)
     misses = short_hazard[owner] & np.isin(category, spec["hazard_categories"]) & (rank >= 1)
     category[misses] = "城市管理"
     return pd.DataFrame({
-        "reported_at": _times(rng, days, len(owner)),
+        "reported_at": report_times(rng, days, len(owner)),
         "reporter_id": workers.worker_id.to_numpy()[owner],
         "reporter_role": "grid_worker",
         "org_id": workers.grid_id.to_numpy()[owner],
@@ -93,7 +93,7 @@ def _other_events(spec: dict, district: District, rng, days, scale: float) -> pd
     parts.append(pd.DataFrame({"reporter_id": np.array(district.agencies)[rng.integers(0, len(district.agencies), n_ag)],
                                "reporter_role": "agency", "org_id": towns.org_id.to_numpy()[town], "township_id": towns.org_id.to_numpy()[town]}))
     frame = pd.concat(parts, ignore_index=True)
-    frame["reported_at"] = _times(rng, days, len(frame))
+    frame["reported_at"] = report_times(rng, days, len(frame))
     frame["category"] = _categories(spec, rng, len(frame))
     # township centres' and volunteers' events are valid: the first serve a quota, the second are
     # counted as valid reports in the bulletin
@@ -105,7 +105,7 @@ def _carried_over(spec: dict, district: District, rng, previous_days, scale: flo
     n = round(spec["carried_over_events"] * scale)
     pick = rng.integers(0, len(district.workers), n)
     workers = district.workers.iloc[pick]
-    return pd.DataFrame({"reported_at": _times(rng, previous_days, n), "reporter_id": workers.worker_id.to_numpy(),
+    return pd.DataFrame({"reported_at": report_times(rng, previous_days, n), "reporter_id": workers.worker_id.to_numpy(),
                          "reporter_role": "grid_worker", "org_id": workers.grid_id.to_numpy(),
                          "township_id": workers.township_id.to_numpy(), "category": _categories(spec, rng, n), "protected": False})
 

@@ -12,8 +12,8 @@ from faker import Faker
 from gridpulse import config
 from gridpulse.calendar import workdays as official_workdays
 from gridpulse.contract import tables
-from gridpulse.demo.activity import build_admin_logins, build_app_activity, build_disputes, build_patrols, build_visits
 from gridpulse.demo import grid_district
+from gridpulse.demo.activity import build_admin_logins, build_app_activity, build_disputes, build_patrols, build_visits
 from gridpulse.demo.district import build_district
 from gridpulse.demo.events import build_events, build_transfers
 from gridpulse.demo.writer import write_manifest, write_table

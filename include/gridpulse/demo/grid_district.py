@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from gridpulse.demo.events import DUE_DAYS, _times
+from gridpulse.demo.events import DUE_DAYS, report_times
 
 
 def _structure(spec: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -47,7 +47,7 @@ def _events(spec: dict, grids: pd.DataFrame, workers: pd.DataFrame, rng, days: p
     owner = np.repeat(np.arange(len(grids)), counts)
     categories = np.repeat(list(spec["categories"]), list(spec["categories"].values()))
     month_end = days[-1] + pd.Timedelta(days=1)
-    frame = pd.DataFrame({"reported_at": _times(rng, days, len(owner)), "grid": owner,
+    frame = pd.DataFrame({"reported_at": report_times(rng, days, len(owner)), "grid": owner,
                           "reporter_id": workers.worker_id.to_numpy()[owner], "reporter_role": "grid_worker",
                           "org_id": grids.grid_id.to_numpy()[owner], "category": rng.permutation(categories),
                           "is_valid": True, "invalid_reason": None, "is_carried_over": False, "quality_rating": None})

@@ -76,7 +76,7 @@ def read_sheet_rows(path: Path, batch_rows: int, is_header=None) -> SheetRows:
     (the first sheet if none is, or no test is given); row 1 is the header, the rest come in
     batches."""
     index, skipped = _data_sheet(path, is_header)
-    read = _with_openpyxl if has_formulas(path) else _with_calamine
+    read = with_openpyxl if has_formulas(path) else with_calamine
     sheet = read(path, batch_rows, index)
     sheet.skipped, sheet.sheet_index = skipped, index
     return sheet
@@ -128,7 +128,7 @@ def _batched(rows: Iterator[list[str]], batch_rows: int) -> Iterator[list[list[s
         yield batch
 
 
-def _with_calamine(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
+def with_calamine(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
     book = CalamineWorkbook.from_path(str(path))
     sheet = book.get_sheet_by_index(index)
     # calamine's rows start at row 1 but at the first used column: pad them back to column A, so
@@ -149,7 +149,7 @@ def _with_calamine(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
     return SheetRows(headers, _batched(body(), batch_rows))
 
 
-def _with_openpyxl(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
+def with_openpyxl(path: Path, batch_rows: int, index: int = 0) -> SheetRows:
     book = load_workbook(path, read_only=True, data_only=False)
     rows = book.worksheets[index].iter_rows()
     header = next(rows, None)

@@ -8,15 +8,14 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.calendar import is_workday
 from gridpulse.contract import tables
+from gridpulse.ingest.staged import remove_staged, staged_for, table_file
 from gridpulse.load.personal import replace_personal_month
 from gridpulse.load.pseudonyms import pseudonymised_select
 from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
-from gridpulse.warehouse.building import start_build
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
-from gridpulse.ingest.staged import remove_staged, staged_for, table_file
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 
@@ -73,15 +72,15 @@ def _as_columns(values: dict[str, str]) -> str:
     return ", ".join(f'{_literal(value)} AS "{column}"' for column, value in values.items())
 
 
-def load_export(archived: Path, period: str) -> dict[str, int]:
-    """Replace the month in raw, in a building copy of the warehouse, by the archived export;
+def load_export(archived: Path, period: str, building: Path) -> dict[str, int]:
+    """Replace the month in raw, in the building copy of the warehouse, by the archived export;
     return rows loaded per table."""
     calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)
     replace_personal_month(staged, period)  # names and numbers to the restricted store, not raw
-    con = connect(start_build())
+    con = connect(building)
     try:
         con.execute("BEGIN TRANSACTION")
         try:

@@ -19,8 +19,10 @@ def failed_month(context) -> str | None:
     try:
         return context["ti"].xcom_pull(task_ids="resolve_period")
     except Exception:  # resolve_period itself failed
+        from gridpulse.orchestration.schedule import assessed_month
+
         interval = context.get("data_interval_start")
-        return interval.in_timezone("Asia/Shanghai").format("YYYY-MM") if interval else None
+        return assessed_month(interval) if interval else None
 
 
 def on_task_failure(context) -> None:

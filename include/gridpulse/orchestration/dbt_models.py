@@ -20,17 +20,12 @@ from gridpulse import config
 WAREHOUSE_POOL = "gridpulse_warehouse"
 
 
-def building_warehouse() -> str:
-    """The building copy of the warehouse the month is loaded into (rendered at run time)."""
-    return str(config.paths().building)
+def dbt_setting(name: str) -> str:
+    """One variable of dbt's environment on the building copy, the CLI's own (rendered at run time,
+    where the load task put the month)."""
+    from gridpulse.transform.dbt import dbt_settings
 
-
-def dbt_log_dir() -> str:
-    """dbt's log folder, kept where `python -m gridpulse build` keeps it (Cosmos would log into a
-    temporary copy of the project and delete it)."""
-    from gridpulse.transform.dbt import dbt_work_dir
-
-    return str(dbt_work_dir(config.paths().building) / "logs")
+    return dbt_settings(config.paths().building)[name]
 
 
 def keep_dbt_results(project_dir: str, **_) -> None:
@@ -46,6 +41,12 @@ def keep_dbt_results(project_dir: str, **_) -> None:
             shutil.copy2(built / name, kept / name)
     if (built / "compiled").is_dir():
         shutil.copytree(built / "compiled", kept / "compiled", dirs_exist_ok=True)
+
+
+def dbt_env_names() -> list[str]:
+    from gridpulse.transform.dbt import SET_BY_COSMOS, dbt_settings
+
+    return [name for name in dbt_settings(Path("warehouse.duckdb")) if name not in SET_BY_COSMOS]
 
 
 def dbt_models_group(group_id: str = "dbt_build", **task_args):
@@ -65,9 +66,8 @@ def dbt_models_group(group_id: str = "dbt_build", **task_args):
         render_config=RenderConfig(load_method=LoadMode.CUSTOM, emit_datasets=False),
         operator_args={
             "install_deps": False,
-            # the building copy, rendered when the task runs, where the load task put the month
-            "env": {"GRIDPULSE_DBT_WAREHOUSE": "{{ building_warehouse() }}", "DBT_LOG_PATH": "{{ dbt_log_dir() }}",
-                    "DO_NOT_TRACK": "1"},
+            # the CLI's environment (transform.dbt.dbt_settings) on the building copy, rendered when the task runs
+            "env": {name: f"{{{{ dbt_setting('{name}') }}}}" for name in dbt_env_names()},
             # the run's month only: staging reads it, incremental marts replace it, tests check it
             "vars": {"period": "{{ ti.xcom_pull(task_ids='resolve_period') }}"},
             **task_args,

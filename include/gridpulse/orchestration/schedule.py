@@ -7,6 +7,7 @@ month (`schedule.run_day` and `schedule.run_time` in include/config/gridpulse.ym
 from __future__ import annotations
 
 from gridpulse import config
+from gridpulse.period import Period
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -23,3 +24,9 @@ def published_marts() -> list[str]:
 def asset_uri(mart: str) -> str:
     return f"gridpulse://warehouse/marts/{mart}"
 
+
+
+def assessed_month(data_interval_start) -> str:
+    """The month a run assesses, from its data interval's start (a pendulum datetime, in UTC as
+    Airflow keeps it): the DAG's resolve_period and the failure alert both ask this."""
+    return str(Period.of(data_interval_start.in_timezone(TIMEZONE)))

@@ -1,38 +1,32 @@
-"""Publish a month: write output/<period>/ from the built marts, reconcile every printed figure
-against the marts, then swap in the warehouse and the outputs.
+"""A month's outputs: written from the built marts into a hidden folder beside output/<period>/,
+every printed figure reconciled against the marts, then swapped in by renames.
 
-Files are written into a hidden folder beside the target and swapped in by renames, so readers
-see the previous complete outputs or this month's complete outputs, never a mix. A failed
-reconciliation raises before any swap: nothing is published.
+Readers see the previous complete outputs or this month's complete outputs, never a mix. A failed
+reconciliation raises before any swap: nothing is published. pipeline.publish swaps the warehouse
+in between rendering and swapping the outputs in.
 """
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from gridpulse import config, crashpoints
+from gridpulse import config
 from gridpulse.bulletin.build import build_bulletin, output_name
 from gridpulse.bulletin.docx_writer import write_docx
 from gridpulse.bulletin.reconcile import reconcile
 from gridpulse.bulletin.render import write_html, write_pdf
-from gridpulse.warehouse.marts import MonthMarts, read_month
-from gridpulse.publish.ranking import ranking_table
 from gridpulse.files.stable import restamp_outputs
-from gridpulse.warehouse.building import readable, swap_in
 from gridpulse.files.workbook import write_csv, write_xlsx
+from gridpulse.publish.ranking import ranking_table
+from gridpulse.warehouse.marts import MonthMarts, read_month
 
 RANKING_CSV = "ranking.csv"
 RANKING_XLSX = "ranking.xlsx"
 BULLETIN_FORMATS = {".html": write_html, ".docx": write_docx, ".pdf": write_pdf}
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _staging(period: str) -> Path:
+    return config.paths().output / f".{period}.partial"
 
 
 def _schemes_in_order(marts: MonthMarts) -> list[str]:
@@ -41,7 +35,7 @@ def _schemes_in_order(marts: MonthMarts) -> list[str]:
     return [s for s in config.scheme_ids() if s in present] + sorted(present - set(config.scheme_ids()))
 
 
-def _render_all(marts: MonthMarts, staging: Path) -> list:
+def render_all(marts: MonthMarts, staging: Path) -> list:
     """Write every output of the month into staging; return the bulletins (with their figures)."""
     titles = marts.items.drop_duplicates("scheme_id").set_index("scheme_id")
     schemes = _schemes_in_order(marts)
@@ -57,20 +51,26 @@ def _render_all(marts: MonthMarts, staging: Path) -> list:
     return bulletins
 
 
-def publish_outputs(period: str) -> dict[str, str]:
-    paths = config.paths()
-    built = readable()
+def render_outputs(period: str, built: Path) -> Path:
+    """Every output of the month from the marts of `built`, reconciled, in a hidden folder."""
     marts = read_month(built, period)
-    target = paths.output / period
-    staging = paths.output / f".{period}.partial"
+    staging = _staging(period)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    bulletins = _render_all(marts, staging)
+    bulletins = render_all(marts, staging)
     restamp_outputs(staging, period)  # the same marts give the same bytes, in any run
     for bulletin in bulletins:  # every printed figure again from the marts, before anything is published
         reconcile(bulletin.register, built)
-    crashpoints.reached("publish_rendered")
-    swap_in()  # the warehouse first: outputs never show figures analysts cannot query
-    crashpoints.reached("publish_warehouse_swapped")
-    _swap_in(staging, target)
+    return staging
+
+
+def swap_in_outputs(period: str) -> dict[str, str]:
+    """The rendered outputs become output/<period>/ by renames; return them by name."""
+    staging, target = _staging(period), config.paths().output / period
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
     return {p.name: str(target / p.name) for p in sorted(target.iterdir())}

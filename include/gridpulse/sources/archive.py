@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gridpulse.private_files import make_private, private_folder
@@ -42,7 +42,7 @@ def archive_export(incoming: Path, archive_root: Path, period: str, manifest_nam
         "period": period,
         "export_id": manifest["export_id"],
         "source": str(incoming),
-        "received_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": received,
     }
     (staging / RECEIPT).write_text(json.dumps(receipt, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -44,8 +44,7 @@ class SftpDrop:
             raise SourceRefused(f"SFTP 服务器拒绝登录 {self.conn.login}@{self.conn.host}：{exc.reason}") from exc
         except asyncssh.SFTPPermissionDenied as exc:
             raise SourceRefused(f"SFTP 服务器拒绝读取：{exc.reason}") from exc
-        except (OSError, asyncio.TimeoutError, asyncssh.DisconnectError, asyncssh.ConnectionLost,
-                asyncssh.SFTPConnectionLost, asyncssh.SFTPFailure) as exc:
+        except (TimeoutError, OSError, asyncssh.DisconnectError, asyncssh.ConnectionLost, asyncssh.SFTPConnectionLost, asyncssh.SFTPFailure) as exc:
             self._drop()
             raise TransferInterrupted(repr(exc)) from exc
 

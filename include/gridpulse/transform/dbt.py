@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from gridpulse import config
+from gridpulse.transform.failures import build_failures
 from gridpulse.warehouse.building import current_build
 
 
@@ -42,11 +43,15 @@ def dbt_target(warehouse: Path) -> Path:
     return dbt_work_dir(warehouse) / "target"
 
 
-def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
-    """dbt's environment: the building copy of the warehouse unless told another file."""
-    warehouse = warehouse or current_build()  # never the published file
+# Cosmos runs dbt in a temporary copy of the project, with a profile and target of its own there
+# (orchestration.dbt_models keeps the target's results); every other setting is the CLI's.
+SET_BY_COSMOS = ("DBT_PROFILES_DIR", "DBT_TARGET_PATH")
+
+
+def dbt_settings(warehouse: Path) -> dict[str, str]:
+    """The environment of every dbt run of the project on a warehouse file, from the CLI or Cosmos."""
     work = dbt_work_dir(warehouse)
-    return os.environ | {
+    return {
         "GRIDPULSE_DBT_WAREHOUSE": str(warehouse),
         "DBT_PROFILES_DIR": str(config.DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str(dbt_target(warehouse)),
@@ -58,11 +63,13 @@ def dbt_env(warehouse: Path | None = None) -> dict[str, str]:
 def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     """Run a dbt command in the project; return its output, or raise with the failures."""
     command = [dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)]
-    done = subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, cwd=config.DBT_PROJECT_DIR)
+    warehouse = warehouse or current_build()  # never the published file
+    done = subprocess.run(command, env=os.environ | dbt_settings(warehouse), capture_output=True, text=True,
+                          cwd=config.DBT_PROJECT_DIR)
     output = done.stdout + done.stderr
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
-        problems = build_failures(dbt_target(warehouse or current_build()))
+        problems = build_failures(dbt_target(warehouse))
         lines = [p.text() for p in problems] or [line for line in output.splitlines() if "ERROR" in line][-30:]
         raise DbtFailed(f"dbt {args[0]} 未通过（exit {done.returncode}）：\n" + "\n".join(lines), problems)
     return output
@@ -73,7 +80,7 @@ def month_vars(period: str) -> list[str]:
     return ["--vars", json.dumps({"period": period})]
 
 
-def build(period: str | None = None) -> str:
-    """dbt build of one month's rows (incremental marts replace that month only), or of every
-    month when no period is given."""
-    return run_dbt("build", *(month_vars(period) if period else []))
+def build(period: str | None, building: Path) -> str:
+    """dbt build, on the building copy, of one month's rows (incremental marts replace that month
+    only), or of every month when no period is given."""
+    return run_dbt("build", *(month_vars(period) if period else []), warehouse=building)

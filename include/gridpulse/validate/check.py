@@ -1,6 +1,7 @@
 """Validate one archived export; a failing export is quarantined and nothing is loaded."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -10,11 +11,11 @@ from gridpulse.contract import tables
 from gridpulse.ingest.staged import discard, scratch_folder, seal, write_tables
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected, Problem
+from gridpulse.quarantine import quarantine, write_report
 from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import ExportData, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
-from gridpulse.quarantine import quarantine, write_report
 from gridpulse.validate.suites import read_suite
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,8 @@ def _start_writing(data: ExportData, archived: Path) -> Future | None:
 
 def _finished(writing: Future) -> None:
     """Wait for a write that could not be cancelled, so its folder can be deleted."""
-    try:
+    with contextlib.suppress(Exception):  # the validation's own error is the one that matters
         writing.result()
-    except Exception:  # noqa: BLE001 (the validation's own error is the one that matters)
-        pass
 
 
 def validate_export(archived: Path, period: str) -> Path:

@@ -18,8 +18,7 @@ import duckdb
 from gridpulse import config
 from gridpulse.contract import Table, tables
 from gridpulse.ingest.landing import LandedFile, land_file, landing_table
-from gridpulse.ingest.typing import (active_text_notices, respelling_notices, scientific_code_problems, typed_table_sql,
-                                     unreadable_problems)
+from gridpulse.ingest.typing import active_text_notices, respelling_notices, scientific_code_problems, typed_table_sql, unreadable_problems
 from gridpulse.problems import Problem
 from gridpulse.sources.manifest import checksum_problems, read_manifest, unknown_file_problems
 

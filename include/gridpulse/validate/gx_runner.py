@@ -25,8 +25,18 @@ from gridpulse.period import Period
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, shown, unlisted
 from gridpulse.validate.export import ExportData
 from gridpulse.validate.gx_duckdb import IN_PROCESS, cursor_for_gx
-from gridpulse.validate.suites import (carried_column, contract_column, duration_column, export_column, level_column,
-                                       month_column, range_column, read_suite, reference_column, unique_column)
+from gridpulse.validate.suites import (
+    carried_column,
+    contract_column,
+    duration_column,
+    export_column,
+    level_column,
+    month_column,
+    range_column,
+    read_suite,
+    reference_column,
+    unique_column,
+)
 
 __all__ = ["MAX_ROWS_PER_CHECK", "checked_table", "checked_tables_sql", "run_suites"]
 

@@ -34,20 +34,20 @@ class AirflowApi:
         self.http = httpx.Client(base_url=f"{self.url}/api/v2", timeout=60,
                                  headers={"Authorization": f"Bearer {token.json()['access_token']}"})
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
+    def call(self, method: str, path: str, **kwargs) -> dict:
         response = self.http.request(method, path, **kwargs)
         if response.is_error:
             raise RuntimeError(f"Airflow API {method} {path}: {response.status_code} {response.text}")
         return response.json()
 
     def unpause(self, dag_id: str = DAG_ID) -> None:
-        self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+        self.call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
     def trigger(self, period: str, dag_id: str = DAG_ID) -> str:
         """Start a run that assesses `period`; return its run id."""
         month = str(Period.parse(period))
         run_id = f"manual__{month}__{datetime.now(TIMEZONE):%Y%m%dT%H%M%S}"  # the UI lists runs by month
-        run = self._call("POST", f"/dags/{dag_id}/dagRuns",
+        run = self.call("POST", f"/dags/{dag_id}/dagRuns",
                          json={"dag_run_id": run_id, "logical_date": None, "conf": {"period": month}})
         return run["dag_run_id"]
 
@@ -69,10 +69,10 @@ class AirflowApi:
         return response.json()["id"]
 
     def run(self, run_id: str, dag_id: str = DAG_ID) -> dict:
-        return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
+        return self.call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
 
     def runs(self, dag_id: str = DAG_ID, **filters) -> list[dict]:
-        return self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, **filters})["dag_runs"]
+        return self.call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, **filters})["dag_runs"]
 
     def backfill_runs(self, months: list[str], dag_id: str = DAG_ID) -> list[dict]:
         """The backfill runs of these months (a month's logical date is its first instant)."""
@@ -81,14 +81,14 @@ class AirflowApi:
                 if datetime.fromisoformat(run["logical_date"].replace("Z", "+00:00")) in starts]
 
     def failed_tasks(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
-        instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        instances = self.call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         return [ti["task_id"] for ti in instances["task_instances"] if ti["state"] in {"failed", "upstream_failed"}]
 
     def task_log(self, run_id: str, task_id: str, dag_id: str = DAG_ID) -> list[str]:
         """The lines of a task's last try, as the UI shows them."""
         base = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
-        tries = self._call("GET", base)["try_number"]
-        content = self._call("GET", f"{base}/logs/{tries}", params={"full_content": True})["content"]
+        tries = self.call("GET", base)["try_number"]
+        content = self.call("GET", f"{base}/logs/{tries}", params={"full_content": True})["content"]
         return [entry.get("event", "") if isinstance(entry, dict) else str(entry) for entry in content]
 
     def failure_cause(self, run_id: str, task_id: str, dag_id: str = DAG_ID) -> str:
@@ -99,12 +99,12 @@ class AirflowApi:
     def name_month(self, run_id: str, month: str, dag_id: str = DAG_ID) -> None:
         """Put the assessed month in the run's note, which the UI shows beside the run (Airflow
         3.3 names a backfill's runs after their run day, not after the month they assess)."""
-        self._call("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"note": f"{month} 考核月 / assessed month {month}"})
+        self.call("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"note": f"{month} 考核月 / assessed month {month}"})
 
     def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
         """What an unfinished run is doing: its tasks that run or wait (a task group counted as a
         whole), with why a sensor waits."""
-        instances = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        instances = self.call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         doing, groups = [], {}
         for ti in instances["task_instances"]:
             if ti["state"] not in WAITING_TASK_STATES:
@@ -158,9 +158,9 @@ def _months(first: str, last: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gridpulse.airflow_local import DEFAULT_PORT, admin_password, default_home
+    from gridpulse.orchestration.airflow_local import DEFAULT_PORT, admin_password, default_home
 
-    parser = argparse.ArgumentParser(prog="python -m gridpulse.airflow_api", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gridpulse.orchestration.airflow_api", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", help="default: the password `make airflow` generated")

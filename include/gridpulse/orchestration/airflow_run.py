@@ -34,7 +34,7 @@ def run(period: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gridpulse.airflow_run")
+    parser = argparse.ArgumentParser(prog="python -m gridpulse.orchestration.airflow_run")
     parser.add_argument("--period", required=True)
     args = parser.parse_args(argv)
     dag_run = run(args.period)

@@ -8,6 +8,7 @@ URL and the admin password, and on Ctrl-C (or SIGTERM) stops every process it st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -84,7 +85,7 @@ def start(home: Path, port: int, log: Path | None = None) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
     env = airflow_env(home, port)
     prepare(env)
-    out = open(log, "ab") if log else None
+    out = open(log, "ab") if log else None  # noqa: SIM115 (the child process writes it after we return)
     return subprocess.Popen(
         [airflow_bin(), "standalone"], env=env,
         stdout=out, stderr=subprocess.STDOUT if out else None, start_new_session=True,
@@ -98,7 +99,7 @@ def start_components(env: dict[str, str], commands: list[list[str]], log_dir: Pa
     log_dir.mkdir(parents=True, exist_ok=True)
     processes = []
     for command in commands:
-        log = open(log_dir / f"{'-'.join(command)}.log", "ab")
+        log = open(log_dir / f"{'-'.join(command)}.log", "ab")  # noqa: SIM115 (the component writes it for its life)
         processes.append(subprocess.Popen([airflow_bin(), *command], env=env, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True))
     return processes
@@ -118,10 +119,8 @@ def stop_components(processes: list[subprocess.Popen], timeout: float = 60) -> N
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def stop(process: subprocess.Popen, timeout: float = 60) -> None:
@@ -133,10 +132,8 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(15)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)  # stragglers of the group, e.g. task supervisors
-    except ProcessLookupError:
-        pass
 
 
 def channels_summary() -> str:
@@ -152,7 +149,7 @@ def _interrupt(*_):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gridpulse.airflow_local", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gridpulse.orchestration.airflow_local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--prepare-only", action="store_true", help="migrate the DB, create pools, register DAGs; then exit")
     args = parser.parse_args(argv)
