@@ -53,12 +53,15 @@ backfill: venv
 	$(BIN)/python -m gridpulse.orchestration.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
 
 airflow-db: venv
-	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/python -m gridpulse.orchestration.airflow_local --prepare-only
+	@mkdir -p $(AIRFLOW_HOME)/logs
+	@echo "Airflow's metadata DB: $(AIRFLOW_HOME) (log: $(AIRFLOW_HOME)/logs/airflow-db.log)"
+	@$(BIN)/python -m gridpulse.orchestration.airflow_local --prepare-only > $(AIRFLOW_HOME)/logs/airflow-db.log 2>&1 \
+		|| (tail -20 $(AIRFLOW_HOME)/logs/airflow-db.log; exit 1)
 
+# A short line per step on the terminal; Airflow's full log goes to the file it names.
 demo: venv airflow-db
-	$(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing
-	GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
+	@echo "Demo export of $(PERIOD): $$($(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing)"
+	@GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
 
 test: venv
 	$(BIN)/python -m pytest

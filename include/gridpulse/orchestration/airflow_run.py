@@ -6,7 +6,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import os
 import sys
+import time
+from pathlib import Path
 
 from gridpulse import config
 from gridpulse.period import Period
@@ -25,30 +30,93 @@ def load_dag():
     return bag.dags[DAG_ID]
 
 
-def run(period: str):
-    """Run the DAG for `period`; return the finished DagRun."""
-    month = Period.parse(period)
-    # a manual run with its month in the conf and no logical date: it starts now (a logical date
-    # in 2022 made the UI count the run's duration from then)
-    return load_dag().test(logical_date=None, run_conf={"period": str(month)})
+def run(period: str, progress: logging.Handler | None = None):
+    """Run the DAG for `period`; return the finished DagRun. `progress` gets dag.test()'s records
+    of each task's start and end (attached once Airflow has set up its logging)."""
+    month = Period.parse(str(period))
+    dag = load_dag()
+    dag_log = logging.getLogger("airflow.sdk.definitions.dag")
+    if progress:
+        dag_log.addHandler(progress)
+    try:
+        # a manual run with its month in the conf and no logical date: it starts now (a logical
+        # date in 2022 made the UI count the run's duration from then)
+        return dag.test(logical_date=None, run_conf={"period": str(month)})
+    finally:
+        dag_log.removeHandler(progress) if progress else None
+
+
+class _Progress(logging.Handler):
+    """One short line per step on the terminal, from `dag.test()`'s own start and end records.
+    The dbt group is one step: its producer runs `dbt build`; each model's task only reads back
+    that model's result, so they are counted, not listed."""
+
+    def __init__(self, terminal):
+        super().__init__(logging.INFO)
+        self.terminal, self.started, self.models_reported = terminal, {}, 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith("[DAG TEST] ") or "task_id=" not in message:
+            return
+        task_id = message.split("task_id=", 1)[1].split()[0]
+        if message.startswith("[DAG TEST] starting"):
+            self.started[task_id] = time.monotonic()
+            if not task_id.startswith("dbt_build.") and self.models_reported:
+                self._line("dbt_build (each model's result)", f"{self.models_reported} models")
+                self.models_reported = 0
+        elif message.startswith("[DAG TEST] end task"):
+            took = time.monotonic() - self.started.get(task_id, time.monotonic())
+            if task_id == "dbt_build.dbt_producer_watcher":
+                self._line("dbt_build (dbt build: models and tests)", f"{took:.1f} s")
+            elif task_id.startswith("dbt_build."):
+                self.models_reported += 1
+            else:
+                self._line(task_id, f"{took:.1f} s")
+
+    def _line(self, step: str, detail: str) -> None:
+        print(f"  {step:<42} {detail:>10}", file=self.terminal, flush=True)
+
+
+@contextlib.contextmanager
+def _logging_to(log_file: Path):
+    """Everything the run prints (Airflow, dbt, the tasks) into log_file; yields the terminal."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush(), sys.stderr.flush()
+    terminal = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    saved_err = os.dup(2)
+    with open(log_file, "ab") as log:
+        os.dup2(log.fileno(), 1), os.dup2(log.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush(), sys.stderr.flush()
+            os.dup2(terminal.fileno(), 1), os.dup2(saved_err, 2)
+            os.close(saved_err)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gridpulse.orchestration.airflow_run")
-    parser.add_argument("--period", required=True)
+    parser.add_argument("--period", required=True, type=Period.parse)
+    parser.add_argument("--log", type=Path, help="where Airflow's full log goes (default: AIRFLOW_HOME/logs/)")
     args = parser.parse_args(argv)
-    dag_run = run(args.period)
+    period = str(args.period)
+    log_file = args.log or Path(os.environ.get("AIRFLOW_HOME", ".airflow")) / "logs" / f"gridpulse_monthly-{period}.log"
+    print(f"gridpulse_monthly {period}: running the DAG; Airflow's full log: {log_file}", flush=True)
+    with _logging_to(log_file) as terminal:
+        dag_run = run(period, progress=_Progress(terminal))
     state = str(dag_run.state)
-    output = config.paths().output / args.period
-    print(f"\ngridpulse_monthly {args.period}: {state}")
+    output = config.paths().output / period
+    print(f"gridpulse_monthly {period}: {state}")
     if not state.endswith("success"):
-        print("The run failed: the task logs above say which step and why.", file=sys.stderr)
+        failed = [ti.task_id for ti in dag_run.get_task_instances() if str(ti.state).endswith("failed")]
+        print(f"The run failed in {', '.join(failed)}: the log above names the step, {log_file} says why.", file=sys.stderr)
         return 1
     print(f"Ranking workbook: {output / 'ranking.xlsx'}")
     print(f"Ranking CSV:      {output / 'ranking.csv'}")
     for name in ("bulletin.docx", "bulletin.pdf", "bulletin.html"):
         print(f"Bulletin:         {output / name}")
-    print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: see README, 'Querying the warehouse')")
+    print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: `make sql`, docs/analysts.md)")
     return 0
 
 
