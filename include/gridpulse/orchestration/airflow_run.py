@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Ranking CSV:      {output / 'ranking.csv'}")
     for name in ("bulletin.docx", "bulletin.pdf", "bulletin.html"):
         print(f"Bulletin:         {output / name}")
-    print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: see README, 'Querying the warehouse')")
+    print(f"Warehouse:        {config.paths().warehouse}  (read it with SQL: make sql, docs/analysts.md)")
     return 0
 
 
