@@ -21,7 +21,7 @@ export DO_NOT_TRACK := 1
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
-	@echo "make bench  district, city and province months through the pipeline: time and memory per step (README, Benchmark)"
+	@echo "make bench  district, city and province months through the pipeline: time and memory per step (docs/benchmark.md)"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
 	@echo "make docs   dbt docs and GX data docs into output/docs/ (open output/docs/dbt/static_index.html)"
 	@echo "make dashboard [DASHBOARD_PORT=8050]  the trends page for leaders on http://127.0.0.1:8050/, read-only"

@@ -100,12 +100,12 @@ def test_the_containers_environment_is_what_the_code_reads():
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == _in_container(PROJECT_DIR / "dags")
     assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == _in_container(PROJECT_DIR / "plugins")
     assert env["PYTHONPATH"] == _in_container(PROJECT_DIR / "include")
-    # the admin password Airflow generates lands in a mounted folder, where the README says to read it
+    # the admin password Airflow generates lands in a mounted folder, where docs/operations.md says to read it
     password_file = env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
     folder = password_file.rsplit("/", 1)[0]
     assert folder in _mounts(), password_file
     assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].split(":")[0] == "admin"
-    assert f"./{_mounts()[folder]}/{password_file.rsplit('/', 1)[1]}" in (PROJECT_DIR / "README.md").read_text()
+    assert f"./{_mounts()[folder]}/{password_file.rsplit('/', 1)[1]}" in (PROJECT_DIR / "docs" / "operations.md").read_text(encoding="utf-8")
     # no channel is configured by the compose file itself: delivery is off until connections exist
     assert not [name for name in env if name.startswith("AIRFLOW_CONN_")]
     assert _compose()["x-airflow-common"]["env_file"] == [{"path": "connections.env", "required": False}]

@@ -1,7 +1,7 @@
 """Which delivery and alert channels are on: a channel is on when its Airflow connection exists.
 
 delivery.yml and alerts.yml name the connections (SMTP, DingTalk and WeCom robots); a channel whose
-connection is not defined is skipped with its reason, never retried (README, Delivery).
+connection is not defined is skipped with its reason, never retried (docs/operations.md, Delivery).
 """
 from __future__ import annotations
 

@@ -156,7 +156,7 @@ def _post_all(package: MonthPackage, conf: dict, journal: DeliveryLog, report: D
 def _skip(journal: DeliveryLog, package: MonthPackage, report: DeliveryReport, channel: str, recipient: str,
           orgs: list[str], conn_id: str) -> None:
     """A channel whose Airflow connection does not exist is off: say so, record it, go on."""
-    reason = f"未配置连接 {conn_id}，未发送 / skipped: no Airflow connection `{conn_id}` (README, Delivery)"
+    reason = f"未配置连接 {conn_id}，未发送 / skipped: no Airflow connection `{conn_id}` (docs/operations.md, Connections)"
     journal.skip(package.bulletin_id, package.period, channel, recipient, orgs, reason)
     report.skipped.append(f"{channel}:{recipient}")
     log.warning("%s:%s %s", channel, recipient, reason)
