@@ -20,17 +20,18 @@ sys.path.insert(0, str(BENCH_DIR))
 
 def pipeline_step(step: str, period: str, archived: str | None) -> None:
     from gridpulse import pipeline
+    from gridpulse.period import Period
 
     if step == "archive":
-        print(pipeline.archive(period))
+        print(pipeline.archive(Period.parse(period)))
     elif step == "validate":
-        print(pipeline.validate(period, archived))
+        print(pipeline.validate(Period.parse(period), archived))
     elif step == "load":
-        print(pipeline.load(period, archived))
+        print(pipeline.load(Period.parse(period), archived))
     elif step == "build":
-        pipeline.transform(period)
+        pipeline.transform(Period.parse(period))
     elif step == "outputs":
-        print(pipeline.publish(period))
+        print(pipeline.publish(Period.parse(period)))
 
 
 def _csv_encoding(path: Path) -> str:
@@ -84,6 +85,7 @@ def rejected_validation(folder: Path, period: str) -> None:
     import great_expectations  # noqa: F401 (imported before the clock starts, as in a warm worker)
 
     from gridpulse import pipeline
+    from gridpulse.period import Period
     from gridpulse.problems import ExportRejected
     from gridpulse.sources.manifest import sha256_of
 
@@ -98,11 +100,11 @@ def rejected_validation(folder: Path, period: str) -> None:
         manifest = month / "manifest.json"  # the checksum follows the edit: only the cell is wrong
         manifest.write_text(manifest.read_text(encoding="utf-8").replace(
             sha256_of(folder / patrols.name), sha256_of(patrols)), encoding="utf-8")
-        archived = pipeline.archive(period)
+        archived = pipeline.archive(Period.parse(period))
         for _ in ("warm up", "measured"):
             started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
             try:
-                pipeline.validate(period, archived)
+                pipeline.validate(Period.parse(period), archived)
             except ExportRejected as rejected:
                 assert any("W999999" in p.text() for p in rejected.problems), rejected
             else:

@@ -1,7 +1,8 @@
 """gridpulse_monthly: one run assesses one month, the run's data interval.
 
 This file only wires the steps; each task calls a function of gridpulse.pipeline, which the
-CLI (`python -m gridpulse ...`) calls too. Nothing heavy is imported at parse time.
+CLI (`python -m gridpulse ...`) calls too. Nothing heavy is imported at parse time. The month
+travels between tasks as its text (XCom); each task turns it into a Period as it receives it.
 
 A scheduled run is created on the configured day of the next month (include/config/gridpulse.yml,
 `schedule`; gridpulse.orchestration.timetable) and waits for the month's export. A manual run
@@ -22,6 +23,7 @@ from gridpulse.orchestration.alerts import on_task_failure
 from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, dbt_models_group, dbt_setting
 from gridpulse.orchestration.schedule import TIMEZONE, assessed_month, asset_uri, published_marts, schedule_settings
 from gridpulse.orchestration.timetable import AssessedMonthTimetable
+from gridpulse.period import Period
 
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
 
@@ -54,7 +56,7 @@ def gridpulse_monthly():
     def wait_for_export(period: str) -> bool:
         from gridpulse import pipeline
 
-        return pipeline.export_ready(period)
+        return pipeline.export_ready(Period.parse(period))
 
     # the deployment's folders take one month at a time, whoever runs it (this DAG, the CLI)
     @task.sensor(poke_interval=60, timeout=24 * 3600, mode="reschedule")
@@ -74,19 +76,19 @@ def gridpulse_monthly():
     def archive(period: str) -> str:
         from gridpulse import pipeline
 
-        return pipeline.archive(period)
+        return pipeline.archive(Period.parse(period))
 
     @task  # a bad export does not get better by trying again: it is quarantined with a report
     def validate(period: str, archived: str) -> str:
         from gridpulse import pipeline
 
-        return pipeline.validate(period, archived)
+        return pipeline.validate(Period.parse(period), archived)
 
     @task(pool=WAREHOUSE_POOL)
     def load(period: str, archived: str) -> dict:
         from gridpulse import pipeline
 
-        return pipeline.load(period, archived)
+        return pipeline.load(Period.parse(period), archived)
 
     # a dbt test that fails after validation passed: the export is quarantined with a report that
     # says which test and why, as validation does, instead of leaving only dbt's log
@@ -94,13 +96,13 @@ def gridpulse_monthly():
     def quarantine_failed_build(period: str, archived: str) -> None:
         from gridpulse import pipeline
 
-        pipeline.quarantine_failed_build(period, archived)
+        pipeline.quarantine_failed_build(Period.parse(period), archived)
 
     @task(pool=WAREHOUSE_POOL, outlets=MARTS)
     def publish(period: str, outlet_events=None) -> dict:
         from gridpulse import pipeline
 
-        published = pipeline.publish(period)
+        published = pipeline.publish(Period.parse(period))
         for asset in MARTS:  # downstream DAGs scheduled on these assets learn which month is new
             outlet_events[asset].extra = {"period": period}
         return published
@@ -118,7 +120,8 @@ def gridpulse_monthly():
             logging.getLogger("gridpulse.deliver").warning("%s", reason)
             raise AirflowSkipException(reason)
         # each township's own follow-up list (names) goes to that township's addresses only
-        delivered = pipeline.deliver(period, extra_attachments=pipeline.followup(period))
+        month = Period.parse(period)
+        delivered = pipeline.deliver(month, extra_attachments=pipeline.followup(month))
         if delivered["skipped"] and not (delivered["sent"] or delivered["already_sent"] or delivered["uncertain"]):
             reason = (f"no delivery channel has a connection, nothing sent / 未配置投递渠道，未发送 "
                       f"({len(delivered['skipped'])} recipients, recorded in the delivery log)")

@@ -30,6 +30,15 @@ sys.path.insert(0, str(PROJECT_DIR / "tests"))
 PERIOD = "2022-11"
 
 
+def _month(text: str):
+    from gridpulse.period import Period
+
+    return Period.parse(text)
+
+
+MONTH = _month(PERIOD)  # the month as the pipeline takes it
+
+
 @pytest.fixture(scope="session")
 def airflow_db():
     """A migrated Airflow metadata DB (SQLite) for tests that run the DAG."""
@@ -81,12 +90,12 @@ def two_month_warehouse(demo_month, tmp_path_factory) -> Path:
     try:
         drop_month(generate("2022-10", root / "exports"), root / "landing")
         drop_month(demo_month, root / "landing")
-        pipeline.run_month("2022-10")
+        pipeline.run_month(_month("2022-10"))
         warehouse = config.paths().warehouse
         _close_overdue_events_on_time(warehouse, "2022-10", IMPROVED_IN_OCTOBER)
-        pipeline.transform("2022-10")  # a month's marts are rebuilt only by a run of that month
+        pipeline.transform(_month("2022-10"))  # a month's marts are rebuilt only by a run of that month
         swap_in()
-        pipeline.run_month("2022-11")
+        pipeline.run_month(_month("2022-11"))
     finally:
         patch.undo()
     return warehouse

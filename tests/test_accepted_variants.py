@@ -20,7 +20,7 @@ from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.contract import tables  # noqa: E402
 from gridpulse.load.raw import table_columns  # noqa: E402
 
-from conftest import PERIOD  # noqa: E402
+from conftest import MONTH  # noqa: E402
 from exports import drop_month  # noqa: E402
 
 LINEAGE = {"period", "export_id", "archive_id", "source_sha256", "source_row"}
@@ -32,9 +32,9 @@ def _raw_rows(monkeypatch, root: Path, month: Path) -> dict[str, list[tuple]]:
     for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
         monkeypatch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
     drop_month(month, root / "landing")
-    archived = pipeline.archive(PERIOD)
-    pipeline.validate(PERIOD, archived)
-    pipeline.load(PERIOD, archived)
+    archived = pipeline.archive(MONTH)
+    pipeline.validate(MONTH, archived)
+    pipeline.load(MONTH, archived)
     con = duckdb.connect(str(config.paths().building), read_only=True)
     try:
         rows = {}

@@ -17,7 +17,7 @@ from corpus import CASES  # noqa: E402
 from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.problems import ExportRejected  # noqa: E402
 
-from conftest import PERIOD  # noqa: E402
+from conftest import MONTH, PERIOD  # noqa: E402
 from exports import drop_month  # noqa: E402
 
 REENCODE = "请从平台以 UTF-8 或 GBK 重新导出，不要用其他软件另存"
@@ -110,9 +110,9 @@ def _nothing_published():
 @pytest.mark.parametrize("case", sorted(REJECTED))
 def test_broken_export_is_rejected_with_its_message(case, workspace, demo_month):
     CASES[case](drop_month(demo_month, workspace["source"]))
-    archived = pipeline.archive(PERIOD)
+    archived = pipeline.archive(MONTH)
     with pytest.raises(ExportRejected) as rejected:
-        pipeline.validate(PERIOD, archived)
+        pipeline.validate(MONTH, archived)
     problems = rejected.value.problems
     assert REJECTED[case] in [p.text() for p in problems]
     cells = [(p.file, p.row, p.column) for p in problems if p.row is not None and p.row > 1]
@@ -132,7 +132,7 @@ def test_broken_export_is_rejected_with_its_message(case, workspace, demo_month)
 def test_unreadable_manifest_stops_the_run_at_archiving(case, workspace, demo_month):
     CASES[case](drop_month(demo_month, workspace["source"]))
     with pytest.raises(ExportRejected) as rejected:
-        pipeline.archive(PERIOD)
+        pipeline.archive(MONTH)
     assert BEFORE_ARCHIVE[case] in [p.text() for p in rejected.value.problems]
     assert not (config.paths().archive / PERIOD).exists()
     _nothing_published()
@@ -141,8 +141,8 @@ def test_unreadable_manifest_stops_the_run_at_archiving(case, workspace, demo_mo
 @pytest.mark.parametrize("case", sorted(ACCEPTED))
 def test_repairable_export_is_accepted_and_the_repair_reported(case, workspace, demo_month):
     CASES[case](drop_month(demo_month, workspace["source"]))
-    archived = pipeline.archive(PERIOD)
-    report = Path(pipeline.validate(PERIOD, archived))
+    archived = pipeline.archive(MONTH)
+    report = Path(pipeline.validate(MONTH, archived))
     body = json.loads((report.parent / "validation_report.json").read_text(encoding="utf-8"))
     assert body["passed"] and not body["problems"]
     repairs = [r["text"] for r in body["repairs"] if r["file"] != "附加分.csv"]

@@ -7,14 +7,14 @@ import pytest
 from gridpulse import config, pipeline
 from gridpulse.problems import ExportRejected
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month, edit_csv
 
 
 def _run_until_rejected():
-    archived = pipeline.archive(PERIOD)
+    archived = pipeline.archive(MONTH)
     with pytest.raises(ExportRejected) as rejected:
-        pipeline.validate(PERIOD, archived)
+        pipeline.validate(MONTH, archived)
     return rejected.value
 
 

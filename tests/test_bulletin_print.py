@@ -22,6 +22,7 @@ from gridpulse.bulletin.document import title_lines
 from gridpulse.bulletin.figures import Figure, Register, Source
 from gridpulse.bulletin.reconcile import style_mismatch
 from gridpulse.demo import generate
+from gridpulse.period import Period
 
 from exports import drop_month
 from office_render import soffice_path, to_pdf
@@ -43,7 +44,7 @@ def published(tmp_path_factory) -> dict[str, Path]:
             patch.setenv("GRIDPULSE_CONFIG", settings)
             patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
             drop_month(generate(period, root / kind / "exports", district=district), config.paths().source)
-            pipeline.run_month(period)
+            pipeline.run_month(Period.parse(period))
             folders[kind] = config.paths().output / period
     finally:
         patch.undo()

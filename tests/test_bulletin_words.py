@@ -20,7 +20,7 @@ from gridpulse.bulletin.reconcile import ReconciliationError
 from gridpulse.publish import outputs
 from gridpulse.warehouse.building import start_build
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month
 
 
@@ -32,7 +32,7 @@ def published(demo_month, tmp_path_factory):
         patch.setenv(key, str(root / sub))
     patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
     drop_month(demo_month, config.paths().source)
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     yield config.paths().output / PERIOD
     patch.undo()
 
@@ -90,7 +90,7 @@ def _refused(fragment: str) -> str:
     start_build()  # the month as built, about to be published again
     try:
         with pytest.raises(ReconciliationError) as failure:
-            pipeline.publish(PERIOD)
+            pipeline.publish(MONTH)
     finally:
         config.paths().building.unlink(missing_ok=True)
     assert fragment in str(failure.value)
@@ -156,7 +156,7 @@ def test_a_tie_is_named_whole_and_a_missing_tied_unit_stops_the_publish(publishe
     first, second = _tie_at_the_lowest_score(item)
     start_build()
     try:
-        done = pipeline.publish(PERIOD)  # with the tie in the marts, both units are named and publish passes
+        done = pipeline.publish(MONTH)  # with the tie in the marts, both units are named and publish passes
     finally:
         config.paths().building.unlink(missing_ok=True)
     text = "\n".join(p.text for p in Document(done["bulletin.docx"]).paragraphs)

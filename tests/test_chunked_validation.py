@@ -14,7 +14,7 @@ from gridpulse import config, pipeline
 from gridpulse.ingest import staged
 from gridpulse.problems import MAX_ROWS_PER_CHECK, ExportRejected
 
-from conftest import PERIOD
+from conftest import MONTH
 from exports import drop_month, edit_csv, edit_xlsx, encoding_of
 
 BATCH_ROWS = 100
@@ -46,9 +46,9 @@ def test_checks_span_every_row_of_a_file(workspace, demo_month, small_batches):
     month = drop_month(demo_month, workspace["source"])
     edit_csv(month, "巡查记录.csv", _break_patrols)
     edit_xlsx(month, "网格员.xlsx", _break_workers)
-    archived = pipeline.archive(PERIOD)
+    archived = pipeline.archive(MONTH)
     with pytest.raises(ExportRejected) as rejected:
-        pipeline.validate(PERIOD, archived)
+        pipeline.validate(MONTH, archived)
     texts = [p.text() for p in rejected.value.problems]
 
     assert "巡查记录.csv 第 7 行 「巡查编号」(patrol_id)：编号重复" in texts

@@ -20,7 +20,7 @@ from gridpulse.delivery import settings
 from gridpulse.delivery.deliver import DeliveryFailed
 from gridpulse.delivery.log import DeliveryLog
 
-from conftest import PERIOD, PROJECT_DIR
+from conftest import MONTH, PERIOD, PROJECT_DIR
 from exports import drop_month
 from servers import SmtpServer, WebhookServer
 
@@ -44,7 +44,7 @@ def published(demo_month, tmp_path_factory):
     patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
     try:
         drop_month(demo_month, root / "landing")
-        pipeline.run_month(PERIOD)
+        pipeline.run_month(MONTH)
         yield {"output": root / "output", "warehouse": config.paths().warehouse}
     finally:
         patch.undo()
@@ -98,7 +98,7 @@ def _expected_lines(warehouse) -> list[str]:
 def test_the_published_month_reaches_every_address_and_robot_once(servers, published):
     mail, hooks = servers
     listed = _addresses()
-    result = pipeline.deliver(PERIOD)
+    result = pipeline.deliver(MONTH)
 
     assert sorted(m["rcpt_tos"][0] for m in mail.messages) == sorted(listed)  # each address, one message
     published_files = {name: (published["output"] / PERIOD / file).read_bytes() for file, name in ATTACHMENT_NAMES.items()}
@@ -137,7 +137,7 @@ def test_the_published_month_reaches_every_address_and_robot_once(servers, publi
     assert all(json.loads(r["files"]) == sha for r in log_rows)
 
     # the task retried: nothing goes out again
-    again = pipeline.deliver(PERIOD)
+    again = pipeline.deliver(MONTH)
     assert len(mail.messages) == len(listed) and len(hooks.posts) == 2
     assert again["sent"] == [] and sorted(again["already_sent"]) == sorted(result["sent"])
 
@@ -149,7 +149,7 @@ def test_a_township_s_own_file_reaches_that_township_only(servers, tmp_path):
     chengbei_list = tmp_path / "城北办待整改事项清单.xlsx"
     chengbei_list.write_bytes(b"chengbei follow-up " * 100)
 
-    pipeline.deliver(PERIOD, extra_attachments={JIESHUI: jieshui_list, CHENGBEI: [chengbei_list]})
+    pipeline.deliver(MONTH, extra_attachments={JIESHUI: jieshui_list, CHENGBEI: [chengbei_list]})
 
     own = {JIESHUI: jieshui_list, CHENGBEI: chengbei_list}
     for address, codes in _addresses().items():
@@ -166,7 +166,7 @@ def test_a_file_for_an_org_without_addresses_stops_before_anything_is_sent(serve
     stray = tmp_path / "list.xlsx"
     stray.write_bytes(b"x")
     with pytest.raises(ValueError, match="360502999"):
-        pipeline.deliver(PERIOD, extra_attachments={"360502999": stray})
+        pipeline.deliver(MONTH, extra_attachments={"360502999": stray})
     assert mail.messages == [] and hooks.posts == []
 
 
@@ -174,11 +174,11 @@ def test_a_refused_robot_fails_the_task_and_the_retry_sends_only_that(servers):
     mail, hooks = servers
     hooks.refuse.append("/cgi-bin/webhook/send")
     with pytest.raises(DeliveryFailed, match="wecom:gridpulse_wecom"):
-        pipeline.deliver(PERIOD)
+        pipeline.deliver(MONTH)
     emails, posts = len(mail.messages), len(hooks.posts)
     assert emails == len(_addresses()) and [p["path"] for p in hooks.posts] == ["/robot/send"]
 
-    retry = pipeline.deliver(PERIOD)
+    retry = pipeline.deliver(MONTH)
     assert retry["sent"] == ["wecom:gridpulse_wecom"]
     assert len(mail.messages) == emails and len(hooks.posts) == posts + 1
 
@@ -200,7 +200,7 @@ def test_a_crash_between_recipients_resumes_with_the_rest_only(servers):
     assert statuses == {first_three[0]: "sent", first_three[1]: "sent", first_three[2]: "sending"}
 
     mail.kill_pid_at = None
-    resumed = pipeline.deliver(PERIOD)
+    resumed = pipeline.deliver(MONTH)
     assert resumed["uncertain"] == [f"email:{first_three[2]}"]
     assert sorted(m["rcpt_tos"][0] for m in mail.messages) == sorted(listed)  # every address exactly once
     assert len(hooks.posts) == 2

@@ -12,14 +12,14 @@ from gridpulse.demo import generate
 from gridpulse.sources.manifest import sha256_of
 from gridpulse.validate.export import read_export
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 
 MAPPING = config.platform_mapping()
 
 
 @pytest.fixture(scope="module")
 def export(demo_month, tmp_path_factory):
-    return read_export(demo_month, PERIOD, tmp_path_factory.mktemp("scratch"))
+    return read_export(demo_month, MONTH, tmp_path_factory.mktemp("scratch"))
 
 
 def test_manifest_lists_every_file_with_its_rows_and_checksum(demo_month):
@@ -73,7 +73,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, demo_month):
 
 def test_scale_grows_the_region(tmp_path):
     month = generate(PERIOD, tmp_path, scale=2.0)
-    data = read_export(month, PERIOD, tmp_path)
+    data = read_export(month, MONTH, tmp_path)
     assert data.problems == []
     assert (data.frame("org_units").org_level == "township").sum() == 34
     assert len(data.frame("grid_workers")) == 2 * 1372

@@ -11,18 +11,18 @@ from gridpulse import config, pipeline
 from gridpulse.ingest.staged import staged_path
 from gridpulse.load.month import NotValidated
 
-from conftest import PERIOD
+from conftest import MONTH
 from exports import drop_month
 
 
 def test_a_load_without_validation_is_refused_and_says_what_to_run(workspace, demo_month):
     drop_month(demo_month, workspace["source"])
-    archived = pipeline.archive(PERIOD)
+    archived = pipeline.archive(MONTH)
     with pytest.raises(NotValidated, match="validate"):
-        pipeline.load(PERIOD, archived)
+        pipeline.load(MONTH, archived)
     assert not config.paths().building.exists() and not config.paths().warehouse.exists()
 
-    pipeline.validate(PERIOD, archived)
+    pipeline.validate(MONTH, archived)
     assert staged_path(Path(archived)).exists()
-    loaded = pipeline.load(PERIOD, archived)
+    loaded = pipeline.load(MONTH, archived)
     assert loaded["events"] > 30_000 and not staged_path(Path(archived)).exists()

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from gridpulse import config, pipeline
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month
 from personal_data import files_under, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
 
@@ -199,7 +199,7 @@ def test_folders_with_personal_data_are_the_services_alone(finished_run):
     from gridpulse.followup import build_followup_lists
 
     _, paths, _ = finished_run
-    build_followup_lists(PERIOD)
+    build_followup_lists(MONTH)
     private = {("folder", "0o700"), ("file", "0o600")}
     assert any(p.name.endswith(".validation") for p in (paths.archive / PERIOD).iterdir())
     assert any(paths.archive.rglob("*.xlsx")) and (paths.restricted / "personal.duckdb").exists()
@@ -210,7 +210,7 @@ def test_folders_with_personal_data_are_the_services_alone(finished_run):
 def test_running_the_month_again_changes_nothing(finished_run):
     _, paths, _ = finished_run
     before = _marts(paths.warehouse)
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     after = _marts(paths.warehouse)
     for table in MART_TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False)
@@ -225,7 +225,7 @@ def test_followup_lists_name_each_townships_own_short_workers(finished_run, demo
     from gridpulse.followup import build_followup_lists
 
     _, paths, _ = finished_run
-    lists = build_followup_lists(PERIOD)
+    lists = build_followup_lists(MONTH)
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
         townships = dict(con.execute("SELECT org_id, org_name FROM marts.dim_org_unit WHERE org_level = 'township'").fetchall())

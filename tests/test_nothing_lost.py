@@ -20,9 +20,10 @@ sys.path.insert(0, str(Path(__file__).parent / "broken"))
 from corpus import formula_in_name, gbk_file_as_utf8_label, text_in_number, unknown_extra_file  # noqa: E402
 
 from gridpulse import config, pipeline  # noqa: E402
+from gridpulse.period import Period
 from gridpulse.problems import ExportRejected  # noqa: E402
 
-from conftest import PERIOD  # noqa: E402
+from conftest import MONTH, PERIOD  # noqa: E402
 from exports import drop_month, edit_csv  # noqa: E402
 
 NEXT = "2022-12"
@@ -46,7 +47,7 @@ def published_month(demo_month, tmp_path_factory):
         patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
     patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
     drop_month(demo_month, root / "landing")
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     yield {"december": generate(NEXT, root / "exports"), "root": root}
     patch.undo()
 
@@ -59,7 +60,7 @@ def test_bad_next_month_leaves_the_published_month_byte_identical(published_mont
     shutil.rmtree(incoming, ignore_errors=True)
     breaks(drop_month(published_month["december"], config.paths().source))
     with pytest.raises(ExportRejected) as rejected:
-        pipeline.run_month(NEXT)
+        pipeline.run_month(Period.parse(NEXT))
     assert published_checksums() == before
     assert not (config.paths().output / NEXT).exists() and not config.paths().building.exists()
     archived = Path(rejected.value.report_path).parent
@@ -128,7 +129,7 @@ def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(p
     shutil.rmtree(paths.source / PERIOD)
     text_in_number(drop_month(demo_month, paths.source))
     with pytest.raises(ExportRejected):
-        pipeline.run_month(PERIOD)
+        pipeline.run_month(MONTH)
     assert published_checksums() == before
     second = first.with_name(first.name + ".2")
     assert _receipt(second)["export_id"] == first_receipt["export_id"]
@@ -140,7 +141,7 @@ def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(p
     shutil.rmtree(paths.source / PERIOD)
     month = drop_month(demo_month, paths.source)
     edit_csv(month, "巡查记录.csv", lambda f: f.assign(**{"巡查里程（公里）": f["巡查里程（公里）"].where(f.index != 0, "3.5")}))
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     third = first.with_name(first.name + ".3")
     assert sorted(p.name for p in archive.iterdir() if p.is_dir() and not p.name.endswith(".validation")) == \
         sorted([first.name, second.name, third.name])

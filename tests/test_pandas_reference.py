@@ -13,7 +13,7 @@ import pytest
 from gridpulse import pipeline
 from gridpulse.warehouse.building import readable
 
-from conftest import PERIOD, PROJECT_DIR
+from conftest import MONTH, PERIOD, PROJECT_DIR
 from exports import drop_month
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
@@ -33,10 +33,10 @@ def _marts(warehouse: Path) -> pd.DataFrame:
 
 def test_pandas_reference_gives_the_marts_indicators(workspace, demo_month):
     drop_month(demo_month, workspace["source"])
-    archived = pipeline.archive(PERIOD)
-    pipeline.validate(PERIOD, archived)
-    pipeline.load(PERIOD, archived)
-    pipeline.transform(PERIOD)
+    archived = pipeline.archive(MONTH)
+    pipeline.validate(MONTH, archived)
+    pipeline.load(MONTH, archived)
+    pipeline.transform(MONTH)
     marts = _marts(readable())
     reference = township_indicators(demo_month, PERIOD)
 

@@ -10,7 +10,7 @@ import pytest
 from gridpulse import config, pipeline
 from gridpulse.transform.dbt import DbtFailed
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month, edit_xlsx
 
 
@@ -30,7 +30,7 @@ def _published_state() -> tuple:
 
 def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month):
     month = drop_month(demo_month, workspace["source"])
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     before = _published_state()
 
     # A re-export in which one grid hangs directly under the district: every file passes
@@ -45,11 +45,11 @@ def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month
         return frame
 
     edit_xlsx(month, "组织机构.xlsx", misplace_a_grid)
-    archived = pipeline.archive(PERIOD)
-    pipeline.validate(PERIOD, archived)
-    pipeline.load(PERIOD, archived)
+    archived = pipeline.archive(MONTH)
+    pipeline.validate(MONTH, archived)
+    pipeline.load(MONTH, archived)
     with pytest.raises(DbtFailed) as failure:
-        pipeline.transform(PERIOD)
+        pipeline.transform(MONTH)
     assert "township_id" in str(failure.value)
     assert _published_state() == before
 
@@ -61,12 +61,12 @@ def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_m
     from gridpulse.publish import outputs
 
     drop_month(demo_month, workspace["source"])
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     before = _published_state()
-    archived = pipeline.archive(PERIOD)
-    pipeline.validate(PERIOD, archived)
-    pipeline.load(PERIOD, archived)
-    pipeline.transform(PERIOD)
+    archived = pipeline.archive(MONTH)
+    pipeline.validate(MONTH, archived)
+    pipeline.load(MONTH, archived)
+    pipeline.transform(MONTH)
 
     render = outputs.render_all
 
@@ -79,7 +79,7 @@ def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_m
 
     monkeypatch.setattr(outputs, "render_all", render_then_change_a_mart)
     with pytest.raises(ReconciliationError) as failure:
-        pipeline.publish(PERIOD)
+        pipeline.publish(MONTH)
     message = str(failure.value)
     assert "rpt_headline_monthly" in message and "workers_online" in message
     assert "printed 1372, the marts now give 1371" in message

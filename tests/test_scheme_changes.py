@@ -15,7 +15,7 @@ import yaml
 
 from gridpulse import config, pipeline
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month
 
 SCHEME = "yushui_township_2022"
@@ -62,7 +62,7 @@ def published(demo_month, tmp_path_factory):
     for key, sub in [("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")]:
         patch.setenv(key, str(root / sub))
     drop_month(demo_month, config.paths().source)
-    pipeline.run_month(PERIOD)
+    pipeline.run_month(MONTH)
     yield root, _scores(config.paths().warehouse)
     patch.undo()
 

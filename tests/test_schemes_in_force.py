@@ -15,7 +15,7 @@ from docx import Document
 from gridpulse import config, pipeline
 from gridpulse.schemes import SchemeNotInForce
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from exports import drop_month
 
 OUT_OF_FORCE = "baiguan_grid_2021"  # valid 2021-01 to 2021-12, configured here for 2022-11
@@ -33,9 +33,9 @@ def _settings_with_a_scheme_out_of_force(folder: Path, policy: str) -> Path:
 def test_a_scheme_out_of_force_fails_the_month_when_configured_to(workspace, demo_month, monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDPULSE_CONFIG", str(_settings_with_a_scheme_out_of_force(tmp_path, "fail")))
     drop_month(demo_month, workspace["source"])
-    archived = pipeline.archive(PERIOD)
+    archived = pipeline.archive(MONTH)
     with pytest.raises(SchemeNotInForce) as refused:
-        pipeline.validate(PERIOD, archived)
+        pipeline.validate(MONTH, archived)
     assert f"考核方案 {OUT_OF_FORCE}" in str(refused.value) and f"{PERIOD} 不在有效期内" in str(refused.value)
     assert "schemes_out_of_force" in str(refused.value)  # says how to choose otherwise
     assert not config.paths().warehouse.exists() and not (config.paths().output / PERIOD).exists()
@@ -45,11 +45,11 @@ def test_a_scheme_out_of_force_is_warned_everywhere_when_configured_to(workspace
     monkeypatch.setenv("GRIDPULSE_CONFIG", str(_settings_with_a_scheme_out_of_force(tmp_path, "warn")))
     drop_month(demo_month, workspace["source"])
     with caplog.at_level(logging.WARNING, logger="gridpulse.schemes"):
-        archived = pipeline.archive(PERIOD)
-        report = Path(pipeline.validate(PERIOD, archived))
-        pipeline.load(PERIOD, archived)
-        pipeline.transform(PERIOD)
-        published = pipeline.publish(PERIOD)
+        archived = pipeline.archive(MONTH)
+        report = Path(pipeline.validate(MONTH, archived))
+        pipeline.load(MONTH, archived)
+        pipeline.transform(MONTH)
+        published = pipeline.publish(MONTH)
     warning = f"考核方案 {OUT_OF_FORCE}"
     assert warning in report.read_text(encoding="utf-8")                        # the validation report
     assert any(warning in record.getMessage() for record in caplog.records)      # the task log

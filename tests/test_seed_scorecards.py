@@ -15,6 +15,7 @@ import yaml
 
 from gridpulse import config, pipeline
 from gridpulse.demo import generate
+from gridpulse.period import Period
 
 from exports import drop_month
 
@@ -39,7 +40,7 @@ def both_months(tmp_path_factory):
                                        ("2022-11", "yushui", "include/config/gridpulse.yml")):
         patch.setenv("GRIDPULSE_CONFIG", settings)
         drop_month(generate(period, exports, district=district), folders["source"])
-        pipeline.run_month(period)
+        pipeline.run_month(Period.parse(period))
     con = duckdb.connect(str(config.paths().warehouse), read_only=True)
     yield con
     con.close()

@@ -12,7 +12,7 @@ from gridpulse import config, pipeline
 from gridpulse.problems import ExportRejected
 from gridpulse.sources.remote import SourceRefused
 
-from conftest import PERIOD
+from conftest import MONTH, PERIOD
 from servers import ExportEndpoint, SftpDropServer
 
 TOKEN = "export-token-2022"
@@ -57,8 +57,8 @@ def test_http_export_resumes_a_cut_transfer_and_lands_the_month_whole(http_sourc
     big = _largest_file(served)
     with ExportEndpoint(tmp_path / "site", TOKEN, cut={big}) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
-        assert pipeline.export_ready(PERIOD)
-        archived = pipeline.archive(PERIOD)
+        assert pipeline.export_ready(MONTH)
+        archived = pipeline.archive(MONTH)
 
     _assert_landed_whole(demo_month, http_source)
     big_requests = [r for r in endpoint.requests if r["name"] == big]
@@ -76,7 +76,7 @@ def test_http_export_refuses_a_file_that_does_not_match_the_manifest(http_source
     with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
         with pytest.raises(ExportRejected) as refused:
-            pipeline.archive(PERIOD)
+            pipeline.archive(MONTH)
     assert f"{victim}：校验和与清单 manifest.json 不符" in str(refused.value)
     assert [r["range"] for r in endpoint.requests if r["name"] == victim] == [None, None]  # fetched afresh once more
     _assert_nothing_landed(http_source)
@@ -86,12 +86,12 @@ def test_http_export_needs_the_token_and_waits_for_the_manifest(http_source, dem
     (tmp_path / "site").mkdir()
     with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
-        assert not pipeline.export_ready(PERIOD)  # 404: the platform has not exported the month yet
+        assert not pipeline.export_ready(MONTH)  # 404: the platform has not exported the month yet
         with pytest.raises(FileNotFoundError, match="尚未到达"):
-            pipeline.archive(PERIOD)
+            pipeline.archive(MONTH)
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json("wrong-token"))
         with pytest.raises(SourceRefused, match="HTTP 401"):
-            pipeline.export_ready(PERIOD)
+            pipeline.export_ready(MONTH)
     _assert_nothing_landed(http_source)
 
 
@@ -106,8 +106,8 @@ def test_sftp_drop_resumes_after_the_connection_is_cut_and_lands_the_month_whole
     big = _largest_file(served)
     with SftpDropServer(tmp_path / "drop", "platform", "drop-pass", cut={big}) as server:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_SFTP", server.connection_json("drop-pass"))
-        assert pipeline.export_ready(PERIOD)
-        pipeline.archive(PERIOD)
+        assert pipeline.export_ready(MONTH)
+        pipeline.archive(MONTH)
 
     _assert_landed_whole(demo_month, sftp_source)
     reads = [(session, offset) for session, name, offset in server.reads if name == big]
@@ -124,12 +124,12 @@ def test_sftp_drop_refuses_a_corrupt_file_and_a_wrong_password(sftp_source, demo
     with SftpDropServer(tmp_path / "drop", "platform", "drop-pass") as server:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_SFTP", server.connection_json("drop-pass"))
         with pytest.raises(ExportRejected) as refused:
-            pipeline.archive(PERIOD)
+            pipeline.archive(MONTH)
         assert f"{victim}：校验和与清单 manifest.json 不符" in str(refused.value)
         _assert_nothing_landed(sftp_source)
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_SFTP", server.connection_json("wrong"))
         with pytest.raises(SourceRefused, match="拒绝登录"):
-            pipeline.export_ready(PERIOD)
+            pipeline.export_ready(MONTH)
 
 
 def test_a_manifest_naming_a_path_outside_the_month_is_refused(http_source, demo_month, tmp_path, monkeypatch):
@@ -140,7 +140,7 @@ def test_a_manifest_naming_a_path_outside_the_month_is_refused(http_source, demo
     with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
         with pytest.raises(ExportRejected, match=r"文件名 '\.\./\.\./escaped\.csv' 不是本月目录中的文件名"):
-            pipeline.archive(PERIOD)
+            pipeline.archive(MONTH)
     assert [r["name"] for r in endpoint.requests] == ["manifest.json"]  # nothing else was fetched
     assert not list(http_source["source"].parent.rglob("escaped.csv"))
     _assert_nothing_landed(http_source)

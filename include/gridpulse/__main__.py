@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from gridpulse import pipeline
+from gridpulse.period import Period
 
 # steps that write the deployment's shared folders: one run at a time holds them (month_lock)
 WRITING_STEPS = {"run", "archive", "validate", "load", "build", "publish"}
@@ -22,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
                            ("deliver", "send the published month by email and to the group robots (delivery.yml)"),
                            ("followup", "the townships' follow-up lists (names: restricted folder) of a published month")]:
         step = commands.add_parser(name, help=helptext)
-        step.add_argument("--period", required=name != "build", help="assessed month, e.g. 2022-11")
+        step.add_argument("--period", required=name != "build", type=Period.parse, help="assessed month, e.g. 2022-11")
         if name in WRITING_STEPS:
             step.add_argument("--wait", type=float, default=0, metavar="SECONDS",
                               help="if another run holds this deployment, wait this long for it (default: refuse at once)")
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also send to recipients whose earlier send died with its outcome unknown (see the delivery log)")
     whatif = commands.add_parser("whatif", help="re-score a published month under a draft scheme file, apart; "
                                                 "print how each unit's score and rank would change")
-    whatif.add_argument("--period", required=True, help="a published month, e.g. 2022-11")
+    whatif.add_argument("--period", required=True, type=Period.parse, help="a published month, e.g. 2022-11")
     whatif.add_argument("--scheme", required=True, help="the draft scheme file (its name is its scheme_id)")
     whatif.add_argument("--against", help="published scheme to compare with (default: same id, or the one of its level)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
@@ -66,7 +67,7 @@ def _holding_deployment(args) -> int:
         print(f"{busy}\n(waiting up to {args.wait:.0f} s)", file=sys.stderr, flush=True)
 
     command = f"python -m gridpulse {args.command} --period {args.period or 'all'}"
-    with month_lock.holding(args.period or "all", command, args.wait, on_wait=tell):
+    with month_lock.holding(str(args.period or "all"), command, args.wait, on_wait=tell):
         return _dispatch(args)
 
 
@@ -101,7 +102,7 @@ def _dispatch(args) -> int:
         for key in ("bulletin_id", "sent", "already_sent", "uncertain"):
             print(f"{key}: {result[key]}")
     elif args.command == "build":
-        pipeline.transform(args.period or "")
+        pipeline.transform(args.period)
     elif args.command == "followup":
         for township, path in pipeline.followup(args.period).items():
             print(f"{township}: {path}")

@@ -85,15 +85,14 @@ def _write(path: Path, township: str, period: Period, workers: pd.DataFrame) -> 
             cell.font = Font(name=FONT, bold=cell.row <= 2)
     sheet.freeze_panes = "A3"
     book.save(path)
-    restamp_zip(path, month_end_stamp(str(period)))
+    restamp_zip(path, month_end_stamp(period))
     os.chmod(path, 0o600)
 
 
-def build_followup_lists(period: str) -> dict[str, Path]:
+def build_followup_lists(month: Period) -> dict[str, Path]:
     """Write one workbook per township into <restricted>/followup/<period>/ and return them by
     township code. Every township gets its list, an empty one saying all its workers met the
     standard. Read from the published warehouse, so a list always matches a published month."""
-    month = Period.parse(period)
     townships, listed = _read(config.paths().warehouse, str(month))
     target = config.paths().restricted / FOLDER / str(month)
     staging = target.with_name(f".{target.name}.partial")

@@ -1,5 +1,8 @@
 """The steps of one month, as plain functions. The DAG's tasks and the CLI call these same
-functions, so a step can be run and debugged by hand, and tests can run a step without Airflow."""
+functions, so a step can be run and debugged by hand, and tests can run a step without Airflow.
+
+The month arrives as a Period: the CLI parses it from its arguments, a DAG task from the text
+resolve_period passed on; nothing below parses it again."""
 from __future__ import annotations
 
 import logging
@@ -11,36 +14,35 @@ from gridpulse.period import Period
 log = logging.getLogger(__name__)  # what each step did, for the task log and the CLI
 
 
-def export_ready(period: str) -> bool:
+def export_ready(period: Period) -> bool:
     """Whether the month's export is complete in the configured source (local, http or sftp)."""
     from gridpulse.sources import configured
 
-    return configured.export_ready(str(Period.parse(period)))
+    return configured.export_ready(str(period))
 
 
-def archive(period: str) -> str:
+def archive(period: Period) -> str:
     """Pull the month from the configured source into the landing folder (a remote source is
     downloaded and checked first), then archive it as received; return the archived folder."""
     from gridpulse.sources import configured
     from gridpulse.sources.archive import archive_export
 
-    period = str(Period.parse(period))
-    incoming = configured.fetch(period)
-    archived = archive_export(incoming, config.paths().archive, period, config.manifest_name())
+    incoming = configured.fetch(str(period))
+    archived = archive_export(incoming, config.paths().archive, str(period), config.manifest_name())
     files = sorted(p for p in archived.iterdir() if p.is_file())
     log.info("archived %s: %d files, %s bytes, in %s", period, len(files), f"{sum(p.stat().st_size for p in files):,}",
              archived)
     return str(archived)
 
 
-def validate(period: str, archived: str) -> str:
+def validate(period: Period, archived: str) -> str:
     """Validate the archived export; on failure it is quarantined with a report and this raises."""
     from gridpulse.validate.check import validate_export
 
     return str(validate_export(Path(archived), period))
 
 
-def load(period: str, archived: str) -> dict[str, int]:
+def load(period: Period, archived: str) -> dict[str, int]:
     """Start the building copy of the warehouse (the published file copied, or a new one) and
     replace the month in its raw schema by the archived export."""
     from gridpulse.load.month import load_export
@@ -53,7 +55,7 @@ def load(period: str, archived: str) -> dict[str, int]:
     return loaded
 
 
-def transform(period: str, archived: str | None = None) -> None:
+def transform(period: Period | None, archived: str | None = None) -> None:
     """Build the month's rows of staging, intermediate and marts with dbt, with every test
     (every month when `period` is empty). A failing test or model quarantines the month's
     archived export with a report that says why, and nothing is published."""
@@ -61,14 +63,14 @@ def transform(period: str, archived: str | None = None) -> None:
     from gridpulse.warehouse.building import current_build
 
     try:
-        build(str(Period.parse(period)) if period else None, current_build())
+        build(str(period) if period else None, current_build())
     except DbtFailed as failed:
         if not archived:
             raise
         quarantine_failed_build(period, archived, failed.problems)
 
 
-def quarantine_failed_build(period: str, archived: str, problems: list | None = None) -> None:
+def quarantine_failed_build(period: Period, archived: str, problems: list | None = None) -> None:
     """A month whose dbt build failed: its export quarantined with a report of the failing tests
     (read from dbt's results unless given), the building copy thrown away; always raises."""
     from gridpulse.problems import ExportRejected
@@ -80,7 +82,7 @@ def quarantine_failed_build(period: str, archived: str, problems: list | None = 
 
     problems = problems or build_failures(dbt_target(config.paths().building))
     export_id = str(read_manifest(Path(archived), config.manifest_name())["export_id"])
-    report = quarantine(Path(archived), config.paths().quarantine, period, problems, export_id)
+    report = quarantine(Path(archived), config.paths().quarantine, str(period), problems, export_id)
     discard_build()
     log.error("REJECTED %s export %s in dbt's tests: %d problem(s), nothing published; report %s", period, export_id,
               len(problems), report)
@@ -88,30 +90,30 @@ def quarantine_failed_build(period: str, archived: str, problems: list | None = 
                          problems, str(report))
 
 
-def publish(period: str) -> dict[str, str]:
+def publish(period: Period) -> dict[str, str]:
     """Render output/<period>/ from the built marts and reconcile it, then swap in the building
     copy of the warehouse, then the outputs: analysts never see figures the marts do not hold."""
     from gridpulse.publish.outputs import render_outputs, swap_in_outputs
     from gridpulse.warehouse.building import readable, swap_in
 
-    render_outputs(period, readable())
+    render_outputs(str(period), readable())
     crashpoints.reached("publish_rendered")
     swap_in()
     crashpoints.reached("publish_warehouse_swapped")
-    published = swap_in_outputs(period)
+    published = swap_in_outputs(str(period))
     for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
     return published
 
 
-def followup(period: str) -> dict[str, str]:
+def followup(period: Period) -> dict[str, str]:
     """The townships' follow-up lists of the published month, in the restricted folder."""
     from gridpulse.followup import build_followup_lists
 
-    return {township: str(path) for township, path in build_followup_lists(str(Period.parse(period))).items()}
+    return {township: str(path) for township, path in build_followup_lists(period).items()}
 
 
-def run_month(period: str) -> dict[str, str]:
+def run_month(period: Period) -> dict[str, str]:
     """Every step in order, as the DAG runs them."""
     archived = archive(period)
     crashpoints.reached("after_archive")
@@ -134,12 +136,12 @@ def delivery_enabled() -> bool:
     return os.environ.get("GRIDPULSE_DELIVERY", "on").lower() != "off" and settings.delivery().get("enabled", True)
 
 
-def deliver(period: str, extra_attachments: dict | None = None, resend_uncertain: bool = False) -> dict:
+def deliver(period: Period, extra_attachments: dict | None = None, resend_uncertain: bool = False) -> dict:
     """Send the published month's bulletin and workbook by email and a summary to the group robots
     (include/config/delivery.yml); a retry sends only what has not gone yet."""
     from gridpulse.delivery.deliver import deliver_month
 
-    report = deliver_month(str(Period.parse(period)), extra_attachments, resend_uncertain)
+    report = deliver_month(period, extra_attachments, resend_uncertain)
     log.info("delivered %s: %s", period, report)
     return {"bulletin_id": report.bulletin_id, "sent": report.sent, "already_sent": report.already_sent,
             "uncertain": report.uncertain, "skipped": report.skipped}

@@ -83,8 +83,8 @@ def compare(published: pd.DataFrame, draft: pd.DataFrame) -> pd.DataFrame:
     return both.sort_values(["rank_draft", "org_id"]).reset_index(drop=True)
 
 
-def rescore(period: str, draft_file: Path, against: str | None = None) -> WhatIf:
-    period = str(Period.parse(period))
+def rescore(month: Period, draft_file: Path, against: str | None = None) -> WhatIf:
+    period = str(month)
     draft_file = Path(draft_file)
     draft = load_scheme(draft_file.stem, draft_file.parent)
     if not applies_to(draft, period):

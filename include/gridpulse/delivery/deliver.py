@@ -22,6 +22,7 @@ from gridpulse.delivery.log import FAILED, SENDING, SENT, DeliveryLog
 from gridpulse.delivery.mail import Recipient, SmtpServer, message, recipients
 from gridpulse.delivery.month import MonthPackage, attachment, month_package
 from gridpulse.delivery.robots import RobotRefused, post
+from gridpulse.period import Period
 
 log = logging.getLogger(__name__)
 ROBOT_KINDS = ("dingtalk", "wecom")
@@ -162,12 +163,12 @@ def _skip(journal: DeliveryLog, package: MonthPackage, report: DeliveryReport, c
     log.warning("%s:%s %s", channel, recipient, reason)
 
 
-def deliver_month(period: str, extra_attachments: Mapping[str, Path | Iterable[Path]] | None = None,
+def deliver_month(month: Period, extra_attachments: Mapping[str, Path | Iterable[Path]] | None = None,
                   resend_uncertain: bool = False) -> DeliveryReport:
     """Send the published month to everyone in delivery.yml. `extra_attachments` maps an org code
     to files for that org's addresses only (e.g. a township's follow-up list)."""
     conf = settings.delivery()
-    package = month_package(period)
+    package = month_package(month)
     extras = _extra_files(extra_attachments)
     journal = DeliveryLog(config.paths().delivery_log)
     report = DeliveryReport(package.bulletin_id)

@@ -71,8 +71,8 @@ def ranking_summary(period: str, units: int) -> tuple[list[dict], list[dict]]:
     return rows[:units], rows[-units:]
 
 
-def month_package(period: str) -> MonthPackage:
-    period = str(Period.parse(period))
+def month_package(month: Period) -> MonthPackage:
+    period = str(month)
     files = _published_files(period)
     digest = hashlib.sha256("".join(a.sha256 for a in files).encode()).hexdigest()[:16]
     top, bottom = ranking_summary(period, int(settings.delivery()["summary_units"]))

@@ -24,9 +24,10 @@ CORE_PROPERTIES = "docProps/core.xml"
 _DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
 
 
-def month_end_stamp(period: str) -> datetime:
-    """Midnight at the start of the month after `period`."""
-    first = Period.parse(period).next_first_day
+def month_end_stamp(period: str | Period) -> datetime:
+    """Midnight at the start of the month after `period` (a Period, or its text as a file's
+    folder names it)."""
+    first = (period if isinstance(period, Period) else Period.parse(period)).next_first_day
     return datetime(first.year, first.month, first.day)
 
 

@@ -72,10 +72,11 @@ def _as_columns(values: dict[str, str]) -> str:
     return ", ".join(f'{_literal(value)} AS "{column}"' for column, value in values.items())
 
 
-def load_export(archived: Path, period: str, building: Path) -> dict[str, int]:
+def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]:
     """Replace the month in raw, in the building copy of the warehouse, by the archived export;
     return rows loaded per table."""
-    calendar = calendar_frame(Period.parse(period))  # fails before the transaction if the year is unknown
+    period = str(month)
+    calendar = calendar_frame(month)  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)

@@ -43,7 +43,7 @@ def one_per_cell(problems: list[Problem]) -> list[Problem]:
 def _check(data: ExportData) -> list[Problem]:
     """Every check of the typed tables, in order from the file's to the month's."""
     for name in data.readable:
-        for statement in checked_tables_sql(tables()[name], Period.parse(data.period), data.readable, data.exported_at):
+        for statement in checked_tables_sql(tables()[name], data.month, data.readable, data.exported_at):
             data.con.execute(statement)
     return data.problems + run_suites(data) + collision_problems(data.con, data) + configuration_problems(data)
 
@@ -62,13 +62,14 @@ def _finished(writing: Future) -> None:
         writing.result()
 
 
-def validate_export(archived: Path, period: str) -> Path:
+def validate_export(archived: Path, month: Period) -> Path:
     """Return the path of the passing report, or raise ExportRejected naming every problem."""
+    period = str(month)
     notices = scheme_notices(period)  # raises first when a configured scheme is not in force and gridpulse.yml says fail
     start_importing_gx()  # GX takes seconds to import, while DuckDB reads the files
     data, writing = None, None
     try:
-        data = read_export(archived, period, scratch_folder(archived))
+        data = read_export(archived, month, scratch_folder(archived))
         data.notices += notices
         writing = _start_writing(data, archived)
         problems = one_per_cell(_check(data))

@@ -19,6 +19,7 @@ from gridpulse import config
 from gridpulse.contract import Table, tables
 from gridpulse.ingest.landing import LandedFile, land_file, landing_table
 from gridpulse.ingest.typing import active_text_notices, respelling_notices, scientific_code_problems, typed_table_sql, unreadable_problems
+from gridpulse.period import Period
 from gridpulse.problems import Problem
 from gridpulse.sources.manifest import checksum_problems, read_manifest, unknown_file_problems
 
@@ -44,7 +45,7 @@ def memory_limit() -> str:
 @dataclass
 class ExportData:
     folder: Path
-    period: str
+    month: Period
     export_id: str
     manifest: dict
     con: duckdb.DuckDBPyConnection                                 # the database of the landing and typed tables
@@ -54,6 +55,10 @@ class ExportData:
     encodings: dict[str, str] = field(default_factory=dict)        # table -> the encoding the file was read in
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)   # repairs made while reading, for the report
+
+    @property
+    def period(self) -> str:
+        return str(self.month)
 
     @property
     def exported_at(self) -> str | None:
@@ -89,7 +94,7 @@ def validation_database(scratch: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config={"memory_limit": memory_limit(), "temp_directory": str(scratch)})
 
 
-def read_export(folder: Path, period: str, scratch: Path, con: duckdb.DuckDBPyConnection | None = None,
+def read_export(folder: Path, month: Period, scratch: Path, con: duckdb.DuckDBPyConnection | None = None,
                 mapping: dict | None = None) -> ExportData:
     """Check the manifest and read every file of the export into typed tables of `con` (a new
     validation database if none is given), recording problems."""
@@ -97,7 +102,8 @@ def read_export(folder: Path, period: str, scratch: Path, con: duckdb.DuckDBPyCo
     mapping = mapping or config.platform_mapping()
     manifest_name = config.manifest_name(mapping)
     manifest = read_manifest(folder, manifest_name)
-    data = ExportData(folder, period, str(manifest["export_id"]), manifest, con)
+    period = str(month)
+    data = ExportData(folder, month, str(manifest["export_id"]), manifest, con)
     if str(manifest["period"]) != period:
         data.problems.append(Problem(manifest_name, f"清单中的月份 {manifest['period']} 与考核月 {period} 不符", check="manifest"))
     data.problems += checksum_problems(folder, manifest, manifest_name)

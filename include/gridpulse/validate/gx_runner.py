@@ -244,7 +244,7 @@ def _check_table(suites: _Suites, name: str, data: ExportData) -> list[Problem]:
     if not failed:
         return []
     # the column each flag is about is named beside the row, so a message can quote its value
-    quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, Period.parse(data.period), data.readable, None)))
+    quoted = list(dict.fromkeys(contract_column(c) for c in _flags(table, data.month, data.readable, None)))
     detailed = _definition(suites.context, suites.batch(name), f"{name}.failed", failed).run(
         result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_ROWS_PER_CHECK,
                        "unexpected_index_column_names": ["source_row", *quoted]}).results
