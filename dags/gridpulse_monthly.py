@@ -25,6 +25,7 @@ from gridpulse.orchestration.schedule import TIMEZONE, assessed_month, asset_uri
 from gridpulse.orchestration.timetable import AssessedMonthTimetable
 from gridpulse.period import Period
 
+DBT_PRODUCER = "dbt_build.dbt_producer_watcher"  # the one task of the group that runs `dbt build`
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
 
 
@@ -92,10 +93,14 @@ def gridpulse_monthly():
 
     # a dbt test that fails after validation passed: the export is quarantined with a report that
     # says which test and why, as validation does, instead of leaving only dbt's log
-    @task(trigger_rule="one_failed")
-    def quarantine_failed_build(period: str, archived: str) -> None:
+    @task(trigger_rule="one_failed")  # which also fires when an earlier step failed: asked below
+    def quarantine_failed_build(period: str, archived: str, ti=None, dag_run=None) -> None:
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from gridpulse import pipeline
 
+        if not ti.get_ti_count(dag_id=dag_run.dag_id, task_ids=[DBT_PRODUCER], run_ids=[dag_run.run_id], states=["failed"]):
+            raise AirflowSkipException("the dbt build did not fail (an earlier step did): nothing to quarantine here")
         pipeline.quarantine_failed_build(Period.parse(period), archived)
 
     @task(pool=WAREHOUSE_POOL, outlets=MARTS)
