@@ -173,6 +173,7 @@ def _table(document, block: Table) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 _no_wrap(cell)  # a name or a score on one line, as the column was sized for
             _run(paragraph, text, BODY_FONT, size)
+            _mark_size(paragraph, size)
             if (r, c) in block.highlight:
                 _shade(cell, "FDE2E2")
     for header_row in table.rows[:heads]:
@@ -182,10 +183,24 @@ def _table(document, block: Table) -> None:
         _portrait(document.add_section(WD_SECTION.NEW_PAGE))
 
 
+def _mark_size(paragraph, size) -> None:
+    """The paragraph mark at the table's size. Left at the body's 3号, it sets the height of an
+    empty cell's line (the grid table leaves full marks blank, as seed 002 does), and those rows
+    came out twice as tall as their text in LibreOffice: the grid table took three pages, not two."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    r_pr = OxmlElement("w:rPr")
+    for tag in ("w:sz", "w:szCs"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), str(round(size.pt * 2)))
+        r_pr.append(element)
+    p_pr.append(r_pr)
+
+
 def _header_text(cell, lines: list[str], size, width_mm: float) -> None:
     cell.width = Mm(width_mm)  # as the columns are: add_table gave every cell an equal share
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _mark_size(paragraph, size)
     for n, line in enumerate(lines):
         run = _run(paragraph, line, HEI_FONT, size, bold=True)
         if n:
@@ -336,8 +351,12 @@ def _title(document, bulletin: Bulletin) -> None:
 
 def _signature(document, bulletin: Bulletin) -> None:
     """附件说明 under the body, then two blank lines for the seal, the issuer centred over the date,
-    and the date 右空四字."""
-    _paragraph(document, "")
+    and the date 右空四字. The body's last paragraph goes with them: the signature never stands on a
+    page of its own with no body text (公文 practice)."""
+    last = [child for child in document.element.body if child.tag != qn("w:sectPr")][-1]
+    if last.tag == qn("w:p"):  # text or a chart; a table's last row cannot be kept with it
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    _paragraph(document, "").paragraph_format.keep_with_next = True
     note = _paragraph(document, bulletin.appendix_note)
     note.paragraph_format.keep_with_next = True
     for _ in range(2):
