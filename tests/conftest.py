@@ -115,3 +115,54 @@ def _close_overdue_events_on_time(warehouse: Path, period: str, township: str) -
           AND (closed_at > due_at OR (closed_at IS NULL AND due_at < DATE '2022-11-01'))""",
                 {"period": period, "township": township})
     con.close()
+
+
+# The two demo districts' months, as the seeds print them: {kind: (period, demo district, settings)}.
+SEED_MONTHS = {"grid": ("2021-09", "baiguan", "include/config/gridpulse-baiguan.yml"),
+               "township": ("2022-11", "yushui", "include/config/gridpulse.yml")}
+
+
+def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
+    """Source, data and output folders of a workspace under `root`."""
+    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
+        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
+    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def seed_months(tmp_path_factory) -> Path:
+    """Both demo districts' months published once a session into one workspace, as a deployment
+    running both would: 百官街道 2021-09 under its own settings, then 渝水区 2022-11 (the demo
+    month) under the default ones. Tests read it and never write to it; a test that changes
+    anything works on a copy (`published_copy`, or copy_workspace for a module)."""
+    from gridpulse import pipeline
+    from gridpulse.demo import generate
+
+    from exports import drop_month
+
+    root = tmp_path_factory.mktemp("seed-months")
+    patch = pytest.MonkeyPatch()
+    try:
+        point_at(patch, root)
+        for period, district, settings in SEED_MONTHS.values():
+            patch.setenv("GRIDPULSE_CONFIG", settings)
+            drop_month(generate(period, root / "exports", district=district), root / "landing")
+            pipeline.run_month(_month(period))
+    finally:
+        patch.undo()
+    return root
+
+
+def copy_workspace(published: Path, target: Path) -> Path:
+    """A workspace of one's own, with everything the published one holds (archive, warehouse,
+    restricted store, outputs): cheaper than running its months again."""
+    shutil.copytree(published, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def published_copy(seed_months, tmp_path, monkeypatch) -> Path:
+    """A copy of seed_months that this test may change; the environment points at it."""
+    root = copy_workspace(seed_months, tmp_path / "published")
+    point_at(monkeypatch, root)
+    return root

@@ -16,39 +16,19 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from gridpulse import config, pipeline
 from gridpulse.bulletin import charts
 from gridpulse.bulletin.document import title_lines
 from gridpulse.bulletin.figures import Figure, Register, Source
 from gridpulse.bulletin.reconcile import style_mismatch
-from gridpulse.demo import generate
-from gridpulse.period import Period
 
-from exports import drop_month
+from conftest import SEED_MONTHS
 from office_render import soffice_path, to_pdf
-
-DISTRICTS = {"township": ("2022-11", "yushui", "include/config/gridpulse.yml"),
-             "grid": ("2021-09", "baiguan", "include/config/gridpulse-baiguan.yml")}
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> dict[str, Path]:
-    """Each demo district's month published under its own settings: {kind: output folder}."""
-    root = tmp_path_factory.mktemp("print")
-    patch = pytest.MonkeyPatch()
-    folders = {}
-    try:
-        for kind, (period, district, settings) in DISTRICTS.items():
-            for key, sub in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-                patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / kind / sub))
-            patch.setenv("GRIDPULSE_CONFIG", settings)
-            patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-            drop_month(generate(period, root / kind / "exports", district=district), config.paths().source)
-            pipeline.run_month(Period.parse(period))
-            folders[kind] = config.paths().output / period
-    finally:
-        patch.undo()
-    return folders
+def published(seed_months) -> dict[str, Path]:
+    """Each demo district's month as published under its own settings: {kind: output folder}."""
+    return {kind: seed_months / "output" / period for kind, (period, _, _) in SEED_MONTHS.items()}
 
 
 def _pdf_lines(path: Path) -> list[str]:
@@ -85,7 +65,7 @@ def _imprinted(lines: list[str]) -> bool:
     return any(line.rstrip().endswith("印发") and "办" in line for line in lines)
 
 
-@pytest.mark.parametrize("kind", list(DISTRICTS))
+@pytest.mark.parametrize("kind", list(SEED_MONTHS))
 def test_project_pdf_prints_every_row_on_one_line_and_the_imprint(published, kind):
     rows = _table_rows(published[kind] / "bulletin.docx")
     lines = _pdf_lines(published[kind] / "bulletin.pdf")
@@ -100,7 +80,7 @@ def test_grid_bulletin_pdf_is_at_most_six_pages(published):
 
 @pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed: the DOCX and "
                                                    "XLSX are not rendered here; apt-get install libreoffice-writer-nogui")
-@pytest.mark.parametrize("kind", list(DISTRICTS))
+@pytest.mark.parametrize("kind", list(SEED_MONTHS))
 def test_docx_rendered_by_libreoffice_prints_every_row_on_one_line_and_the_imprint(published, kind, tmp_path):
     docx = published[kind] / "bulletin.docx"
     lines = _pdf_lines(to_pdf(docx, tmp_path))

@@ -14,25 +14,22 @@ from docx import Document
 from openpyxl import load_workbook
 
 from gridpulse import config, pipeline
-from gridpulse.bulletin import findings, township
+from gridpulse.bulletin import findings
 from gridpulse.bulletin.figures import Register
+from gridpulse.bulletin.month import Month
 from gridpulse.bulletin.reconcile import ReconciliationError
 from gridpulse.publish import outputs
 from gridpulse.warehouse.building import start_build
 
-from conftest import MONTH, PERIOD
-from exports import drop_month
+from conftest import MONTH, PERIOD, copy_workspace, point_at
 
 
 @pytest.fixture(scope="module")
-def published(demo_month, tmp_path_factory):
-    root = tmp_path_factory.mktemp("words")
+def published(seed_months, tmp_path_factory):
+    """A copy of the session's published months, for this module to publish again and tamper with."""
+    root = copy_workspace(seed_months, tmp_path_factory.mktemp("words") / "published")
     patch = pytest.MonkeyPatch()
-    for key, sub in (("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")):
-        patch.setenv(key, str(root / sub))
-    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    drop_month(demo_month, config.paths().source)
-    pipeline.run_month(MONTH)
+    point_at(patch, root)
     yield config.paths().output / PERIOD
     patch.undo()
 
@@ -99,12 +96,12 @@ def _refused(fragment: str) -> str:
 
 
 def test_a_truncated_name_stops_the_publish(published, monkeypatch):
-    full = township._org_name
+    full = Month.org_name
 
     def first_character_only(month, org_id):  # the slip of 一.9: 罗10件 for 罗坊镇10件
         return full(month, org_id)[:1]
 
-    monkeypatch.setattr(township, "_org_name", first_character_only)
+    monkeypatch.setattr(Month, "org_name", first_character_only)
     message = _refused("marts.dim_org_unit")
     assert "printed 罗, the marts now give 罗坊镇" in message
 
@@ -174,7 +171,7 @@ def test_a_tie_is_named_whole_and_a_missing_tied_unit_stops_the_publish(publishe
 
 # --- findings at any size of district ----------------------------------------------------------
 
-def _month(totals: list[float], weights=(60.0, 40.0)) -> township.Month:
+def _month(totals: list[float], weights=(60.0, 40.0)) -> Month:
     """A scheme of two items and one unit per total; each total split over the items."""
     import pandas as pd
 
@@ -195,17 +192,17 @@ def _month(totals: list[float], weights=(60.0, 40.0)) -> township.Month:
     frames = {"indicators": pd.DataFrame(columns=["scheme_id", "item_id", "org_level", "org_id"]),
               "headline": pd.DataFrame(), "activity": pd.DataFrame()}
     marts = MonthMarts(PERIOD, ranking, scores, items, {}, frames, pd.DataFrame({"org_id": ids, "org_name": [names[o] for o in ids]}))
-    return township.Month(marts, "s", Register(PERIOD))
+    return Month(marts, "s", Register(PERIOD))
 
 
 SETTINGS = {"lowest_units": 3, "lowest_units_within": 0.5, "tied_names_most": 20, "concentration_units": 3}
 
 
-def _lowest(month: township.Month) -> str | None:
+def _lowest(month: Month) -> str | None:
     return findings.lowest_units(month, SETTINGS["lowest_units"], SETTINGS["lowest_units_within"], "单位", SETTINGS["tied_names_most"])
 
 
-def _named(month: township.Month) -> set[str]:
+def _named(month: Month) -> set[str]:
     return {dict(n.source.key)["org_id"] for tie in month.register.tie_checks for n in tie.names}
 
 

@@ -20,8 +20,7 @@ from gridpulse.delivery import settings
 from gridpulse.delivery.deliver import DeliveryFailed
 from gridpulse.delivery.log import DeliveryLog
 
-from conftest import MONTH, PERIOD, PROJECT_DIR
-from exports import drop_month
+from conftest import MONTH, PERIOD, PROJECT_DIR, point_at
 from servers import SmtpServer, WebhookServer
 
 FROM = "zzzx-noreply@yushui.example.org"
@@ -35,19 +34,13 @@ ATTACHMENT_NAMES = {"bulletin.pdf": "渝水区2022年11月网格化服务管理�
 
 
 @pytest.fixture(scope="module")
-def published(demo_month, tmp_path_factory):
-    """2022-11 run through the pipeline once for the module: its output folder and warehouse."""
-    root = tmp_path_factory.mktemp("published")
+def published(seed_months):
+    """The session's published 2022-11 (conftest.seed_months), read-only: its outputs and warehouse."""
     patch = pytest.MonkeyPatch()
-    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
-    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    try:
-        drop_month(demo_month, root / "landing")
-        pipeline.run_month(MONTH)
-        yield {"output": root / "output", "warehouse": config.paths().warehouse}
-    finally:
-        patch.undo()
+    point_at(patch, seed_months)
+    warehouse = config.paths().warehouse
+    patch.undo()
+    return {"output": seed_months / "output", "warehouse": warehouse}
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from gridpulse import pipeline
-from gridpulse.warehouse.building import readable
+from gridpulse import config
 
-from conftest import MONTH, PERIOD, PROJECT_DIR
-from exports import drop_month
+from conftest import PERIOD, PROJECT_DIR, point_at
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
 from pandas_reference import SCHEME_ID, township_indicators  # noqa: E402
@@ -31,13 +29,9 @@ def _marts(warehouse: Path) -> pd.DataFrame:
         con.close()
 
 
-def test_pandas_reference_gives_the_marts_indicators(workspace, demo_month):
-    drop_month(demo_month, workspace["source"])
-    archived = pipeline.archive(MONTH)
-    pipeline.validate(MONTH, archived)
-    pipeline.load(MONTH, archived)
-    pipeline.transform(MONTH)
-    marts = _marts(readable())
+def test_pandas_reference_gives_the_marts_indicators(seed_months, demo_month, monkeypatch):
+    point_at(monkeypatch, seed_months)  # the demo month, published once a session
+    marts = _marts(config.paths().warehouse)
     reference = township_indicators(demo_month, PERIOD)
 
     assert len(marts) == 170  # 17 townships x 10 items

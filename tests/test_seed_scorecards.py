@@ -13,11 +13,9 @@ import duckdb
 import pytest
 import yaml
 
-from gridpulse import config, pipeline
-from gridpulse.demo import generate
-from gridpulse.period import Period
+from gridpulse import config
 
-from exports import drop_month
+from conftest import point_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # 罗坊镇's total 99.82 is printed at rank 3, tied with 良山镇's 99.86: a slip of the seed.
@@ -26,21 +24,10 @@ PRINTED_RANK_SLIPS = {"罗坊镇": (3, 4)}
 
 
 @pytest.fixture(scope="module")
-def both_months(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seeds")
-    folders = {"source": root / "landing", "data": root / "data", "output": root / "output"}
+def both_months(seed_months):
+    """The warehouse of the session's seed months (conftest.seed_months), read-only."""
     patch = pytest.MonkeyPatch()
-    patch.setenv("GRIDPULSE_SOURCE_DIR", str(folders["source"]))
-    patch.setenv("GRIDPULSE_DATA_DIR", str(folders["data"]))
-    patch.setenv("GRIDPULSE_OUTPUT_DIR", str(folders["output"]))
-    exports = root / "exports"
-    # each district runs under its own settings (letterhead, district code, schemes), as
-    # GRIDPULSE_CONFIG lets one checkout do; both write to the same warehouse here
-    for period, district, settings in (("2021-09", "baiguan", "include/config/gridpulse-baiguan.yml"),
-                                       ("2022-11", "yushui", "include/config/gridpulse.yml")):
-        patch.setenv("GRIDPULSE_CONFIG", settings)
-        drop_month(generate(period, exports, district=district), folders["source"])
-        pipeline.run_month(Period.parse(period))
+    point_at(patch, seed_months)
     con = duckdb.connect(str(config.paths().warehouse), read_only=True)
     yield con
     con.close()
