@@ -3,12 +3,13 @@ warehouse and outputs exactly as they were."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from gridpulse import config, pipeline
-from gridpulse.transform.dbt import DbtFailed
+from gridpulse.problems import ExportRejected
 
 from conftest import MONTH, PERIOD
 from exports import drop_month, edit_xlsx
@@ -28,15 +29,13 @@ def _published_state() -> tuple:
     return marts, outputs
 
 
-def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month):
-    month = drop_month(demo_month, workspace["source"])
-    pipeline.run_month(MONTH)
+def test_failed_build_leaves_the_published_month_untouched(published_copy, demo_month):
     before = _published_state()
 
     # A re-export in which one grid hangs directly under the district: every file passes
     # validation, but the grid's worker belongs to no township, which dbt's tests refuse.
-    shutil.rmtree(month)
-    month = drop_month(demo_month, workspace["source"])
+    shutil.rmtree(config.paths().source / PERIOD)
+    month = drop_month(demo_month, config.paths().source)
 
     def misplace_a_grid(frame):
         district = frame.loc[frame["机构层级"] == "区县", "机构编码"].iloc[0]
@@ -48,20 +47,26 @@ def test_failed_build_leaves_the_published_month_untouched(workspace, demo_month
     archived = pipeline.archive(MONTH)
     pipeline.validate(MONTH, archived)
     pipeline.load(MONTH, archived)
-    with pytest.raises(DbtFailed) as failure:
-        pipeline.transform(MONTH)
-    assert "township_id" in str(failure.value)
+    with pytest.raises(ExportRejected) as rejected:
+        pipeline.transform(MONTH, archived)  # as run_month calls it
+    report = Path(rejected.value.report_path).read_text(encoding="utf-8")
+    assert report.startswith("2022-11 导出 jiangxi_shzl-2022-11-")
+    assert "dbt 检验未通过：1 处问题" in report and "Traceback" not in report
+    cause = ("dbt 模型 int_org_hierarchy 「township_id」(township_id)：应有值，有 1 行为空（dbt 检验 "
+             "not_null_int_org_hierarchy_township_id 未通过，模型 int_org_hierarchy；列出这些行的 SQL：")
+    assert cause in report
+    listing = Path(report.split("列出这些行的 SQL：")[1].split("）")[0])
+    assert listing.name == "not_null_int_org_hierarchy_township_id.sql" and "township_id is null" in listing.read_text()
+    assert not config.paths().building.exists()  # the building copy is thrown away
     assert _published_state() == before
 
 
-def test_a_figure_that_changes_after_drawing_stops_the_publish(workspace, demo_month, monkeypatch):
+def test_a_figure_that_changes_after_drawing_stops_the_publish(published_copy, monkeypatch):
     """Reconciliation looks every printed figure up again: a mart value that changes after the
     bulletin drew it fails the publish step, and nothing is published."""
     from gridpulse.bulletin.reconcile import ReconciliationError
     from gridpulse.publish import outputs
 
-    drop_month(demo_month, workspace["source"])
-    pipeline.run_month(MONTH)
     before = _published_state()
     archived = pipeline.archive(MONTH)
     pipeline.validate(MONTH, archived)

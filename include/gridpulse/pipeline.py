@@ -82,7 +82,7 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
 
     problems = problems or build_failures(dbt_target(config.paths().building))
     export_id = str(read_manifest(Path(archived), config.manifest_name())["export_id"])
-    report = quarantine(Path(archived), config.paths().quarantine, str(period), problems, export_id)
+    report = quarantine(Path(archived), config.paths().quarantine, str(period), problems, export_id, stage="dbt 检验")
     discard_build()
     log.error("REJECTED %s export %s in dbt's tests: %d problem(s), nothing published; report %s", period, export_id,
               len(problems), report)

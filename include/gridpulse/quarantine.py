@@ -13,7 +13,8 @@ REPORT_JSON = "validation_report.json"
 REPORT_TEXT = "validation_report.txt"
 
 
-def write_report(folder: Path, period: str, export_id: str, problems: list[Problem], notices: list[Problem] = ()) -> Path:
+def write_report(folder: Path, period: str, export_id: str, problems: list[Problem], notices: list[Problem] = (),
+                 stage: str = "校验") -> Path:
     """The report of one export: its problems, and the repairs made while reading it (an ignored
     extra column, a BOM dropped, a table with no rows), so an accepted export says what was done."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -26,7 +27,7 @@ def write_report(folder: Path, period: str, export_id: str, problems: list[Probl
         "repairs": [p.as_dict() for p in notices],
     }
     (folder / REPORT_JSON).write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    lines = [f"{period} 导出 {export_id} 校验{'通过' if not problems else f'未通过：{len(problems)} 处问题'}"]
+    lines = [f"{period} 导出 {export_id} {stage}{'通过' if not problems else f'未通过：{len(problems)} 处问题'}"]
     lines += [p.text() for p in problems]
     if notices:
         lines.append(f"读取时的处理（{len(notices)} 项）：")
@@ -36,11 +37,12 @@ def write_report(folder: Path, period: str, export_id: str, problems: list[Probl
     return folder / REPORT_TEXT
 
 
-def quarantine(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str, notices: list[Problem] = ()) -> Path:
+def quarantine(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str,
+               notices: list[Problem] = (), stage: str = "校验") -> Path:
     """Keep a failed export, with its report, where staff can look at it; the archive keeps its own copy."""
     target = quarantine_root / period / archived.name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(archived, target)
-    report = write_report(target, period, export_id, problems, notices)
+    report = write_report(target, period, export_id, problems, notices, stage)
     make_private(quarantine_root)  # a quarantined export holds personal data like the archive
     return report

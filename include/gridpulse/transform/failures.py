@@ -65,12 +65,20 @@ def _cause(node: dict, failures: int) -> str:
         return f"有 {failures} 行不符合"
 
 
+def _compiled_sql(node: dict, target: Path) -> Path:
+    """The test's compiled query (it selects the failing rows), in this run's target folder."""
+    compiled = Path(node.get("compiled_path") or "")
+    if "compiled" in compiled.parts:  # relative to wherever dbt ran (Cosmos runs in a temporary copy)
+        return target.joinpath(*compiled.parts[compiled.parts.index("compiled"):])
+    return target / "compiled" / "gridpulse" / node.get("original_file_path", "")
+
+
 def _test_problem(result: dict, node: dict, target: Path) -> Problem:
     model = _model_name(node.get("attached_node")) or _model_name((node.get("depends_on", {}).get("nodes") or [None])[0])
     column = node.get("column_name")
     file, header = _export_file(model, column)
     failures = int(result.get("failures") or 0)
-    where = target / "compiled" / "gridpulse" / node.get("original_file_path", "")
+    where = _compiled_sql(node, target)
     message = (f"{_cause(node, failures)}（dbt 检验 {node.get('name')} 未通过，模型 {model}；"
                f"列出这些行的 SQL：{where}）")
     return Problem(file, message, column=column, header=header, check=f"dbt:{node.get('name')}")
