@@ -23,7 +23,7 @@ from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected  # noqa: E402
 
-from conftest import MONTH, PERIOD  # noqa: E402
+from conftest import MONTH, PERIOD, copy_workspace, point_at  # noqa: E402
 from exports import drop_month, edit_csv  # noqa: E402
 
 NEXT = "2022-12"
@@ -37,17 +37,14 @@ def published_checksums() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def published_month(demo_month, tmp_path_factory):
-    """November published in a workspace of this module's own; December's export beside it."""
+def published_month(seed_months, tmp_path_factory):
+    """November published (a copy of the session's published months, this module's own);
+    December's export beside it."""
     from gridpulse.demo import generate
 
-    root = tmp_path_factory.mktemp("nothing-lost")
+    root = copy_workspace(seed_months, tmp_path_factory.mktemp("nothing-lost") / "published")
     patch = pytest.MonkeyPatch()
-    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
-    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    drop_month(demo_month, root / "landing")
-    pipeline.run_month(MONTH)
+    point_at(patch, root)
     yield {"december": generate(NEXT, root / "exports"), "root": root}
     patch.undo()
 

@@ -13,10 +13,9 @@ import duckdb
 import pytest
 import yaml
 
-from gridpulse import config, pipeline
+from gridpulse import config
 
-from conftest import MONTH, PERIOD
-from exports import drop_month
+from conftest import PERIOD, copy_workspace, point_at
 
 SCHEME = "yushui_township_2022"
 # the edit: 事项总量 weighs 25 instead of 20; 网格员上报 asks 25 events a worker instead of 20
@@ -56,13 +55,11 @@ def _gridpulse(*args, **env):
 
 
 @pytest.fixture(scope="module")
-def published(demo_month, tmp_path_factory):
-    root = tmp_path_factory.mktemp("changes")
+def published(seed_months, tmp_path_factory):
+    """A copy of the session's published months for this module, and 2022-11's scores."""
+    root = copy_workspace(seed_months, tmp_path_factory.mktemp("changes") / "published")
     patch = pytest.MonkeyPatch()
-    for key, sub in [("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")]:
-        patch.setenv(key, str(root / sub))
-    drop_month(demo_month, config.paths().source)
-    pipeline.run_month(MONTH)
+    point_at(patch, root)
     yield root, _scores(config.paths().warehouse)
     patch.undo()
 
