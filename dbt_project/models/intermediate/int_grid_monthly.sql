@@ -15,7 +15,7 @@ grids as (
         hierarchy.township_id,
         months.days_in_month
     from {{ ref('int_org_hierarchy') }} as hierarchy
-    inner join months on hierarchy.period = months.period
+    inner join months on months.period = hierarchy.period
     where hierarchy.org_level = 'grid'
 ),
 

@@ -57,7 +57,7 @@ fractions as (
             when 'score_adjustment_points' then 1
         end as denominator
     from {{ ref('int_grid_monthly') }} as grids
-    inner join items on grids.period = items.period
+    inner join items on items.period = grids.period
     left join adjustments
         on adjustments.period = grids.period
         and adjustments.scheme_id = items.scheme_id

@@ -63,7 +63,7 @@ fractions as (
             else coalesce(worker_sums.denominator, 0)
         end as denominator
     from villages
-    inner join items on villages.period = items.period
+    inner join items on items.period = villages.period
     left join worker_sums
         on worker_sums.period = villages.period and worker_sums.village_id = villages.village_id
         and worker_sums.scheme_id = items.scheme_id and worker_sums.item_id = items.item_id

@@ -23,7 +23,7 @@ workers as (
         hierarchy.village_id
     from {{ ref('int_worker_monthly') }} as workers
     left join {{ ref('int_org_hierarchy') }} as hierarchy
-        on workers.period = hierarchy.period and workers.grid_id = hierarchy.org_id
+        on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
 ),
 
 fractions as (
@@ -49,7 +49,7 @@ fractions as (
             else 1
         end as denominator
     from workers
-    inner join items on workers.period = items.period
+    inner join items on items.period = workers.period
 )
 
 {{ with_indicator_value('fractions') }}

@@ -6,6 +6,5 @@ select
     items.*
 from {{ ref('int_months') }} as months
 inner join {{ ref('int_scheme_items') }} as items
-    on
-        months.period >= items.valid_from
-        and (items.valid_to is null or months.period <= items.valid_to)
+    on items.valid_from <= months.period
+    and (items.valid_to is null or items.valid_to >= months.period)

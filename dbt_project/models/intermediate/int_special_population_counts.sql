@@ -13,6 +13,6 @@ select
     sum(case when visited.person_id is not null then 1 else 0 end) as special_population_visited
 from {{ ref('stg_special_population') }} as people
 inner join {{ ref('stg_grid_workers') }} as workers
-    on people.period = workers.period and people.worker_id = workers.worker_id
-left join visited on people.period = visited.period and people.person_id = visited.person_id
+    on workers.period = people.period and workers.worker_id = people.worker_id
+left join visited on visited.period = people.period and visited.person_id = people.person_id
 group by people.period, people.worker_id, workers.grid_id

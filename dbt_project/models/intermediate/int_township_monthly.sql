@@ -4,8 +4,9 @@ with hierarchy as (
 ),
 
 townships as (
-    select period, org_id as township_id, org_name, population,
-           case when has_centre then 1 else 0 end as township_centres
+    select
+        period, org_id as township_id, org_name, population,
+        case when has_centre then 1 else 0 end as township_centres
     from hierarchy
     where org_level = 'township'
 ),
@@ -60,7 +61,7 @@ special_population as (
         cast(sum(counts.special_population) as {{ dbt.type_bigint() }}) as special_population,
         sum(counts.special_population_visited) as special_population_visited
     from {{ ref('int_special_population_counts') }} as counts
-    inner join hierarchy on counts.period = hierarchy.period and counts.grid_id = hierarchy.org_id
+    inner join hierarchy on hierarchy.period = counts.period and hierarchy.org_id = counts.grid_id
     group by counts.period, hierarchy.township_id
 )
 

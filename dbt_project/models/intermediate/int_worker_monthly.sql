@@ -18,7 +18,7 @@ active_workers as (
     inner join months on months.period = workers.period
     left join hierarchy on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
     where workers.active_from <= months.last_day
-      and (workers.active_to is null or workers.active_to >= months.first_day)
+        and (workers.active_to is null or workers.active_to >= months.first_day)
 ),
 
 reports as (

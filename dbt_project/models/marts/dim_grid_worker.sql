@@ -14,7 +14,7 @@ with workers as (
         workers.active_to
     from {{ ref('stg_grid_workers') }} as workers
     left join {{ ref('int_org_hierarchy') }} as grids
-        on workers.period = grids.period and workers.grid_id = grids.org_id
+        on grids.period = workers.period and grids.org_id = workers.grid_id
 ),
 
 {{ latest_month_per_key('workers', 'worker_id') }}

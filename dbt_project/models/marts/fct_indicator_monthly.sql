@@ -20,7 +20,8 @@ grid_rows as (
 ),
 
 districts as (
-    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'district'
+    select period, org_id from {{ ref('int_org_hierarchy') }}
+    where org_level = 'district'
 ),
 
 district_rows as (

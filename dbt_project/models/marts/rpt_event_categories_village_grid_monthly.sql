@@ -9,7 +9,8 @@ with events as (
 ),
 
 grids as (
-    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'grid'
+    select period, org_id from {{ ref('int_org_hierarchy') }}
+    where org_level = 'grid'
 ),
 
 by_unit as (
@@ -18,8 +19,9 @@ by_unit as (
     where village_id is not null
     group by period, village_id, township_id, category
     union all
-    select events.period, events.org_id, 'grid' as org_level, events.village_id, events.township_id, events.category,
-           count(*) as events
+    select
+        events.period, events.org_id, 'grid' as org_level, events.village_id, events.township_id, events.category,
+        count(*) as events
     from events
     inner join grids on grids.period = events.period and grids.org_id = events.org_id
     group by events.period, events.org_id, events.village_id, events.township_id, events.category
