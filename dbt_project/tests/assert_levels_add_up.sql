@@ -4,12 +4,13 @@ with townships as (
     select period, scheme_id, item_id, org_id as township_id, numerator, denominator
     from {{ ref('fct_indicator_monthly') }}
     where org_level = 'township' and {{ in_this_month() }}
-      and indicator_id in ('events_per_worker', 'worker_event_quota_rate', 'worker_hazard_quota_rate', 'patrol_compliance_rate')
+        and indicator_id in ('events_per_worker', 'worker_event_quota_rate', 'worker_hazard_quota_rate', 'patrol_compliance_rate')
 ),
 
 villages as (
-    select indicators.period, indicators.scheme_id, indicators.item_id, hierarchy.township_id,
-           sum(indicators.numerator) as numerator, sum(indicators.denominator) as denominator
+    select
+        indicators.period, indicators.scheme_id, indicators.item_id, hierarchy.township_id,
+        sum(indicators.numerator) as numerator, sum(indicators.denominator) as denominator
     from {{ ref('fct_indicator_monthly') }} as indicators
     inner join {{ ref('int_org_hierarchy') }} as hierarchy
         on hierarchy.period = indicators.period and hierarchy.org_id = indicators.org_id
@@ -28,6 +29,6 @@ from townships
 left join villages using (period, scheme_id, item_id, township_id)
 left join workers using (period, scheme_id, item_id, township_id)
 where coalesce(villages.numerator, -1) <> townships.numerator
-   or coalesce(villages.denominator, -1) <> townships.denominator
-   or coalesce(workers.numerator, -1) <> townships.numerator
-   or coalesce(workers.denominator, -1) <> townships.denominator
+    or coalesce(villages.denominator, -1) <> townships.denominator
+    or coalesce(workers.numerator, -1) <> townships.numerator
+    or coalesce(workers.denominator, -1) <> townships.denominator

@@ -1,23 +1,35 @@
 -- Per month and grid: the counts the grid indicators divide. Events count where they happened
 -- (the grid the event is filed under), app activity and visits through the grid's workers.
-with grids as (
-    select period, org_id as grid_id, org_name as grid_name, parent_org_id as village_id, township_id
-    from {{ ref('int_org_hierarchy') }}
-    where org_level = 'grid'
+with months as (
+    select period, count(*) as days_in_month
+    from {{ ref('stg_calendar_days') }}
+    group by period
+),
+
+grids as (
+    select
+        hierarchy.period,
+        hierarchy.org_id as grid_id,
+        hierarchy.org_name as grid_name,
+        hierarchy.parent_org_id as village_id,
+        hierarchy.township_id,
+        months.days_in_month
+    from {{ ref('int_org_hierarchy') }} as hierarchy
+    inner join months on months.period = hierarchy.period
+    where hierarchy.org_level = 'grid'
 ),
 
 events as (
     select
         period,
         org_id as grid_id,
-        count(*) as new_events,
-        sum(case when is_valid then 1 else 0 end) as new_valid_events,
-        sum(case when is_valid and is_overdue then 1 else 0 end) as overdue_valid_events,
-        sum(case when is_due_in_month then 1 else 0 end) as events_due_in_month,
-        sum(case when is_due_in_month and is_closed then 1 else 0 end) as events_due_in_month_closed,
-        sum(case when category = '矛盾纠纷' then 1 else 0 end) as dispute_category_events
-    from {{ ref('int_event_status') }}
-    where not is_carried_over
+        cast(sum(new_events) as {{ dbt.type_bigint() }}) as new_events,
+        sum(new_valid_events) as new_valid_events,
+        sum(overdue_valid_events) as overdue_valid_events,
+        sum(events_due_in_month) as events_due_in_month,
+        sum(events_due_in_month_closed) as events_due_in_month_closed,
+        sum(dispute_category_events) as dispute_category_events
+    from {{ ref('int_event_counts') }}
     group by period, org_id
 ),
 
@@ -53,50 +65,18 @@ workers as (
 
 special_population as (
     select
-        people.period,
-        workers.grid_id,
-        count(*) as special_population,
-        sum(case when visited.person_id is not null then 1 else 0 end) as special_population_visited
-    from {{ ref('stg_special_population') }} as people
-    inner join {{ ref('stg_grid_workers') }} as workers
-        on workers.period = people.period and workers.worker_id = people.worker_id
-    left join (
-        select distinct period, person_id from {{ ref('stg_special_population_visits') }}
-    ) as visited on visited.period = people.period and visited.person_id = people.person_id
-    group by people.period, workers.grid_id
-),
-
-months as (
-    select period, count(*) as days_in_month
-    from {{ ref('stg_calendar_days') }}
-    group by period
+        period,
+        grid_id,
+        cast(sum(special_population) as {{ dbt.type_bigint() }}) as special_population,
+        sum(special_population_visited) as special_population_visited
+    from {{ ref('int_special_population_counts') }}
+    group by period, grid_id
 )
 
-select
-    grids.period,
-    grids.grid_id,
-    grids.grid_name,
-    grids.village_id,
-    grids.township_id,
-    months.days_in_month,
-    coalesce(workers.workers, 0) as workers,
-    coalesce(workers.workers_online, 0) as workers_online,
-    coalesce(workers.days_online, 0) as days_online,
-    coalesce(workers.online_minutes, 0) as online_minutes,
-    coalesce(workers.app_distance_km, 0) as app_distance_km,
-    coalesce(events.new_events, 0) as new_events,
-    coalesce(events.new_valid_events, 0) as new_valid_events,
-    coalesce(events.overdue_valid_events, 0) as overdue_valid_events,
-    coalesce(events.events_due_in_month, 0) as events_due_in_month,
-    coalesce(events.events_due_in_month_closed, 0) as events_due_in_month_closed,
-    coalesce(events.dispute_category_events, 0) as dispute_category_events,
-    coalesce(transfers.transferred_events, 0) as transferred_events,
-    coalesce(transfers.transferred_events_closed, 0) as transferred_events_closed,
-    coalesce(special_population.special_population, 0) as special_population,
-    coalesce(special_population.special_population_visited, 0) as special_population_visited
-from grids
-inner join months on months.period = grids.period
-left join events on events.period = grids.period and events.grid_id = grids.grid_id
-left join transfers on transfers.period = grids.period and transfers.grid_id = grids.grid_id
-left join workers on workers.period = grids.period and workers.grid_id = grids.grid_id
-left join special_population on special_population.period = grids.period and special_population.grid_id = grids.grid_id
+{{ unit_counts('grids', 'grid_id', {
+    'workers': ['workers', 'workers_online', 'days_online', 'online_minutes', 'app_distance_km'],
+    'events': ['new_events', 'new_valid_events', 'overdue_valid_events', 'events_due_in_month',
+               'events_due_in_month_closed', 'dispute_category_events'],
+    'transfers': ['transferred_events', 'transferred_events_closed'],
+    'special_population': ['special_population', 'special_population_visited'],
+}) }}

@@ -13,7 +13,7 @@
 --   worker_online_share [系统维护]         workers online on at least one day / workers
 --   score_adjustment_points [附加分]       the sum of the month's adjustments for the grid and scheme
 with items as (
-    select * from {{ ref('int_scheme_items') }}
+    select * from {{ ref('int_scheme_items_in_force') }}
     where scored_org_level = 'grid'
 ),
 
@@ -57,16 +57,11 @@ fractions as (
             when 'score_adjustment_points' then 1
         end as denominator
     from {{ ref('int_grid_monthly') }} as grids
-    inner join items
-        on grids.period >= items.valid_from
-        and (items.valid_to is null or grids.period <= items.valid_to)
+    inner join items on items.period = grids.period
     left join adjustments
         on adjustments.period = grids.period
         and adjustments.scheme_id = items.scheme_id
         and adjustments.org_id = grids.grid_id
 )
 
-select
-    *,
-    {{ safe_divide('numerator', 'denominator') }} as value
-from fractions
+{{ with_indicator_value('fractions') }}

@@ -13,7 +13,7 @@
 --   patrol_compliance_rate [9]       workers with >= min_patrol_minutes on every workday / workers
 --   special_population_visit_rate [10] members visited at least once / members
 with items as (
-    select * from {{ ref('int_scheme_items') }}
+    select * from {{ ref('int_scheme_items_in_force') }}
     where scored_org_level = 'township'
 ),
 
@@ -32,7 +32,7 @@ worker_counts as (
         sum(case when workers.valid_hazard_events >= items.min_hazard_events then 1 else 0 end) as workers_meeting_hazard_quota,
         sum(case when workers.min_workday_patrol_minutes >= items.min_patrol_minutes then 1 else 0 end) as workers_meeting_patrol_quota
     from {{ ref('int_worker_monthly') }} as workers
-    cross join items
+    inner join items on items.period = workers.period
     group by workers.period, workers.township_id, items.scheme_id, items.item_id
 ),
 
@@ -45,11 +45,15 @@ fractions as (
         townships.township_id as org_id,
         case items.indicator_id
             when 'events_per_10k_residents' then townships.new_events
-            when 'township_centre_quota_rate' then case
-                when townships.township_centres > 0
-                    and townships.centre_events >= items.min_events
-                    and townships.centre_disputes >= coalesce(items.min_disputes, 0)
-                then townships.township_centres else 0 end
+            when 'township_centre_quota_rate'
+                then case
+                        when
+                            townships.township_centres > 0
+                            and townships.centre_events >= items.min_events
+                            and townships.centre_disputes >= coalesce(items.min_disputes, 0)
+                            then townships.township_centres
+                        else 0
+                    end
             when 'events_per_township_centre' then townships.centre_events
             when 'events_per_worker' then coalesce(worker_counts.worker_events, 0)
             when 'worker_event_quota_rate' then coalesce(worker_counts.workers_meeting_event_quota, 0)
@@ -74,9 +78,7 @@ fractions as (
             when 'special_population_visit_rate' then townships.special_population
         end as denominator
     from townships
-    inner join items
-        on townships.period >= items.valid_from
-        and (items.valid_to is null or townships.period <= items.valid_to)
+    inner join items on items.period = townships.period
     left join worker_counts
         on worker_counts.period = townships.period
         and worker_counts.township_id = townships.township_id
@@ -84,7 +86,4 @@ fractions as (
         and worker_counts.item_id = items.item_id
 )
 
-select
-    *,
-    {{ safe_divide('numerator', 'denominator') }} as value
-from fractions
+{{ with_indicator_value('fractions') }}

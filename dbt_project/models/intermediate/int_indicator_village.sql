@@ -5,7 +5,7 @@
 --   disputes_per_village_centre  disputes registered in the village / its centre (1 or 0)
 -- Township-centre indicators (rules 2 and 7) have no village rows.
 with items as (
-    select * from {{ ref('int_scheme_items') }}
+    select * from {{ ref('int_scheme_items_in_force') }}
     where scored_org_level = 'township'
 ),
 
@@ -26,11 +26,11 @@ events as (
     select
         period,
         village_id,
-        count(*) as new_events,
-        sum(case when is_valid then 1 else 0 end) as new_valid_events,
-        sum(case when is_valid and is_overdue then 1 else 0 end) as overdue_valid_events
-    from {{ ref('int_event_status') }}
-    where not is_carried_over and village_id is not null
+        cast(sum(new_events) as {{ dbt.type_bigint() }}) as new_events,
+        sum(new_valid_events) as new_valid_events,
+        sum(overdue_valid_events) as overdue_valid_events
+    from {{ ref('int_event_counts') }}
+    where village_id is not null
     group by period, village_id
 ),
 
@@ -63,9 +63,7 @@ fractions as (
             else coalesce(worker_sums.denominator, 0)
         end as denominator
     from villages
-    inner join items
-        on villages.period >= items.valid_from
-        and (items.valid_to is null or villages.period <= items.valid_to)
+    inner join items on items.period = villages.period
     left join worker_sums
         on worker_sums.period = villages.period and worker_sums.village_id = villages.village_id
         and worker_sums.scheme_id = items.scheme_id and worker_sums.item_id = items.item_id
@@ -74,7 +72,4 @@ fractions as (
     where items.indicator_id not in ('township_centre_quota_rate', 'events_per_township_centre', 'transfers_per_township_centre')
 )
 
-select
-    *,
-    {{ safe_divide('numerator', 'denominator') }} as value
-from fractions
+{{ with_indicator_value('fractions') }}

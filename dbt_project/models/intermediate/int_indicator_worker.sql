@@ -8,49 +8,22 @@
 --   timeliness_rate                the worker's valid new events not overdue / valid new events
 -- Village rows (int_indicator_village) add these numerators and denominators up.
 with items as (
-    select * from {{ ref('int_scheme_items') }}
-    where scored_org_level = 'township'
-      and indicator_id in ('events_per_worker', 'worker_event_quota_rate', 'worker_hazard_quota_rate',
-                           'patrol_compliance_rate', 'special_population_visit_rate', 'timeliness_rate')
-),
-
-own_events as (
-    select
-        period,
-        reporter_id as worker_id,
-        sum(case when is_valid then 1 else 0 end) as valid_events,
-        sum(case when is_valid and is_overdue then 1 else 0 end) as overdue_valid_events
-    from {{ ref('int_event_status') }}
-    where reporter_role = 'grid_worker' and not is_carried_over
-    group by period, reporter_id
-),
-
-own_members as (
-    select
-        people.period,
-        people.worker_id,
-        count(*) as special_population,
-        sum(case when visited.person_id is not null then 1 else 0 end) as special_population_visited
-    from {{ ref('stg_special_population') }} as people
-    left join (
-        select distinct period, person_id from {{ ref('stg_special_population_visits') }}
-    ) as visited on visited.period = people.period and visited.person_id = people.person_id
-    group by people.period, people.worker_id
+    select * from {{ ref('int_scheme_items_in_force') }}
+    where
+        scored_org_level = 'township'
+        and indicator_id in (
+            'events_per_worker', 'worker_event_quota_rate', 'worker_hazard_quota_rate',
+            'patrol_compliance_rate', 'special_population_visit_rate', 'timeliness_rate'
+        )
 ),
 
 workers as (
     select
         workers.*,
-        hierarchy.village_id,
-        coalesce(own_events.valid_events, 0) as valid_events,
-        coalesce(own_events.overdue_valid_events, 0) as overdue_valid_events,
-        coalesce(own_members.special_population, 0) as special_population,
-        coalesce(own_members.special_population_visited, 0) as special_population_visited
+        hierarchy.village_id
     from {{ ref('int_worker_monthly') }} as workers
     left join {{ ref('int_org_hierarchy') }} as hierarchy
         on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
-    left join own_events on own_events.period = workers.period and own_events.worker_id = workers.worker_id
-    left join own_members on own_members.period = workers.period and own_members.worker_id = workers.worker_id
 ),
 
 fractions as (
@@ -76,12 +49,7 @@ fractions as (
             else 1
         end as denominator
     from workers
-    inner join items
-        on workers.period >= items.valid_from
-        and (items.valid_to is null or workers.period <= items.valid_to)
+    inner join items on items.period = workers.period
 )
 
-select
-    *,
-    {{ safe_divide('numerator', 'denominator') }} as value
-from fractions
+{{ with_indicator_value('fractions') }}

@@ -8,4 +8,11 @@ select
 from {{ ref('stg_scheme_items') }} as items
 left join {{ ref('stg_scheme_params') }} as params
     on params.scheme_id = items.scheme_id and params.item_id = items.item_id
-group by {% for column in ['scheme_id', 'scheme_title_zh', 'scored_org_level', 'valid_from', 'valid_to', 'item_id', 'display_order', 'rule_no', 'label_zh', 'group_zh', 'weight', 'indicator_id', 'standard', 'rule', 'band_lo', 'band_hi', 'deduct_points', 'deduct_per', 'decimals', 'if_undefined', 'rule_text_zh'] %}items.{{ column }}{{ ", " if not loop.last }}{% endfor %}
+group by
+    {%- for column in [
+        'scheme_id', 'scheme_title_zh', 'scored_org_level', 'valid_from', 'valid_to', 'item_id',
+        'display_order', 'rule_no', 'label_zh', 'group_zh', 'weight', 'indicator_id', 'standard', 'rule',
+        'band_lo', 'band_hi', 'deduct_points', 'deduct_per', 'decimals', 'if_undefined', 'rule_text_zh'
+    ] %}
+    items.{{ column }}{{ "," if not loop.last }}
+{%- endfor %}

@@ -1,4 +1,5 @@
--- Per month and grid worker active in it: what the worker reported and how they patrolled.
+-- Per month and grid worker active in it: what the worker reported, how they patrolled and how
+-- many of their special-population members they visited.
 with months as (
     select * from {{ ref('int_months') }}
 ),
@@ -17,7 +18,7 @@ active_workers as (
     inner join months on months.period = workers.period
     left join hierarchy on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
     where workers.active_from <= months.last_day
-      and (workers.active_to is null or workers.active_to >= months.first_day)
+        and (workers.active_to is null or workers.active_to >= months.first_day)
 ),
 
 reports as (
@@ -25,11 +26,17 @@ reports as (
     select
         period,
         reporter_id as worker_id,
-        count(*) as events_reported,
-        sum(case when is_valid and is_safety_hazard then 1 else 0 end) as valid_hazard_events
-    from {{ ref('stg_events') }}
-    where reporter_role = 'grid_worker' and not is_carried_over
+        cast(sum(new_events) as {{ dbt.type_bigint() }}) as events_reported,
+        sum(valid_hazard_events) as valid_hazard_events,
+        sum(new_valid_events) as valid_events,
+        sum(overdue_valid_events) as overdue_valid_events
+    from {{ ref('int_event_counts') }}
+    where reporter_role = 'grid_worker'
     group by period, reporter_id
+),
+
+special_population as (
+    select * from {{ ref('int_special_population_counts') }}
 ),
 
 patrol_days as (
@@ -80,20 +87,9 @@ app as (
     group by period, worker_id
 )
 
-select
-    active_workers.period,
-    active_workers.worker_id,
-    active_workers.grid_id,
-    active_workers.township_id,
-    coalesce(reports.events_reported, 0) as events_reported,
-    coalesce(reports.valid_hazard_events, 0) as valid_hazard_events,
-    coalesce(patrol_summary.workdays, 0) as workdays,
-    coalesce(patrol_summary.workdays_patrolled, 0) as workdays_patrolled,
-    coalesce(patrol_summary.min_workday_patrol_minutes, 0) as min_workday_patrol_minutes,
-    coalesce(app.days_online, 0) as days_online,
-    coalesce(app.online_minutes, 0) as online_minutes,
-    coalesce(app.app_distance_km, 0) as app_distance_km
-from active_workers
-left join reports on reports.period = active_workers.period and reports.worker_id = active_workers.worker_id
-left join patrol_summary on patrol_summary.period = active_workers.period and patrol_summary.worker_id = active_workers.worker_id
-left join app on app.period = active_workers.period and app.worker_id = active_workers.worker_id
+{{ unit_counts('active_workers', 'worker_id', {
+    'reports': ['events_reported', 'valid_hazard_events', 'valid_events', 'overdue_valid_events'],
+    'patrol_summary': ['workdays', 'workdays_patrolled', 'min_workday_patrol_minutes'],
+    'app': ['days_online', 'online_minutes', 'app_distance_km'],
+    'special_population': ['special_population', 'special_population_visited'],
+}) }}

@@ -13,23 +13,11 @@ with by_month as (
     group by period, category
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by category order by period desc) as recency
-    from by_month
-)
+{{ latest_month_per_key('by_month', 'category') }}
 
 select
     category,
     is_safety_hazard,
     cast(events as {{ dbt.type_bigint() }}) as events_last_seen_period,
     period as last_seen_period
-from ranked
-where recency = 1
-{% if is_incremental() %}
-    and not exists (
-        select 1 from {{ this }} as known
-        where known.category = ranked.category and known.last_seen_period > ranked.period
-    )
-{% endif %}
+from latest

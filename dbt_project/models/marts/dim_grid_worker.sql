@@ -3,7 +3,7 @@
 -- Like dim_org_unit, a monthly run sees only its own month, so the workers it brings replace
 -- their rows unless a later month already holds them.
 {{ config(unique_key='worker_id') }}
-with ranked as (
+with workers as (
     select
         workers.period,
         workers.worker_id,
@@ -11,12 +11,13 @@ with ranked as (
         grids.village_id,
         grids.township_id,
         workers.active_from,
-        workers.active_to,
-        row_number() over (partition by workers.worker_id order by workers.period desc) as recency
+        workers.active_to
     from {{ ref('stg_grid_workers') }} as workers
     left join {{ ref('int_org_hierarchy') }} as grids
         on grids.period = workers.period and grids.org_id = workers.grid_id
-)
+),
+
+{{ latest_month_per_key('workers', 'worker_id') }}
 
 select
     worker_id,
@@ -26,11 +27,4 @@ select
     active_from,
     active_to,
     period as last_seen_period
-from ranked
-where recency = 1
-{% if is_incremental() %}
-    and not exists (
-        select 1 from {{ this }} as known
-        where known.worker_id = ranked.worker_id and known.last_seen_period > ranked.period
-    )
-{% endif %}
+from latest

@@ -20,7 +20,8 @@ grid_rows as (
 ),
 
 districts as (
-    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'district'
+    select period, org_id from {{ ref('int_org_hierarchy') }}
+    where org_level = 'district'
 ),
 
 district_rows as (
@@ -37,13 +38,16 @@ district_rows as (
     group by township_rows.period, township_rows.scheme_id, township_rows.item_id, township_rows.indicator_id, districts.org_id
 ),
 
+district_values as (
+    {{ with_indicator_value('district_rows') }}
+),
+
 all_rows as (
     select period, scheme_id, item_id, indicator_id, org_id, 'township' as org_level, numerator, denominator, value
     from township_rows
     union all
-    select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator,
-           {{ safe_divide('numerator', 'denominator') }} as value
-    from district_rows
+    select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator, value
+    from district_values
     union all
     select period, scheme_id, item_id, indicator_id, org_id, 'village' as org_level, numerator, denominator, value
     from village_rows

@@ -39,22 +39,31 @@ scored as (
         items.if_undefined,
         items.decimals,
         case
-            when indicators.value is null then
-                case when items.if_undefined = 'full' then items.weight else 0 end
-            when items.rule = 'proportional' then
-                case when indicators.value >= items.standard then items.weight
-                     else items.weight * indicators.value / items.standard end
-            when items.rule = 'linear_band' then
-                case when indicators.value >= items.band_hi then items.weight
-                     when indicators.value < items.band_lo then 0
-                     else items.weight * (indicators.value - items.band_lo) / (items.band_hi - items.band_lo) end
-            when items.rule = 'deduction' then
-                case when indicators.value >= items.standard then items.weight
-                     -- a small tolerance, so that a shortfall of exactly n units is not read as n + 1
-                     else greatest(items.weight - items.deduct_points
-                                   * ceil((items.standard - indicators.value) / items.deduct_per - 1e-9), 0) end
-            when items.rule = 'threshold' then
-                case when indicators.value >= items.standard then items.weight else 0 end
+            when indicators.value is null
+                then case when items.if_undefined = 'full' then items.weight else 0 end
+            when items.rule = 'proportional'
+                then case
+                        when indicators.value >= items.standard then items.weight
+                        else items.weight * indicators.value / items.standard
+                    end
+            when items.rule = 'linear_band'
+                then case
+                        when indicators.value >= items.band_hi then items.weight
+                        when indicators.value < items.band_lo then 0
+                        else items.weight * (indicators.value - items.band_lo) / (items.band_hi - items.band_lo)
+                    end
+            when items.rule = 'deduction'
+                then case
+                        when indicators.value >= items.standard then items.weight
+                        -- a small tolerance, so that a shortfall of exactly n units is not read as n + 1
+                        else greatest(
+                                items.weight
+                                - items.deduct_points * ceil((items.standard - indicators.value) / items.deduct_per - 1e-9),
+                                0
+                            )
+                    end
+            when items.rule = 'threshold'
+                then case when indicators.value >= items.standard then items.weight else 0 end
             when items.rule = 'adjustment' then indicators.value
         end as score_unrounded
     from indicators

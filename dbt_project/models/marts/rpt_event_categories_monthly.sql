@@ -23,8 +23,5 @@ select
     org_id,
     org_level,
     category,
-    cast(events as {{ dbt.type_bigint() }}) as events,
-    cast(sum(events) over (partition by period, org_id) as {{ dbt.type_bigint() }}) as unit_events,
-    {{ safe_divide('events', 'sum(events) over (partition by period, org_id)') }} as share_of_events,
-    rank() over (partition by period, org_id order by events desc) as category_rank
+    {{ category_share_columns() }}
 from by_unit

@@ -9,7 +9,8 @@ with events as (
 ),
 
 grids as (
-    select period, org_id from {{ ref('int_org_hierarchy') }} where org_level = 'grid'
+    select period, org_id from {{ ref('int_org_hierarchy') }}
+    where org_level = 'grid'
 ),
 
 by_unit as (
@@ -18,8 +19,9 @@ by_unit as (
     where village_id is not null
     group by period, village_id, township_id, category
     union all
-    select events.period, events.org_id, 'grid' as org_level, events.village_id, events.township_id, events.category,
-           count(*) as events
+    select
+        events.period, events.org_id, 'grid' as org_level, events.village_id, events.township_id, events.category,
+        count(*) as events
     from events
     inner join grids on grids.period = events.period and grids.org_id = events.org_id
     group by events.period, events.org_id, events.village_id, events.township_id, events.category
@@ -32,8 +34,5 @@ select
     village_id,
     township_id,
     category,
-    cast(events as {{ dbt.type_bigint() }}) as events,
-    cast(sum(events) over (partition by period, org_id) as {{ dbt.type_bigint() }}) as unit_events,
-    {{ safe_divide('events', 'sum(events) over (partition by period, org_id)') }} as share_of_events,
-    rank() over (partition by period, org_id order by events desc) as category_rank
+    {{ category_share_columns() }}
 from by_unit

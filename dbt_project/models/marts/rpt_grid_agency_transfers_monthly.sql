@@ -15,8 +15,9 @@ with to_agencies as (
 ),
 
 grid_events as (
-    select events.period, events.event_id, events.org_id as grid_id, events.village_id, events.township_id,
-           events.is_closed
+    select
+        events.period, events.event_id, events.org_id as grid_id, events.village_id, events.township_id,
+        events.is_closed
     from {{ ref('int_event_status') }} as events
     inner join {{ ref('int_org_hierarchy') }} as grids
         on grids.period = events.period and grids.org_id = events.org_id and grids.org_level = 'grid'
@@ -35,8 +36,9 @@ pairs as (
         count(distinct case when grid_events.is_closed then grid_events.event_id end) as events_closed
     from to_agencies
     inner join grid_events on grid_events.period = to_agencies.period and grid_events.event_id = to_agencies.event_id
-    group by grid_events.period, grid_events.grid_id, grid_events.village_id, grid_events.township_id,
-             to_agencies.agency_id, to_agencies.agency_name
+    group by
+        grid_events.period, grid_events.grid_id, grid_events.village_id, grid_events.township_id,
+        to_agencies.agency_id, to_agencies.agency_name
 )
 
 select

@@ -46,14 +46,15 @@ townships as (
 ),
 
 districts as (
-    select period, org_id, population from {{ ref('int_org_hierarchy') }} where org_level = 'district'
+    select period, org_id, population from {{ ref('int_org_hierarchy') }}
+    where org_level = 'district'
 ),
 
 patrol as (
     select period, scheme_id, numerator as patrol_compliant_workers
     from {{ ref('fct_indicator_monthly') }}
     where org_level = 'district' and indicator_id = 'patrol_compliance_rate'
-    {% if is_incremental() %}and {{ in_this_month() }}{% endif %}
+        {% if is_incremental() %}and {{ in_this_month() }}{% endif %}
 ),
 
 schemes as (

@@ -35,9 +35,9 @@ earlier as (
     select period, scheme_id, org_id, rank, cast(first_day as date) as first_day from ranked
     {% if is_incremental() %}
     union all
-    select period, scheme_id, org_id, rank, cast(period || '-01' as date) as first_day
-    from {{ this }}
-    where period not in (select period from ranked)
+    select known.period, known.scheme_id, known.org_id, known.rank, cast(known.period || '-01' as date) as first_day
+    from {{ this }} as known
+    where known.period not in (select ranked.period from ranked)
     {% endif %}
 )
 
