@@ -166,3 +166,16 @@ def published_copy(seed_months, tmp_path, monkeypatch) -> Path:
     root = copy_workspace(seed_months, tmp_path / "published")
     point_at(monkeypatch, root)
     return root
+
+
+# Fixtures that run months through the pipeline or start Airflow: a test using one (directly or
+# through another fixture) is in that tier whatever its module says (pyproject.toml, markers).
+TIER_OF_FIXTURE = {"seed_months": "month", "published_copy": "month", "two_month_warehouse": "month",
+                   "airflow_db": "airflow"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, tier in TIER_OF_FIXTURE.items():
+            if fixture in item.fixturenames:
+                item.add_marker(tier)

@@ -23,6 +23,8 @@ from gridpulse.load.raw import table_columns  # noqa: E402
 from conftest import MONTH  # noqa: E402
 from exports import drop_month  # noqa: E402
 
+pytestmark = pytest.mark.month
+
 LINEAGE = {"period", "export_id", "archive_id", "source_sha256", "source_row"}
 CHANGED_ON_PURPOSE = {"formula_like_names": {("org_units", "org_name")}}
 

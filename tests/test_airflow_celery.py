@@ -32,8 +32,9 @@ def _missing() -> str | None:
 
 
 MISSING = _missing()
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}: the CeleryExecutor test needs PostgreSQL "
-                                "and Redis on loopback (GRIDPULSE_PG_HOST/PORT/USER, GRIDPULSE_REDIS_HOST/PORT)")
+pytestmark = [pytest.mark.airflow, pytest.mark.month, pytest.mark.external,
+              pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}: the CeleryExecutor test needs PostgreSQL "
+                                 "and Redis on loopback (GRIDPULSE_PG_HOST/PORT/USER, GRIDPULSE_REDIS_HOST/PORT)")]
 
 
 @pytest.fixture

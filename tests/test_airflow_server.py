@@ -35,6 +35,8 @@ from conftest import PROJECT_DIR
 from exports import drop_month
 from servers import SmtpServer, WebhookServer
 
+pytestmark = [pytest.mark.airflow, pytest.mark.month]
+
 MONTHS = ["2022-10", "2022-11"]   # backfilled after 2022-11 was triggered
 BROKEN_MONTH = "2022-08"           # its export's manifest says another month: validation fails
 MISSING_MONTH = "2022-07"          # no export: its run waits for one

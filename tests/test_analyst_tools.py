@@ -60,6 +60,7 @@ def test_make_docs_builds_dbt_and_gx_sites(two_month_warehouse, tmp_path):
     assert "Where to start" in overview and "Welcome!" not in overview
 
 
+@pytest.mark.external
 def test_the_docs_entry_page_renders_from_a_file_in_headless_chromium(two_month_warehouse, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:

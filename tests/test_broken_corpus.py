@@ -20,6 +20,8 @@ from gridpulse.problems import ExportRejected  # noqa: E402
 from conftest import MONTH, PERIOD  # noqa: E402
 from exports import drop_month  # noqa: E402
 
+pytestmark = pytest.mark.month
+
 REENCODE = "请从平台以 UTF-8 或 GBK 重新导出，不要用其他软件另存"
 SERIAL = "请把该列设为日期格式后重新导出"
 REJECTED = {

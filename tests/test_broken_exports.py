@@ -10,6 +10,8 @@ from gridpulse.problems import ExportRejected
 from conftest import MONTH, PERIOD
 from exports import drop_month, edit_csv
 
+pytestmark = pytest.mark.month
+
 
 def _run_until_rejected():
     archived = pipeline.archive(MONTH)

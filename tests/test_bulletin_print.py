@@ -78,6 +78,7 @@ def test_grid_bulletin_pdf_is_at_most_six_pages(published):
     assert len(pypdfium2.PdfDocument(str(published["grid"] / "bulletin.pdf"))) <= 6
 
 
+@pytest.mark.external
 @pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed: the DOCX and "
                                                    "XLSX are not rendered here; apt-get install libreoffice-writer-nogui")
 @pytest.mark.parametrize("kind", list(SEED_MONTHS))
@@ -88,6 +89,7 @@ def test_docx_rendered_by_libreoffice_prints_every_row_on_one_line_and_the_impri
     assert _imprinted(lines)
 
 
+@pytest.mark.external
 @pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed: the XLSX is not rendered here")
 def test_workbook_rendered_by_libreoffice_keeps_names_and_scores_on_one_line(published, tmp_path):
     sheet = load_workbook(published["township"] / "ranking.xlsx").worksheets[0]

@@ -17,6 +17,8 @@ from gridpulse.problems import MAX_ROWS_PER_CHECK, ExportRejected
 from conftest import MONTH
 from exports import drop_month, edit_csv, edit_xlsx, encoding_of
 
+pytestmark = pytest.mark.month
+
 BATCH_ROWS = 100
 UNKNOWN_WORKER_EVERY = 250
 UNKNOWN_WORKER = "W999999"

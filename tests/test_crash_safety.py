@@ -15,11 +15,14 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from gridpulse import config
 
 from conftest import PERIOD
 from exports import drop_month
+
+pytestmark = pytest.mark.month
 
 # in the order a run reaches them; "mid_dbt" is a kill from outside while dbt is writing
 KILL_POINTS = ["after_archive", "after_validate", "after_load", "mid_dbt", "after_transform",

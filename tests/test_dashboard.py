@@ -53,6 +53,7 @@ def _townships(warehouse, period: str) -> dict[str, str]:
                                    WHERE period = ? AND scheme_id = 'yushui_township_2022'""", [period]).fetchall())
 
 
+@pytest.mark.external
 def test_the_trends_page_renders_in_headless_chromium(dashboard, two_month_warehouse, tmp_path):
     if not CHROMIUM:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium): the browser test did not run")

@@ -6,11 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from gridpulse import config
 
 from conftest import PERIOD
 from exports import drop_month, edit_csv
 from servers import SmtpServer, WebhookServer
+
+pytestmark = pytest.mark.month
 
 OPS = "gridpulse-ops@yushui.example.org"
 

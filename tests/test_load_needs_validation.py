@@ -14,6 +14,8 @@ from gridpulse.load.month import NotValidated
 from conftest import MONTH
 from exports import drop_month
 
+pytestmark = pytest.mark.month
+
 
 def test_a_load_without_validation_is_refused_and_says_what_to_run(workspace, demo_month):
     drop_month(demo_month, workspace["source"])

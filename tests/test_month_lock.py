@@ -38,6 +38,7 @@ def _wait_until_held_by(pid: int, timeout: float = 120) -> month_lock.Holder:
     raise AssertionError(f"process {pid} never claimed the deployment")
 
 
+@pytest.mark.month
 def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, tmp_path, monkeypatch):
     code, output = _finished(_run(_workspace(tmp_path / "single", demo_month, monkeypatch)))
     assert code == 0, output[-3000:]

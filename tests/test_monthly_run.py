@@ -17,6 +17,8 @@ from conftest import MONTH, PERIOD
 from exports import drop_month
 from personal_data import files_under, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
 
+pytestmark = pytest.mark.month
+
 MART_TABLES = ["dim_org_unit", "dim_scheme_item", "fct_indicator_monthly", "fct_score_monthly", "rpt_ranking_monthly", "rpt_headline_monthly"]
 
 

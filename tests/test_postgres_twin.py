@@ -41,10 +41,10 @@ def _unreachable() -> str | None:
 
 
 UNREACHABLE = _unreachable()
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.external, pytest.mark.skipif(
     UNREACHABLE is not None,
     reason=f"no PostgreSQL server at {SERVER['host']}:{SERVER['port']} ({UNREACHABLE}); "
-           "set GRIDPULSE_PG_HOST/PORT/USER to run the PostgreSQL twin test")
+           "set GRIDPULSE_PG_HOST/PORT/USER to run the PostgreSQL twin test")]
 
 
 @pytest.fixture(scope="module")

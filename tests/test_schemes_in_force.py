@@ -18,6 +18,8 @@ from gridpulse.schemes import SchemeNotInForce
 from conftest import MONTH, PERIOD
 from exports import drop_month
 
+pytestmark = pytest.mark.month
+
 OUT_OF_FORCE = "baiguan_grid_2021"  # valid 2021-01 to 2021-12, configured here for 2022-11
 
 

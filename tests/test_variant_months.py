@@ -20,6 +20,8 @@ from gridpulse.demo import generate
 from conftest import PERIOD
 from exports import edit_book, read_text, rewrite
 
+pytestmark = pytest.mark.month
+
 SEEDS = [11, 23, 37]
 SCALE = 0.05  # a small district: each month validates and loads in a few seconds
 ENCODINGS = ["utf-8", "utf-8-sig", "gbk"]

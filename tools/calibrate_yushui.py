@@ -68,7 +68,7 @@ def solve(rows: list[dict], targets: list[int], spread: int = 120, min_workers: 
         cost = new
     if not np.isfinite(cost[WORKERS, SHORT_EVENTS, SHORT_PATROL]):
         raise SystemExit("no allocation within the spread; widen it")
-    picked, state = [], (WORKERS, SHORT_EVENTS, SHORT_PATROL)
+    picked, state, before_cost = [], (WORKERS, SHORT_EVENTS, SHORT_PATROL), None
     for before, choice in zip(reversed(layers), reversed(opts)):
         total = cost[state] if not picked else before_cost
         for n, a, p, c in choice:
