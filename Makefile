@@ -16,11 +16,12 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test bench sql docs dashboard airflow airflow-db trigger backfill clean help
+.PHONY: venv demo test check bench sql docs dashboard airflow airflow-db trigger backfill clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
 	@echo "make test   install and run the tests"
+	@echo "make check  lint (ruff, sqlfluff) and the fast tests, no month run (about a minute)"
 	@echo "make bench  district, city and province months through the pipeline: time and memory per step (docs/benchmark.md)"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
 	@echo "make docs   dbt docs and GX data docs into output/docs/ (open output/docs/dbt/static_index.html)"
@@ -65,6 +66,14 @@ demo: venv airflow-db
 
 test: venv
 	$(BIN)/python -m pytest
+
+# The fast tier: lint, and every test that runs no month through the pipeline and starts no
+# Airflow (pyproject.toml, markers). Run it on every change; `make test` before a merge.
+FAST := not month and not airflow and not external
+check: venv
+	$(BIN)/ruff check include dags plugins tests benchmarks tools
+	$(BIN)/sqlfluff lint dbt_project --processes 2
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST)"
 
 # Not part of `make test`: speed and memory are measured here, never asserted in a test.
 bench: venv

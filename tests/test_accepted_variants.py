@@ -13,15 +13,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "broken"))
 
-from corpus import CASES  # noqa: E402
-from test_broken_corpus import ACCEPTED  # noqa: E402
-
 from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.contract import tables  # noqa: E402
 from gridpulse.load.raw import table_columns  # noqa: E402
 
 from conftest import MONTH  # noqa: E402
+from corpus import CASES  # noqa: E402
 from exports import drop_month  # noqa: E402
+from test_broken_corpus import ACCEPTED  # noqa: E402
 
 pytestmark = pytest.mark.month
 

@@ -12,12 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "broken"))
 
-from corpus import CASES  # noqa: E402
-
 from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.problems import ExportRejected  # noqa: E402
 
 from conftest import MONTH, PERIOD  # noqa: E402
+from corpus import CASES  # noqa: E402
 from exports import drop_month  # noqa: E402
 
 pytestmark = pytest.mark.month

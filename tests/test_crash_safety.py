@@ -87,7 +87,7 @@ def published_state() -> dict[str, str]:
     return state
 
 
-def _workspace(root: Path, demo_month: Path, monkeypatch) -> dict:
+def run_workspace(root: Path, demo_month: Path, monkeypatch) -> dict:
     for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
         monkeypatch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
     monkeypatch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
@@ -97,11 +97,11 @@ def _workspace(root: Path, demo_month: Path, monkeypatch) -> dict:
 
 def test_killed_runs_rerun_to_exactly_an_uninterrupted_run(demo_month, tmp_path, monkeypatch):
     log = tmp_path / "runs.log"
-    env = _workspace(tmp_path / "uninterrupted", demo_month, monkeypatch)
+    env = run_workspace(tmp_path / "uninterrupted", demo_month, monkeypatch)
     _finish(_run(env, log), log)
     expected = published_state()
 
-    env = _workspace(tmp_path / "killed", demo_month, monkeypatch)
+    env = run_workspace(tmp_path / "killed", demo_month, monkeypatch)
     for point in KILL_POINTS:
         process = _run(env, log, point)
         if point == "mid_dbt":

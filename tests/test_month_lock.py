@@ -11,11 +11,12 @@ import subprocess
 import sys
 import time
 
-from test_crash_safety import _workspace, published_state
+import pytest
 
 from gridpulse import month_lock
 
 from conftest import PERIOD
+from test_crash_safety import published_state, run_workspace
 
 
 def _run(env: dict, *extra: str) -> subprocess.Popen:
@@ -40,11 +41,11 @@ def _wait_until_held_by(pid: int, timeout: float = 120) -> month_lock.Holder:
 
 @pytest.mark.month
 def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, tmp_path, monkeypatch):
-    code, output = _finished(_run(_workspace(tmp_path / "single", demo_month, monkeypatch)))
+    code, output = _finished(_run(run_workspace(tmp_path / "single", demo_month, monkeypatch)))
     assert code == 0, output[-3000:]
     single_run = published_state()
 
-    env = _workspace(tmp_path / "together", demo_month, monkeypatch)
+    env = run_workspace(tmp_path / "together", demo_month, monkeypatch)
     killed = _run(env | {"GRIDPULSE_DIE_AT": "after_archive"})
     killed.wait(600)
     assert killed.returncode == -signal.SIGKILL

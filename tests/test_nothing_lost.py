@@ -17,13 +17,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "broken"))
 
-from corpus import formula_in_name, gbk_file_as_utf8_label, text_in_number, unknown_extra_file  # noqa: E402
-
 from gridpulse import config, pipeline  # noqa: E402
 from gridpulse.period import Period
 from gridpulse.problems import ExportRejected  # noqa: E402
 
 from conftest import MONTH, PERIOD, copy_workspace, point_at  # noqa: E402
+from corpus import formula_in_name, gbk_file_as_utf8_label, text_in_number, unknown_extra_file  # noqa: E402
 from exports import drop_month, edit_csv  # noqa: E402
 
 NEXT = "2022-12"
