@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -42,8 +43,32 @@ def id_numbers(values: set[str]) -> set[str]:
     return {v for v in values if ID_NUMBER.match(v)}
 
 
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+    return body + ("?" if "" in node else "")
+
+
+@lru_cache(maxsize=4)
+def _any_of(secrets: frozenset[str]) -> re.Pattern:
+    """One regular expression matching any of the values, built as a trie: the text is walked
+    once, where testing each of ~10,000 values against megabytes of text took minutes."""
+    trie: dict = {}
+    for secret in secrets:
+        node = trie
+        for char in secret:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie))
+
+
 def _hits(text: str, secrets: set[str], where: str) -> list[str]:
-    return [f"{where}: {secret}" for secret in secrets if secret in text]
+    if not secrets:
+        return []
+    found = {match.group() for match in _any_of(frozenset(secrets)).finditer(text)}
+    return [f"{where}: {secret}" for secret in sorted(found)]
 
 
 def scan_warehouse(warehouse: Path, secrets: set[str]) -> list[str]:
