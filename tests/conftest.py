@@ -179,3 +179,29 @@ def pytest_collection_modifyitems(items):
         for fixture, tier in TIER_OF_FIXTURE.items():
             if fixture in item.fixturenames:
                 item.add_marker(tier)
+
+
+@pytest.fixture(scope="session")
+def small_month(tmp_path_factory) -> Path:
+    """2022-11 at a tenth of the demo's people and events, for tests whose subject is how runs
+    behave (killed, raced, repeated) rather than the figures: every run of it is quicker."""
+    from gridpulse.demo import generate
+
+    return generate(PERIOD, tmp_path_factory.mktemp("small"), scale=0.1)
+
+
+@pytest.fixture(scope="session")
+def uninterrupted_run(small_month, tmp_path_factory) -> dict[str, str]:
+    """What one uninterrupted `python -m gridpulse run` of small_month publishes (runs.published_state):
+    the reference a killed or raced run must end up equal to."""
+    from runs import published_state, run_workspace
+
+    patch = pytest.MonkeyPatch()
+    try:
+        env = run_workspace(tmp_path_factory.mktemp("uninterrupted"), small_month, patch)
+        done = subprocess.run([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD], env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        return published_state()
+    finally:
+        patch.undo()

@@ -6,7 +6,6 @@ The kills are chained, as a bad night would chain them: each run is killed at th
 the next run starts from what the killed one left behind; the last run is left to finish."""
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -14,13 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from gridpulse import config
 
 from conftest import PERIOD
-from exports import drop_month
+from runs import published_state, run_workspace
 
 pytestmark = pytest.mark.month
 
@@ -67,41 +65,9 @@ def _kill_when_dbt_writes(process: subprocess.Popen, log: Path, timeout: float =
     raise AssertionError("dbt never started writing, or the run ended first")
 
 
-def published_state() -> dict[str, str]:
-    """sha256 of every mart's rows in order, and of every output file."""
-    paths = config.paths()
-    state = {}
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        marts = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
-        assert len(marts) >= 10
-        for table in marts:
-            rows = con.execute(f'SELECT * FROM marts."{table}" ORDER BY ALL').fetchall()
-            state[f"marts.{table}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    finally:
-        con.close()
-    outputs = sorted((paths.output / PERIOD).iterdir())
-    assert {p.suffix for p in outputs} >= {".pdf", ".docx", ".xlsx", ".csv", ".html"}
-    for path in outputs:
-        state[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return state
-
-
-def run_workspace(root: Path, demo_month: Path, monkeypatch) -> dict:
-    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-        monkeypatch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
-    monkeypatch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    drop_month(demo_month, root / "landing")
-    return dict(os.environ)
-
-
-def test_killed_runs_rerun_to_exactly_an_uninterrupted_run(demo_month, tmp_path, monkeypatch):
+def test_killed_runs_rerun_to_exactly_an_uninterrupted_run(small_month, uninterrupted_run, tmp_path, monkeypatch):
     log = tmp_path / "runs.log"
-    env = run_workspace(tmp_path / "uninterrupted", demo_month, monkeypatch)
-    _finish(_run(env, log), log)
-    expected = published_state()
-
-    env = run_workspace(tmp_path / "killed", demo_month, monkeypatch)
+    env = run_workspace(tmp_path / "killed", small_month, monkeypatch)
     for point in KILL_POINTS:
         process = _run(env, log, point)
         if point == "mid_dbt":
@@ -116,5 +82,5 @@ def test_killed_runs_rerun_to_exactly_an_uninterrupted_run(demo_month, tmp_path,
         else:
             assert paths.warehouse.exists() and not (paths.output / PERIOD).exists()
     _finish(_run(env, log), log)
-    assert published_state() == expected
+    assert published_state() == uninterrupted_run
     assert not list(config.paths().output.glob(".*")), "a staging folder was left behind"

@@ -16,7 +16,7 @@ import pytest
 from gridpulse import month_lock
 
 from conftest import PERIOD
-from test_crash_safety import published_state, run_workspace
+from runs import published_state, run_workspace
 
 
 def _run(env: dict, *extra: str) -> subprocess.Popen:
@@ -40,12 +40,9 @@ def _wait_until_held_by(pid: int, timeout: float = 120) -> month_lock.Holder:
 
 
 @pytest.mark.month
-def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, tmp_path, monkeypatch):
-    code, output = _finished(_run(run_workspace(tmp_path / "single", demo_month, monkeypatch)))
-    assert code == 0, output[-3000:]
-    single_run = published_state()
-
-    env = run_workspace(tmp_path / "together", demo_month, monkeypatch)
+def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(small_month, uninterrupted_run, tmp_path, monkeypatch):
+    single_run = uninterrupted_run
+    env = run_workspace(tmp_path / "together", small_month, monkeypatch)
     killed = _run(env | {"GRIDPULSE_DIE_AT": "after_archive"})
     killed.wait(600)
     assert killed.returncode == -signal.SIGKILL
@@ -61,7 +58,7 @@ def test_two_runs_of_a_month_at_once_publish_what_one_run_publishes(demo_month, 
 
     assert refused_code == 3, refused
     assert f"process {first.pid}" in refused and "另一次运行正在处理 2022-11 月" in refused
-    assert f"since {month_lock._local(holder.since)}" in refused
+    assert f"since {month_lock.local_time(holder.since)}" in refused
     assert "Traceback" not in refused
 
     first_code, first_output = _finished(first)

@@ -50,10 +50,10 @@ class MonthBusy(RuntimeError):
     def __init__(self, holder: Holder, lock_path: Path):
         self.holder = holder
         super().__init__(
-            f"另一次运行正在处理 {holder.period} 月（{holder.describe()}，自 {_local(holder.since)} 起），"
+            f"另一次运行正在处理 {holder.period} 月（{holder.describe()}，自 {local_time(holder.since)} 起），"
             f"本次未改动任何文件；请等其结束后再运行。\n"
             f"Another run holds this deployment: {holder.describe()} has been running {holder.period} "
-            f"since {_local(holder.since)}. Nothing of it was touched; run again when it has finished. "
+            f"since {local_time(holder.since)}. Nothing of it was touched; run again when it has finished. "
             f"(claim: {lock_path})")
 
 
@@ -147,7 +147,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _local(since: str) -> str:
+def local_time(since: str) -> str:
     return datetime.fromisoformat(since).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
