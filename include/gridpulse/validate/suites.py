@@ -28,50 +28,54 @@ CARRIED_MARK = "__before_month"
 DERIVED_MARKS = (DURATION_MARK, REFERENCE_MARK, RANGE_MARK, MONTH_MARK, UNIQUE_MARK, LEVEL_MARK, EXPORT_MARK, CARRIED_MARK)
 
 
-# The derived flag: is the row's key (one column or several) unique in its file? Reported on the
-# key's first column.
+def _flag(name: str, mark: str, against: str = "") -> str:
+    """A derived flag's column: the column it speaks of, the check's mark, what it checks against."""
+    return f"{name}{mark}{against.replace('.', '__')}"
+
+
 def unique_column(table: Table) -> str:
-    return f"{table.key[0]}{UNIQUE_MARK}"
+    """Is the row's key (one column or several) unique in its file? Reported on the key's first column."""
+    return _flag(table.key[0], UNIQUE_MARK)
 
 
-# The derived flag: is the value within max_hours_after of the column it follows?
 def duration_column(column: Column) -> str:
-    return f"{column.name}{DURATION_MARK}{column.max_hours_after['column']}"
+    """Is the value within max_hours_after of the column it follows?"""
+    return _flag(column.name, DURATION_MARK, column.max_hours_after["column"])
 
 
-# The derived flag: is the value within the contract's [min, max]?
 def range_column(column: Column) -> str:
-    return f"{column.name}{RANGE_MARK}"
+    """Is the value within the contract's [min, max]?"""
+    return _flag(column.name, RANGE_MARK)
 
 
-# The derived flag: does the value fall inside the assessed month (empty for exempt rows)?
 def month_column(column: Column) -> str:
-    return f"{column.name}{MONTH_MARK}"
+    """Does the value fall inside the assessed month (empty for exempt rows)?"""
+    return _flag(column.name, MONTH_MARK)
 
 
-# The derived column that says whether a value exists in the table it references (True, False,
-# or empty where the value is empty). A province's codes run to millions (every event id), and GX
-# serialises a value set into the id of every metric it computes: as a suite parameter that alone
-# took minutes. The lookup is one pandas isin; GX checks the flags and reports the rows.
 def reference_column(column: Column) -> str:
-    return f"{column.name}{REFERENCE_MARK}{column.references.replace('.', '__')}"
+    """Does the value exist in the table it references (True, False, or empty where the value is
+    empty)? A province's codes run to millions (every event id): GX serialises a value set into the
+    id of every metric it computes, which alone took minutes, so the lookup is a SQL join and GX
+    checks the flag."""
+    return _flag(column.name, REFERENCE_MARK, column.references)
 
 
-# The derived flag: is the referenced unit of one of the contract's levels (empty where the
-# reference does not resolve: that is a problem of its own)?
 def level_column(column: Column) -> str:
-    return f"{column.name}{LEVEL_MARK}{column.references.replace('.', '__')}"
+    """Is the referenced unit of one of the contract's levels (empty where the reference does not
+    resolve: that is a problem of its own)?"""
+    return _flag(column.name, LEVEL_MARK, column.references)
 
 
-# The derived flag: is the time no later than the export was made?
 def export_column(column: Column) -> str:
-    return f"{column.name}{EXPORT_MARK}"
+    """Is the time no later than the export was made?"""
+    return _flag(column.name, EXPORT_MARK)
 
 
-# The derived flag: is a row exempt from the month window (a carried-over event) from before the
-# month, as its exemption says?
 def carried_column(column: Column) -> str:
-    return f"{column.name}{CARRIED_MARK}"
+    """Is a row exempt from the month window (a carried-over event) from before the month, as its
+    exemption says?"""
+    return _flag(column.name, CARRIED_MARK)
 
 
 def contract_column(checked: str | None) -> str | None:
