@@ -50,10 +50,20 @@ def contract() -> dict:
     return read_yaml(CONFIG_DIR / "export_contract.yml")
 
 
-@cache
+def settings_of(path: str | Path) -> dict:
+    """The settings file of another deployment (a path relative to the project folder)."""
+    return _settings_of(_project_path(str(path)))
+
+
 def platform_mapping(platform: str | None = None) -> dict:
-    """The header mapping of a platform (include/config/platforms/<platform>.yml)."""
-    name = platform or os.environ.get("GRIDPULSE_PLATFORM") or settings()["platform"]
+    """The header mapping of a platform (include/config/platforms/<platform>.yml): the one named,
+    or GRIDPULSE_PLATFORM, or the one the current deployment's settings name. The name is chosen
+    on each call, so one process can run deployments on different platforms one after another."""
+    return _mapping_of(platform or os.environ.get("GRIDPULSE_PLATFORM") or settings()["platform"])
+
+
+@cache
+def _mapping_of(name: str) -> dict:
     return read_yaml(CONFIG_DIR / "platforms" / f"{name}.yml")
 
 

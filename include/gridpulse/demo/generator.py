@@ -53,13 +53,20 @@ def _grid_tables(spec: dict, period: Period, seed: int) -> dict[str, pd.DataFram
     return grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), pd.DatetimeIndex(official_workdays(period)))
 
 
+def demo_platform(spec: dict) -> str | None:
+    """The platform a demo district's deployment names (None: the current deployment's)."""
+    return config.settings_of(spec["deployment"])["platform"] if spec.get("deployment") else None
+
+
 def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, platform: str | None = None,
              district: str = "yushui") -> Path:
     """Write <out_dir>/<period>/ with every file of the export and, last, the manifest.
-    `district` names a demo district in include/config/demo/."""
+    `district` names a demo district in include/config/demo/; its files are written the way the
+    platform of its deployment (the spec's `deployment`, a settings file) exports them, unless
+    `platform` names another."""
     period = period if isinstance(period, Period) else Period.parse(period)
     spec = config.read_yaml(config.CONFIG_DIR / "demo" / f"{district}.yml")
-    mapping = config.platform_mapping(platform)
+    mapping = config.platform_mapping(platform or demo_platform(spec))
     frames = _grid_tables(spec, period, seed) if spec.get("kind") == "grids" else _canonical_tables(spec, period, seed, scale)
     folder = Path(out_dir) / str(period)
     shutil.rmtree(folder, ignore_errors=True)

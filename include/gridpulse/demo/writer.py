@@ -31,8 +31,9 @@ def _printed(frame: pd.DataFrame, table: Table, file_spec: dict, booleans: dict)
             text = values.dt.strftime("%Y-%m-%d %H:%M:%S")
         elif column.type == "date":
             text = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
-        elif column.type == "boolean":
-            text = values.map({True: booleans["true"], False: booleans["false"]})
+        elif column.type == "boolean":  # the column's own words if the platform has them (在线/离线)
+            own = {code: word for code, word in words.pop(name, {}).items() if isinstance(code, bool)}
+            text = values.map({True: own.get(True, booleans["true"]), False: own.get(False, booleans["false"])})
         elif column.type == "integer":
             text = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
         else:

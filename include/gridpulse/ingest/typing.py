@@ -80,12 +80,24 @@ def _words(words: dict[str, str], cell: str) -> str:
     return f"CASE {cell} {cases} ELSE {cell} END"
 
 
-def _booleans(mapping: dict) -> dict[str, bool]:
+def _booleans(mapping: dict, column: str | None = None) -> dict[str, bool]:
+    """The words read as true and false: the platform's for every boolean column, and those its
+    `values` give this column alone (平安通 prints 在线/离线 for whether a worker was online)."""
     words = mapping.get("booleans") or {"true": ["是"], "false": ["否"]}
     # YAML reads the keys true/false as booleans
     table = {str(w): True for w in words.get(True, words.get("true", []))}
     table.update({str(w): False for w in words.get(False, words.get("false", []))})
+    table.update({str(w): _truth(code) for w, code in ((mapping.get("values") or {}).get(column) or {}).items()})
     return table
+
+
+def _truth(code) -> bool:
+    """A boolean column's word maps to true or false (YAML reads them as booleans)."""
+    if isinstance(code, bool):
+        return code
+    if str(code).lower() in ("true", "false"):
+        return str(code).lower() == "true"
+    raise ValueError(f"platform mapping: a boolean column's word must map to true or false, not {code!r}")
 
 
 def _parsed(text: str, column: Column, mapping: dict) -> str:
@@ -95,7 +107,7 @@ def _parsed(text: str, column: Column, mapping: dict) -> str:
     if column.type == "string":
         return text
     if column.type == "boolean":
-        cases = " ".join(f"WHEN {_literal(word)} THEN {value}" for word, value in _booleans(mapping).items())
+        cases = " ".join(f"WHEN {_literal(word)} THEN {value}" for word, value in _booleans(mapping, column.name).items())
         return f"CASE {text} {cases} END"
     if column.type in ("integer", "number"):
         # the pattern first: DuckDB's own cast would also take 0x10, 1_000 and inf
@@ -125,8 +137,9 @@ def typed_table_sql(name: str, landed: LandedFile, table: Table, mapping: dict) 
     then parsed, then typed; each step reads the one before, so no cell is parsed twice."""
     values = mapping.get("values") or {}
     columns = list(table.columns.values())
-    cells = [f'{_words(values.get(c.name, {}), _trimmed(_q(landing_column(landed.header_map.positions[c.name]))))} AS {_q(c.name)}'
-             for c in columns]
+    # a boolean column's own words are read as true/false when parsed (_booleans), not replaced here
+    cells = [f'{_words(values.get(c.name, {}) if c.type != "boolean" else {}, _trimmed(_q(landing_column(landed.header_map.positions[c.name]))))} '
+             f'AS {_q(c.name)}' for c in columns]
     parsed = [f'{_q(c.name)} AS {_q(c.name + "__text")}, {_parsed(_q(c.name), c, mapping)} AS {_q(c.name)}' for c in columns]
     typed = []
     for column in columns:
