@@ -48,11 +48,12 @@ def test_the_warehouse_scan_finds_a_planted_value_in_a_table_and_a_view(tmp_path
 
 
 def _pdf(path, text):
-    from pylopdf_fonts_zh_cn import serif_path
-    from weasyprint import HTML
+    from gridpulse.bulletin.document import Bulletin, Letterhead, Paragraph
+    from gridpulse.bulletin.figures import Register
+    from gridpulse.bulletin.typst_writer import write_pdf
 
-    html = f"<style>@font-face {{font-family: s; src: url({serif_path()})}} body {{font-family: s}}</style><p>{text}</p>"
-    HTML(string=html).write_pdf(str(path))
+    write_pdf(Bulletin("yushui", "2022-11", ["通报"], Letterhead("办公室", "2022年12月5日", "办公室", "2022年12月5日"),
+                       "各单位", [Paragraph(text)], "考核内容", [], Register("2022-11")), path)
 
 
 def _docx(path, text):

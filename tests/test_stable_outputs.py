@@ -1,15 +1,14 @@
 """The same content renders to the same bytes at any time: DOCX and XLSX restamped with the month's
-end, and the PDF's embedded font subsets stamped likewise (SOURCE_DATE_EPOCH). Files are made a
-second apart, so a clock time left anywhere in them would show."""
+end, and the PDF (Typst) dated the month's end, with no random identifier. Files are made a second
+apart, so a clock time left anywhere in them would show."""
 from __future__ import annotations
 
 import time
 
 from docx import Document
 from openpyxl import Workbook
-from pylopdf_fonts_zh_cn import serif_path
 
-from gridpulse.files.stable import month_end_stamp, restamp_zip, source_date_epoch
+from gridpulse.files.stable import month_end_stamp, restamp_zip
 
 PERIOD = "2022-11"
 
@@ -28,11 +27,14 @@ def _xlsx(path):
 
 
 def _pdf(path):
-    from weasyprint import HTML
+    from gridpulse.bulletin.document import Bulletin, Letterhead, Paragraph, Table
+    from gridpulse.bulletin.figures import Register
+    from gridpulse.bulletin.typst_writer import write_pdf
 
-    html = f"<style>@font-face {{font-family: s; src: url(file://{serif_path()})}} body {{font-family: s}}</style><p>渝水区综治中心 2022年11月</p>"
-    with source_date_epoch(PERIOD):
-        HTML(string=html).write_pdf(str(path), pdf_identifier=b"yushui2022-11")
+    table = Table("考核得分", ["排名", "单位", "总分"], [["1", "界水乡", "95.50"]], numeric_from=2)
+    write_pdf(Bulletin("yushui", PERIOD, ["关于2022年11月份", "运行情况的通报"],
+                       Letterhead("渝水区综治中心", "2022年12月5日", "渝水区综治中心", "2022年12月5日"), "各单位",
+                       [Paragraph("渝水区综治中心 2022年11月"), table], "考核内容", [], Register(PERIOD)), path)
 
 
 def test_docx_xlsx_and_pdf_are_the_same_bytes_a_second_later(tmp_path):

@@ -1,17 +1,15 @@
-"""Lay the bulletin out as HTML (self-contained, reads on a phone) and as PDF (the same HTML with
-GB/T 9704 page rules, rendered by WeasyPrint with the project's embedded Noto fonts). Tables take
-their column widths from table_layout, as the DOCX does, and a wide one gets a landscape page."""
+"""Lay the bulletin out as HTML (self-contained, reads on a phone), by Jinja. Tables take their
+column widths from table_layout, as the DOCX and the PDF (typst_writer) do. The PDF was this HTML
+rendered by WeasyPrint until Typst proved 25 times faster (docs/benchmark.md, "PDF renderer")."""
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from pylopdf_fonts_zh_cn import sans_path, serif_path
 
 from gridpulse.bulletin.document import Bulletin, title_lines
 from gridpulse.bulletin.table_layout import PT_TO_MM, header_lines, layout, text_width_em
-from gridpulse.files.stable import source_date_epoch
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,20 +32,9 @@ def sticky_offsets(table, shape) -> list[float]:
     return [round(sum(widths[:i]), 2) for i in range(len(widths))]
 
 
-def html_text(bulletin: Bulletin, for_print: bool = False) -> str:
-    fonts = {"serif": Path(serif_path()).as_uri(), "sans": Path(sans_path()).as_uri()} if for_print else None
-    return _environment().get_template("bulletin.html.j2").render(b=bulletin, fonts=fonts)
+def html_text(bulletin: Bulletin) -> str:
+    return _environment().get_template("bulletin.html.j2").render(b=bulletin)
 
 
 def write_html(bulletin: Bulletin, path: Path) -> None:
     path.write_text(html_text(bulletin), encoding="utf-8")
-
-
-def write_pdf(bulletin: Bulletin, path: Path) -> None:
-    from weasyprint import HTML  # imported here: it is heavy, and only this step needs it
-
-    # hinting kept: removing it from the CJK font subsets (fontTools' remove_hints) took about a
-    # tenth of the outputs step, for a file 3 % smaller
-    with source_date_epoch(bulletin.period):  # the embedded font subsets carry no clock time
-        HTML(string=html_text(bulletin, for_print=True), base_url=str(TEMPLATES)).write_pdf(
-            str(path), pdf_identifier=(bulletin.scheme_id + bulletin.period).encode(), hinting=True)

@@ -14,7 +14,8 @@ from gridpulse import config
 from gridpulse.bulletin.build import build_bulletin, output_name
 from gridpulse.bulletin.docx_writer import write_docx
 from gridpulse.bulletin.reconcile import reconcile
-from gridpulse.bulletin.render import write_html, write_pdf
+from gridpulse.bulletin.render import write_html
+from gridpulse.bulletin.typst_writer import write_pdf
 from gridpulse.files.stable import restamp_outputs
 from gridpulse.files.workbook import write_csv, write_xlsx
 from gridpulse.publish.ranking import ranking_table
