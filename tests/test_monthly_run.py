@@ -40,9 +40,9 @@ def finished_run(demo_month, airflow_db, tmp_path_factory):
     for key, sub in [("GRIDPULSE_SOURCE_DIR", "landing"), ("GRIDPULSE_DATA_DIR", "data"), ("GRIDPULSE_OUTPUT_DIR", "output")]:
         monkeypatch.setenv(key, str(root / sub))
     drop_month(demo_month, config.paths().source)
-    log = root / "run.log"
-    with open(log, "wb") as out:
-        done = subprocess.run([sys.executable, "-m", "gridpulse.orchestration.airflow_run", "--period", PERIOD], stdout=out, stderr=subprocess.STDOUT)
+    log = root / "airflow.log"  # everything the run printed: Airflow, the tasks, dbt
+    done = subprocess.run([sys.executable, "-m", "gridpulse.orchestration.airflow_run", "--period", PERIOD,
+                           "--log", str(log)], capture_output=True, text=True)
     yield done, config.paths(), log
     monkeypatch.undo()
 
@@ -50,11 +50,14 @@ def finished_run(demo_month, airflow_db, tmp_path_factory):
 def test_dag_run_succeeds(finished_run):
     done, _, log = finished_run
     text = log.read_text(encoding="utf-8", errors="replace")
-    assert done.returncode == 0, text[-3000:]
-    assert f"gridpulse_monthly {PERIOD}: success" in text
-    # every task ran, in this process's log
+    assert done.returncode == 0, done.stdout + done.stderr + text[-3000:]
+    terminal = done.stdout.splitlines()
+    # the terminal gets a line per step and the results; Airflow's full log goes to the file it names
+    assert terminal[0] == f"gridpulse_monthly {PERIOD}: running the DAG; Airflow's full log: {log}"
+    assert f"gridpulse_monthly {PERIOD}: success" in terminal and len(terminal) < 30, terminal
     for task in ("archive", "validate", "load", "dbt_build", "publish"):
-        assert f"task_id={task}" in text, task
+        assert any(line.split()[:1] == [task] for line in terminal), task  # its progress line
+        assert f"task_id={task}" in text, task  # every task ran, in the run's log
 
 
 def test_ranking_has_every_township_in_competition_order(finished_run):
