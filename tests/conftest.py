@@ -174,21 +174,10 @@ TIER_OF_FIXTURE = {"seed_months": "month", "published_copy": "month", "two_month
                    "airflow_db": "airflow"}
 
 
-# `make test` runs two pytest-xdist workers (--dist loadgroup). Tests that share a costly session
-# fixture go to one worker, so it is built once; every other module stays whole on one worker,
-# so its module fixtures are built once too.
-SHARED_RUNS = {"seed_months": "seed_months", "published_copy": "seed_months",
-               "two_month_warehouse": "two_months", "uninterrupted_run": "small_runs"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items):
-    for item in items:
-        for fixture, tier in TIER_OF_FIXTURE.items():
-            if fixture in item.fixturenames:
-                item.add_marker(tier)
-        group = next((g for f, g in SHARED_RUNS.items() if f in item.fixturenames), item.module.__name__)
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item):
+    for fixture, tier in TIER_OF_FIXTURE.items():
+        if fixture in item.fixturenames:
+            item.add_marker(tier)
 
 
 @pytest.fixture(scope="session")
