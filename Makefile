@@ -65,7 +65,7 @@ demo: venv airflow-db
 	@GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
 
 test: venv
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The fast tier: lint, and every test that runs no month through the pipeline and starts no
 # Airflow (pyproject.toml, markers). Run it on every change; `make test` before a merge.

@@ -4,6 +4,7 @@ AIRFLOW_HOME must be set before anything imports airflow, so it is set here, at 
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -48,6 +49,21 @@ def airflow_db():
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
 
 
+def once_for_all_workers(tmp_path_factory, name: str, build):
+    """`build(folder)` once for the whole test run, whichever pytest-xdist worker asks first: the
+    others wait for it and share the folder and what build returned (JSON). Tests only read the
+    folder (a test that changes things works on a copy)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's own folder
+    folder, result = shared / name, shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not result.exists():
+            result.write_text(json.dumps(build(folder)), encoding="utf-8")
+    return folder, json.loads(result.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def demo_month(tmp_path_factory) -> Path:
     """The demo export of 2022-11, generated once; tests copy it before changing anything."""
@@ -82,23 +98,23 @@ def two_month_warehouse(demo_month, tmp_path_factory) -> Path:
 
     from exports import drop_month
 
-    root = tmp_path_factory.mktemp("two-months")
-    patch = pytest.MonkeyPatch()
-    for key, folder in (("SOURCE", "landing"), ("DATA", "data"), ("OUTPUT", "output")):
-        patch.setenv(f"GRIDPULSE_{key}_DIR", str(root / folder))
-    patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
-    try:
-        drop_month(generate("2022-10", root / "exports"), root / "landing")
-        drop_month(demo_month, root / "landing")
-        pipeline.run_month(_month("2022-10"))
-        warehouse = config.paths().warehouse
-        _close_overdue_events_on_time(warehouse, "2022-10", IMPROVED_IN_OCTOBER)
-        pipeline.transform(_month("2022-10"))  # a month's marts are rebuilt only by a run of that month
-        swap_in()
-        pipeline.run_month(_month("2022-11"))
-    finally:
-        patch.undo()
-    return warehouse
+    def build(root: Path) -> str:
+        patch = pytest.MonkeyPatch()
+        point_at(patch, root)
+        try:
+            drop_month(generate("2022-10", root / "exports"), root / "landing")
+            drop_month(demo_month, root / "landing")
+            pipeline.run_month(_month("2022-10"))
+            warehouse = config.paths().warehouse
+            _close_overdue_events_on_time(warehouse, "2022-10", IMPROVED_IN_OCTOBER)
+            pipeline.transform(_month("2022-10"))  # a month's marts are rebuilt only by a run of that month
+            swap_in()
+            pipeline.run_month(_month("2022-11"))
+            return str(warehouse)
+        finally:
+            patch.undo()
+
+    return Path(once_for_all_workers(tmp_path_factory, "two-months", build)[1])
 
 
 def _close_overdue_events_on_time(warehouse: Path, period: str, township: str) -> None:
@@ -140,17 +156,18 @@ def seed_months(tmp_path_factory) -> Path:
 
     from exports import drop_month
 
-    root = tmp_path_factory.mktemp("seed-months")
-    patch = pytest.MonkeyPatch()
-    try:
-        point_at(patch, root)
-        for period, district, settings in SEED_MONTHS.values():
-            patch.setenv("GRIDPULSE_CONFIG", settings)
-            drop_month(generate(period, root / "exports", district=district), root / "landing")
-            pipeline.run_month(_month(period))
-    finally:
-        patch.undo()
-    return root
+    def build(root: Path) -> None:
+        patch = pytest.MonkeyPatch()
+        try:
+            point_at(patch, root)
+            for period, district, settings in SEED_MONTHS.values():
+                patch.setenv("GRIDPULSE_CONFIG", settings)
+                drop_month(generate(period, root / "exports", district=district), root / "landing")
+                pipeline.run_month(_month(period))
+        finally:
+            patch.undo()
+
+    return once_for_all_workers(tmp_path_factory, "seed-months", build)[0]
 
 
 def copy_workspace(published: Path, target: Path) -> Path:
@@ -174,6 +191,20 @@ TIER_OF_FIXTURE = {"seed_months": "month", "published_copy": "month", "two_month
                    "airflow_db": "airflow"}
 
 
+# The longest files first: `make test`'s two workers take files in this order (--no-loadscope-reorder),
+# so the run does not end on one long file while the other worker idles.
+LONGEST_FIRST = ["test_airflow_server", "test_airflow_celery", "test_crash_safety", "test_broken_corpus",
+                 "test_monthly_run", "test_month_lock", "test_analyst_tools", "test_nothing_lost"]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a rank, collection order
+
+
 def pytest_itemcollected(item):
     for fixture, tier in TIER_OF_FIXTURE.items():
         if fixture in item.fixturenames:
@@ -195,12 +226,15 @@ def uninterrupted_run(small_month, tmp_path_factory) -> dict[str, str]:
     the reference a killed or raced run must end up equal to."""
     from runs import published_state, run_workspace
 
-    patch = pytest.MonkeyPatch()
-    try:
-        env = run_workspace(tmp_path_factory.mktemp("uninterrupted"), small_month, patch)
-        done = subprocess.run([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD], env=env,
-                              capture_output=True, text=True)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-        return published_state()
-    finally:
-        patch.undo()
+    def build(root: Path) -> dict[str, str]:
+        patch = pytest.MonkeyPatch()
+        try:
+            env = run_workspace(root, small_month, patch)
+            done = subprocess.run([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD], env=env,
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+            return published_state()
+        finally:
+            patch.undo()
+
+    return once_for_all_workers(tmp_path_factory, "uninterrupted", build)[1]
