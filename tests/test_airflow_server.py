@@ -245,14 +245,14 @@ def test_make_trigger_says_what_it_waits_for_and_gives_up_after_its_timeout(airf
     """2022-07 has no export: the run waits for it (for days), and keeps waiting while the next
     tests backfill and fail other months: a waiting run holds nothing back."""
     command = subprocess.run(
-        [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", "60",
+        [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", "40",
          "trigger", "--period", MISSING_MONTH],
         env=airflow_server["env"], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
     _keep_log(airflow_server, "make trigger of a month without an export", command.stdout + command.stderr)
     assert command.returncode == 4, command.stdout + command.stderr
     assert re.search(rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "
                      r"\(the month's export is not complete in the source yet\)", command.stdout), command.stdout
-    assert f"Gave up waiting after 60 s (--timeout): manual__{MISSING_MONTH}__" in command.stderr
+    assert f"Gave up waiting after 40 s (--timeout): manual__{MISSING_MONTH}__" in command.stderr
 
 
 def test_one_command_backfills_two_months_and_skips_delivery_without_connections(airflow_server):

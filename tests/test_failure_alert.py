@@ -16,11 +16,12 @@ from servers import SmtpServer, WebhookServer
 
 pytestmark = pytest.mark.month
 
+# The subject is the alert and the quarantine, not the figures: the small month (a tenth of the demo's rows).
 OPS = "gridpulse-ops@yushui.example.org"
 
 
-def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, demo_month, airflow_db, tmp_path, monkeypatch):
-    month = drop_month(demo_month, workspace["source"])
+def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, small_month, airflow_db, tmp_path, monkeypatch):
+    month = drop_month(small_month, workspace["source"])
     edit_csv(month, "巡查记录.csv", lambda frame: frame.assign(**{"巡查里程（公里）": frame["巡查里程（公里）"].where(frame.index != 0, "-3")}))
     with SmtpServer(tmp_path) as smtp, WebhookServer() as robots:
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))
@@ -52,13 +53,13 @@ select patrol_id, distance_km from {{ ref('stg_patrols') }} where distance_km > 
 """
 
 
-def test_a_month_failing_a_dbt_test_is_quarantined_with_a_readable_cause(workspace, demo_month, airflow_db, tmp_path,
+def test_a_month_failing_a_dbt_test_is_quarantined_with_a_readable_cause(workspace, small_month, airflow_db, tmp_path,
                                                                          monkeypatch):
     project = tmp_path / "dbt_project"
     shutil.copytree(config.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
     (project / "tests" / "assert_patrols_are_within_150_km.sql").write_text(LATE_RULE, encoding="utf-8")
     monkeypatch.setattr(config, "DBT_PROJECT_DIR", project)
-    month = drop_month(demo_month, workspace["source"])
+    month = drop_month(small_month, workspace["source"])
     # within validation's range [0, 200], beyond the late rule
     edit_csv(month, "巡查记录.csv", lambda frame: frame.assign(**{"巡查里程（公里）": frame["巡查里程（公里）"].where(frame.index != 0, "180")}))
     with SmtpServer(tmp_path) as smtp:
