@@ -20,12 +20,11 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from gridpulse.orchestration.alerts import on_task_failure
-from gridpulse.orchestration.dbt_models import WAREHOUSE_POOL, dbt_models_group, dbt_setting
+from gridpulse.orchestration.dbt_models import PRODUCER, WAREHOUSE_POOL, dbt_models_group, dbt_setting
 from gridpulse.orchestration.schedule import TIMEZONE, assessed_month, asset_uri, published_marts, schedule_settings
 from gridpulse.orchestration.timetable import AssessedMonthTimetable
 from gridpulse.period import Period
 
-DBT_PRODUCER = "dbt_build.dbt_producer_watcher"  # the one task of the group that runs `dbt build`
 MARTS = [Asset(uri=asset_uri(mart), name=f"gridpulse.marts.{mart}", group="gridpulse") for mart in published_marts()]
 
 
@@ -99,7 +98,7 @@ def gridpulse_monthly():
 
         from gridpulse import pipeline
 
-        if not ti.get_ti_count(dag_id=dag_run.dag_id, task_ids=[DBT_PRODUCER], run_ids=[dag_run.run_id], states=["failed"]):
+        if not ti.get_ti_count(dag_id=dag_run.dag_id, task_ids=[PRODUCER], run_ids=[dag_run.run_id], states=["failed"]):
             raise AirflowSkipException("the dbt build did not fail (an earlier step did): nothing to quarantine here")
         pipeline.quarantine_failed_build(Period.parse(period), archived)
 

@@ -73,8 +73,7 @@ def transform(period: Period | None, archived: str | None = None) -> None:
 def quarantine_failed_build(period: Period, archived: str, problems: list | None = None) -> None:
     """A month whose dbt build failed: its export quarantined with a report of the failing tests
     (read from dbt's results unless given), the building copy thrown away; always raises."""
-    from gridpulse.problems import ExportRejected
-    from gridpulse.quarantine import quarantine
+    from gridpulse.quarantine import rejected
     from gridpulse.sources.manifest import read_manifest
     from gridpulse.transform.dbt import dbt_target
     from gridpulse.transform.failures import build_failures
@@ -82,12 +81,9 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
 
     problems = problems or build_failures(dbt_target(config.paths().building))
     export_id = str(read_manifest(Path(archived), config.manifest_name())["export_id"])
-    report = quarantine(Path(archived), config.paths().quarantine, str(period), problems, export_id, stage="dbt 检验")
     discard_build()
-    log.error("REJECTED %s export %s in dbt's tests: %d problem(s), nothing published; report %s", period, export_id,
-              len(problems), report)
-    raise ExportRejected(f"{period} 导出 {export_id} 未通过 dbt 检验，未发布任何结果 (dbt build failed, nothing was published)",
-                         problems, str(report))
+    raise rejected(Path(archived), config.paths().quarantine, str(period), problems, export_id,
+                   stage="dbt 检验", stage_en="dbt's tests")
 
 
 def publish(period: Period) -> dict[str, str]:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from gridpulse.private_files import make_private
-from gridpulse.problems import Problem
+from gridpulse.problems import ExportRejected, Problem
+
+log = logging.getLogger(__name__)
 
 REPORT_JSON = "validation_report.json"
 REPORT_TEXT = "validation_report.txt"
@@ -46,3 +49,14 @@ def quarantine(archived: Path, quarantine_root: Path, period: str, problems: lis
     report = write_report(target, period, export_id, problems, notices, stage)
     make_private(quarantine_root)  # a quarantined export holds personal data like the archive
     return report
+
+
+def rejected(archived: Path, quarantine_root: Path, period: str, problems: list[Problem], export_id: str,
+             notices: list[Problem] = (), stage: str = "校验", stage_en: str = "validation") -> ExportRejected:
+    """Quarantine a failed export with its report and return the error to raise: the same for a
+    month refused at validation and one refused later by dbt's tests."""
+    report = quarantine(archived, quarantine_root, period, problems, export_id, notices, stage)
+    log.error("REJECTED %s export %s at %s: %d problem(s), nothing published; report %s", period, export_id,
+              stage_en, len(problems), report)
+    return ExportRejected(f"{period} 导出 {export_id} {stage}未通过，未发布任何结果 ({stage_en} failed, nothing was published)",
+                          problems, str(report))

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from gridpulse import config
+from gridpulse.orchestration.dbt_models import DBT_GROUP, PRODUCER
 from gridpulse.period import Period
 
 DAG_ID = "gridpulse_monthly"
@@ -62,14 +63,14 @@ class _Progress(logging.Handler):
         task_id = message.split("task_id=", 1)[1].split()[0]
         if message.startswith("[DAG TEST] starting"):
             self.started[task_id] = time.monotonic()
-            if not task_id.startswith("dbt_build.") and self.models_reported:
+            if not task_id.startswith(f"{DBT_GROUP}.") and self.models_reported:
                 self._line("dbt_build (each model's result)", f"{self.models_reported} models")
                 self.models_reported = 0
         elif message.startswith("[DAG TEST] end task"):
             took = time.monotonic() - self.started.get(task_id, time.monotonic())
-            if task_id == "dbt_build.dbt_producer_watcher":
+            if task_id == PRODUCER:
                 self._line("dbt_build (dbt build: models and tests)", f"{took:.1f} s")
-            elif task_id.startswith("dbt_build."):
+            elif task_id.startswith(f"{DBT_GROUP}."):
                 self.models_reported += 1
             else:
                 self._line(task_id, f"{took:.1f} s")

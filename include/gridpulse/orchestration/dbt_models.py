@@ -18,6 +18,8 @@ from pathlib import Path
 from gridpulse import config
 
 WAREHOUSE_POOL = "gridpulse_warehouse"
+DBT_GROUP = "dbt_build"
+PRODUCER = f"{DBT_GROUP}.dbt_producer_watcher"  # the one task of the group that runs `dbt build`
 
 
 def dbt_setting(name: str) -> str:
@@ -49,7 +51,7 @@ def dbt_env_names() -> list[str]:
     return [name for name in dbt_settings(Path("warehouse.duckdb")) if name not in SET_BY_COSMOS]
 
 
-def dbt_models_group(group_id: str = "dbt_build", **task_args):
+def dbt_models_group(group_id: str = DBT_GROUP, **task_args):
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
 

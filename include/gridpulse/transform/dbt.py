@@ -70,8 +70,7 @@ def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
         problems = build_failures(dbt_target(warehouse))
-        lines = [p.text() for p in problems] or [line for line in output.splitlines() if "ERROR" in line][-30:]
-        raise DbtFailed(f"dbt {args[0]} 未通过（exit {done.returncode}）：\n" + "\n".join(lines), problems)
+        raise DbtFailed(f"dbt {args[0]} 未通过（exit {done.returncode}）：\n" + "\n".join(p.text() for p in problems), problems)
     return output
 
 

@@ -10,8 +10,8 @@ from gridpulse import config
 from gridpulse.contract import tables
 from gridpulse.ingest.staged import discard, scratch_folder, seal, write_tables
 from gridpulse.period import Period
-from gridpulse.problems import ExportRejected, Problem
-from gridpulse.quarantine import quarantine, write_report
+from gridpulse.problems import Problem
+from gridpulse.quarantine import rejected, write_report
 from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.export import ExportData, read_export
@@ -85,10 +85,7 @@ def validate_export(archived: Path, month: Period) -> Path:
         discard(archived)  # what validation wrote on its way holds personal data
     _log_files(data, problems)
     if problems:
-        report = quarantine(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
-        log.error("REJECTED %s export %s: %d problem(s), nothing loaded; report %s", period, data.export_id,
-                  len(problems), report)
-        raise ExportRejected(f"{period} 导出 {data.export_id} 未通过校验，未发布任何结果 (validation failed, nothing was published)", problems, str(report))
+        raise rejected(archived, config.paths().quarantine, period, problems, data.export_id, data.notices)
     report = write_report(archived.parent / (archived.name + ".validation"), period, data.export_id, [], data.notices)
     log.info("PASSED %s export %s: %d files, %d rows; report %s", period, data.export_id, len(data.rows),
              sum(data.rows.values()), report)
