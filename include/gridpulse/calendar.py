@@ -1,29 +1,39 @@
 """Workdays of a month after China's official calendar, with its make-up working days (调休).
 
 The official calendar comes from the `chinesecalendar` package, which knows the years the State
-Council has published. A district can add or correct days in include/config/holidays.yml; a
-month that neither knows stops with a message that says what to do.
+Council has published. A district can add or correct days in include/config/holidays.yml (or the file its settings
+name under `holidays`); a month that neither knows stops with a message that says what to do.
 """
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
-from gridpulse.config import CONFIG_DIR, read_yaml
+from gridpulse.config import project_path, read_yaml, settings
 from gridpulse.period import Period
 
-HOLIDAY_FILE = CONFIG_DIR / "holidays.yml"
+HOLIDAY_FILE = "include/config/holidays.yml"  # unless the district's settings name its own
 
 
 class CalendarUnknown(RuntimeError):
     """The official calendar does not cover the month and no holiday file does either."""
 
 
-@lru_cache(maxsize=1)
+def holiday_file() -> Path:
+    """The district's holiday corrections: each district of a deployment may have its own."""
+    return project_path(settings().get("holidays") or HOLIDAY_FILE)
+
+
 def _overrides() -> dict[date, bool]:
-    if not HOLIDAY_FILE.exists():
+    return _overrides_in(holiday_file())
+
+
+@lru_cache(maxsize=8)
+def _overrides_in(path: Path) -> dict[date, bool]:
+    if not path.exists():
         return {}
-    data = read_yaml(HOLIDAY_FILE) or {}
+    data = read_yaml(path) or {}
     days: dict[date, bool] = {}
     for day in data.get("workdays") or []:
         days[date.fromisoformat(str(day))] = True
@@ -33,7 +43,8 @@ def _overrides() -> dict[date, bool]:
 
 
 def _covered_years() -> set[int]:
-    data = read_yaml(HOLIDAY_FILE) if HOLIDAY_FILE.exists() else {}
+    path = holiday_file()
+    data = read_yaml(path) if path.exists() else {}
     return {int(y) for y in (data or {}).get("complete_years") or []}
 
 
@@ -52,7 +63,7 @@ def is_workday(day: date) -> bool:
             f"{day.year}年的法定节假日安排尚未收录 (the official calendar of {day.year} is not known to "
             f"chinesecalendar {chinese_calendar.__version__}). Upgrade the package once the State Council "
             f"has published it, or list the year under complete_years, with its holidays and make-up "
-            f"workdays, in {HOLIDAY_FILE}."
+            f"workdays, in {holiday_file()}."
         ) from exc
 
 

@@ -11,9 +11,16 @@ from gridpulse.period import Period
 _TEMPLATES = Environment(undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True)
 
 
-@cache
 def delivery() -> dict:
-    return config.read_yaml(config.CONFIG_DIR / "delivery.yml")
+    """The district's recipients and messages: include/config/delivery.yml, or the file its
+    settings name under `delivery` (each district of a deployment has its own recipients)."""
+    return delivery_in(config.project_path(config.settings().get("delivery") or "include/config/delivery.yml"))
+
+
+@cache
+def delivery_in(path) -> dict:
+    """A delivery file; one that `extends` another lists only what differs (its sender, its orgs)."""
+    return config.with_base(config.read_yaml(path))
 
 
 @cache
