@@ -13,6 +13,9 @@ WRITING_STEPS = {"run", "archive", "validate", "load", "build", "publish"}
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gridpulse", description="Grid Pulse monthly assessment")
+    parser.add_argument("--deployment", help="a deployment of several districts (include/config/deployments/<name>.yml; "
+                                             "env GRIDPULSE_DEPLOYMENT)")
+    parser.add_argument("--district", help="run the step as this district of the deployment (env GRIDPULSE_DISTRICT)")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, helptext in [("run", "every step for a month: archive, validate, load, build, publish"),
                            ("archive", "archive the month's export as received"),
@@ -35,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--period", required=True, type=Period.parse, help="a published month, e.g. 2022-11")
     whatif.add_argument("--scheme", required=True, help="the draft scheme file (its name is its scheme_id)")
     whatif.add_argument("--against", help="published scheme to compare with (default: same id, or the one of its level)")
+    for name, helptext in [("districts", "every district of the deployment, each on its own, then the rollup"),
+                           ("rollup", "the deployment's rollup from what its districts have published")]:
+        many = commands.add_parser(name, help=helptext)
+        many.add_argument("--period", required=True, type=Period.parse, help="assessed month, e.g. 2022-11")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
     sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
@@ -43,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _choose_district(args)
     from gridpulse.month_lock import MonthBusy
     from gridpulse.problems import ExportRejected
     from gridpulse.schemes import SchemeError
@@ -58,6 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     except SchemeError as exc:
         print(f"scheme: {exc}", file=sys.stderr)
         return 2
+
+
+def _choose_district(args) -> None:
+    """--deployment and --district set what every step reads (gridpulse.config.settings and paths)."""
+    import os
+
+    from gridpulse import config
+
+    if args.deployment:
+        os.environ["GRIDPULSE_DEPLOYMENT"] = str(config.project_path(args.deployment))
+    if args.district:
+        os.environ.update(config.district_env(args.district))
+        config.deployment().district(args.district)  # an unknown district stops here, saying which exist
 
 
 def _holding_deployment(args) -> int:
@@ -88,6 +109,13 @@ def _dispatch(args) -> int:
         from gridpulse.whatif import report, rescore
 
         print(report(rescore(args.period, args.scheme, args.against)))
+    elif args.command == "districts":
+        for code, state in pipeline.run_districts(args.period).items():
+            print(f"{code}: {state}")
+        _print_rollup(args.period)
+    elif args.command == "rollup":
+        for name, path in pipeline.rollup(args.period).items():
+            print(f"{name}: {path}")
     elif args.command == "run":
         for name, path in pipeline.run_month(args.period).items():
             print(f"{name}: {path}")
@@ -117,6 +145,14 @@ def _dispatch(args) -> int:
         if args.command == "load":
             print(f"loaded rows: {pipeline.load(args.period, archived)}")
     return 0
+
+
+def _print_rollup(period) -> None:
+    from gridpulse import config
+
+    folder = config.deployment().rollup_output / str(period)
+    for path in sorted(folder.iterdir()):
+        print(f"rollup: {path}")
 
 
 if __name__ == "__main__":

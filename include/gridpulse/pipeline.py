@@ -122,6 +122,44 @@ def run_month(period: Period) -> dict[str, str]:
     return publish(period)
 
 
+def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:
+    """One district of the deployment (GRIDPULSE_DEPLOYMENT) runs its month, holding its own
+    folders; return its state: published, refused (quarantined with a report) or not_arrived."""
+    from gridpulse import month_lock
+    from gridpulse.problems import ExportRejected
+
+    with config.in_district(code) as district:
+        if not export_ready(period):
+            log.warning("%s %s %s: no export yet / 尚未收到导出", period, district.code, district.name)
+            return "not_arrived"
+        with month_lock.holding(str(period), f"districts {code} {period}", wait_seconds, on_wait=log.warning):
+            try:
+                run_month(period)
+            except ExportRejected as refused:  # this district's month alone: the others go on
+                log.error("%s %s %s refused / 导出未通过: %s", period, district.code, district.name, refused)
+                return "refused"
+    return "published"
+
+
+def run_districts(period: Period, codes: list[str] | None = None) -> dict[str, str]:
+    """Every district of the deployment (or those named) on its own, then the rollup: a district
+    that is refused or has not sent its export does not hold back the others."""
+    states = {d.code: run_district(d.code, period) for d in config.deployment().districts
+              if codes is None or d.code in codes}
+    rollup(period)
+    return states
+
+
+def rollup(period: Period) -> dict[str, str]:
+    """The deployment's rollup of the month from what its districts have published so far."""
+    from gridpulse.rollup.publish import publish_rollup
+
+    published = publish_rollup(config.deployment(), str(period))
+    for path in published.values():
+        log.info("published rollup %s: %s", period, path)
+    return published
+
+
 def delivery_enabled() -> bool:
     """Delivery is on unless delivery.yml says `enabled: false` or GRIDPULSE_DELIVERY=off (the
     demo and most tests: they have no mail server or robots to deliver to)."""

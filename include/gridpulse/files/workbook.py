@@ -43,7 +43,9 @@ def _month_zh(period: str) -> str:
 
 def _heading(table: pd.DataFrame, title: str) -> str:
     """The title row's text: district, month and scheme, so a sheet printed or forwarded alone
-    still says whose ranking of which month it is."""
+    still says whose ranking of which month it is. A table that is not a ranking says its own heading."""
+    if table.attrs.get("heading"):
+        return str(table.attrs["heading"])
     return f"{table.attrs.get('district', '')}{_month_zh(table.attrs.get('period', ''))}{title}排名"
 
 

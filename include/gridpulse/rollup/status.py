@@ -1,0 +1,47 @@
+"""Where each district of a deployment stands for a month: published, refused, or not arrived."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from gridpulse.config import Deployment, District
+
+PUBLISHED, REFUSED, NOT_ARRIVED = "published", "refused", "not_arrived"
+STATE_ZH = {PUBLISHED: "已发布", REFUSED: "导出未通过校验，已退回", NOT_ARRIVED: "尚未收到导出"}
+
+
+@dataclass(frozen=True)
+class DistrictMonth:
+    district: District
+    state: str
+
+    @property
+    def state_zh(self) -> str:
+        return STATE_ZH[self.state]
+
+
+def _published(warehouse, period: str) -> bool:
+    if not warehouse.exists():
+        return False
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return bool(con.execute("SELECT count(*) FROM marts.rpt_ranking_monthly WHERE period = ?", [period]).fetchone()[0])
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
+
+
+def district_month(deployment: Deployment, district: District, period: str) -> DistrictMonth:
+    """A district's month is published once its warehouse holds the month's ranking; else it was
+    refused if its quarantine holds the month, else its export has not arrived (or not run yet)."""
+    paths = deployment.paths_of(district.code)
+    if _published(paths.warehouse, period) and (paths.output / period).is_dir():
+        return DistrictMonth(district, PUBLISHED)
+    refused = paths.quarantine / period
+    return DistrictMonth(district, REFUSED if refused.is_dir() and any(refused.iterdir()) else NOT_ARRIVED)
+
+
+def month_states(deployment: Deployment, period: str) -> list[DistrictMonth]:
+    return [district_month(deployment, district, period) for district in deployment.districts]
