@@ -22,11 +22,15 @@ DBT_GROUP = "dbt_build"
 PRODUCER = f"{DBT_GROUP}.dbt_producer_watcher"  # the one task of the group that runs `dbt build`
 
 
-def dbt_setting(name: str) -> str:
+def dbt_setting(name: str, district: str | None = None) -> str:
     """One variable of dbt's environment on the building copy, the CLI's own (rendered at run time,
-    where the load task put the month)."""
+    where the load task put the month); a district's DAG renders it as that district, before its
+    tasks' pre_execute hook has entered it."""
     from gridpulse.transform.dbt import dbt_settings
 
+    if district:
+        with config.in_district(district):
+            return dbt_settings(config.paths().building)[name]
     return dbt_settings(config.paths().building)[name]
 
 

@@ -21,9 +21,9 @@ def published_marts() -> list[str]:
     return sorted(path.stem for path in (config.DBT_PROJECT_DIR / "models" / "marts").glob("*.sql"))
 
 
-def asset_uri(mart: str) -> str:
-    return f"gridpulse://warehouse/marts/{mart}"
-
+def asset_uri(mart: str, district: str | None = None) -> str:
+    """A published mart as an Airflow asset: the deployment's, or a district's of a deployment."""
+    return f"gridpulse://{district + '/' if district else ''}warehouse/marts/{mart}"
 
 
 def assessed_month(data_interval_start) -> str:
