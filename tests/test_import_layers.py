@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "include" / "gridpulse"
 
 # The month's steps in the order a run takes them; a step may import an earlier one, never a later.
-STEPS = ["sources", "ingest", "validate", "load", "transform", "bulletin", "publish", "followup", "delivery",
+STEPS = ["sources", "ingest", "validate", "load", "transform", "bulletin", "publish", "followup", "rollup", "delivery",
          "orchestration", "pipeline"]
 # Code every step may use, and that itself imports no step: configuration, the contract, the month,
 # problems and quarantine, the warehouse file, file writing.

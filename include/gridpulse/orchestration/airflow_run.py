@@ -1,6 +1,7 @@
-"""Run gridpulse_monthly once, in this process, with Airflow's `dag.test()`.
+"""Run gridpulse_monthly once, in this process, with Airflow's `dag.test()`; for a deployment of
+several districts (GRIDPULSE_DEPLOYMENT), each district's DAG in turn and then the rollup's.
 
-`make demo` uses it; so do the end-to-end tests. The Airflow metadata DB must be migrated first
+`make demo` and `make demo-city` use it; so do the end-to-end tests. The Airflow metadata DB must be migrated first
 (`make airflow-db`); AIRFLOW_HOME and the DAGs folder come from the environment.
 """
 from __future__ import annotations
@@ -21,21 +22,21 @@ DAG_ID = "gridpulse_monthly"
 DAG_FILE = config.PROJECT_DIR / "dags" / "gridpulse_monthly.py"
 
 
-def load_dag():
+def load_dag(dag_id: str = DAG_ID):
     """The DAG as Airflow parses it from the DAGs folder."""
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(DAG_FILE))
     if bag.import_errors:
         raise RuntimeError(f"{DAG_FILE} does not import: {bag.import_errors}")
-    return bag.dags[DAG_ID]
+    return bag.dags[dag_id]
 
 
-def run(period: str, progress: logging.Handler | None = None):
+def run(period: str, progress: logging.Handler | None = None, dag_id: str = DAG_ID):
     """Run the DAG for `period`; return the finished DagRun. `progress` gets dag.test()'s records
     of each task's start and end (attached once Airflow has set up its logging)."""
     month = Period.parse(str(period))
-    dag = load_dag()
+    dag = load_dag(dag_id)
     dag_log = logging.getLogger("airflow.sdk.definitions.dag")
     if progress:
         dag_log.addHandler(progress)
@@ -96,23 +97,46 @@ def _logging_to(log_file: Path):
             os.close(saved_err)
 
 
+def _run_logged(dag_id: str, period: str, log_file: Path) -> bool:
+    """One DAG run, a line per step on the terminal and the rest in log_file; whether it succeeded."""
+    print(f"{dag_id} {period}: running the DAG; Airflow's full log: {log_file}", flush=True)
+    with _logging_to(log_file) as terminal:
+        dag_run = run(period, progress=_Progress(terminal), dag_id=dag_id)
+    state = str(dag_run.state)
+    print(f"{dag_id} {period}: {state}")
+    if not state.endswith("success"):
+        failed = [ti.task_id for ti in dag_run.get_task_instances() if str(ti.state).endswith("failed")]
+        print(f"The run failed in {', '.join(failed)}: the log above names the step, {log_file} says why.", file=sys.stderr)
+    return state.endswith("success")
+
+
+def _run_deployment(period: str, logs: Path) -> int:
+    """Each district's DAG, then the rollup's (which names any district that did not publish)."""
+    deployment = config.deployment()
+    failed = [d for d in deployment.districts
+              if not _run_logged(f"gridpulse_monthly_{d.code}", period, logs / f"gridpulse_monthly_{d.code}-{period}.log")]
+    if not _run_logged("gridpulse_rollup", period, logs / f"gridpulse_rollup-{period}.log"):
+        return 1
+    for district in deployment.districts:
+        print(f"{district.name}:{'':<8} {deployment.paths_of(district.code).output / period}"
+              + ("  (not published)" if district in failed else ""))
+    print(f"Rollup:           {deployment.rollup_output / period}")
+    print(f"Rollup warehouse: {deployment.rollup_warehouse}  (SQL across districts: docs/analysts.md)")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gridpulse.orchestration.airflow_run")
     parser.add_argument("--period", required=True, type=Period.parse)
     parser.add_argument("--log", type=Path, help="where Airflow's full log goes (default: AIRFLOW_HOME/logs/)")
     args = parser.parse_args(argv)
     period = str(args.period)
-    log_file = args.log or Path(os.environ.get("AIRFLOW_HOME", ".airflow")) / "logs" / f"gridpulse_monthly-{period}.log"
-    print(f"gridpulse_monthly {period}: running the DAG; Airflow's full log: {log_file}", flush=True)
-    with _logging_to(log_file) as terminal:
-        dag_run = run(period, progress=_Progress(terminal))
-    state = str(dag_run.state)
-    output = config.paths().output / period
-    print(f"gridpulse_monthly {period}: {state}")
-    if not state.endswith("success"):
-        failed = [ti.task_id for ti in dag_run.get_task_instances() if str(ti.state).endswith("failed")]
-        print(f"The run failed in {', '.join(failed)}: the log above names the step, {log_file} says why.", file=sys.stderr)
+    logs = Path(os.environ.get("AIRFLOW_HOME", ".airflow")) / "logs"
+    if config.deployment_file():
+        return _run_deployment(period, args.log or logs)
+    if not _run_logged(DAG_ID, period, args.log or logs / f"gridpulse_monthly-{period}.log"):
         return 1
+    output = config.paths().output / period
     print(f"Ranking workbook: {output / 'ranking.xlsx'}")
     print(f"Ranking CSV:      {output / 'ranking.csv'}")
     for name in ("bulletin.docx", "bulletin.pdf", "bulletin.html"):

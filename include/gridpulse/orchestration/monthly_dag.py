@@ -42,6 +42,11 @@ def enter_district(code: str, context=None) -> None:
     os.environ.update(config.district_env(code))
 
 
+def leave_district(context=None) -> None:
+    """The rollup's tasks run as the deployment, whichever district's task ran before in the process."""
+    os.environ.pop("GRIDPULSE_DISTRICT", None)
+
+
 def mart_assets(district: str | None = None) -> list[Asset]:
     return [Asset(uri=asset_uri(mart, district), name=f"gridpulse.{district + '.' if district else ''}marts.{mart}",
                   group="gridpulse") for mart in published_marts()]
@@ -185,7 +190,8 @@ def rollup_dag(dag_id: str = "gridpulse_rollup"):
                  for d in deployment.districts]
 
     @dag(dag_id=dag_id, schedule=AssetAny(*published), start_date=pendulum.datetime(2022, 1, 1, tz=TIMEZONE),
-         catchup=False, max_active_runs=1, params=PERIOD_PARAM, default_args={"on_failure_callback": on_task_failure},
+         catchup=False, max_active_runs=1, params=PERIOD_PARAM,
+         default_args={"on_failure_callback": on_task_failure, "pre_execute": leave_district},
          tags=["gridpulse", "rollup"], doc_md=rollup_dag.__doc__)
     def rollup():
         @task
