@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                            ("rollup", "the deployment's rollup from what its districts have published")]:
         many = commands.add_parser(name, help=helptext)
         many.add_argument("--period", required=True, type=Period.parse, help="assessed month, e.g. 2022-11")
+    commands.choices["rollup"].add_argument("--deliver", action="store_true",
+                                            help="then send it to the deployment's recipients (its `delivery` file)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
     sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
@@ -116,6 +118,9 @@ def _dispatch(args) -> int:
     elif args.command == "rollup":
         for name, path in pipeline.rollup(args.period).items():
             print(f"{name}: {path}")
+        if args.deliver:
+            for key, value in pipeline.deliver_rollup(args.period).items():
+                print(f"{key}: {value}")
     elif args.command == "run":
         for name, path in pipeline.run_month(args.period).items():
             print(f"{name}: {path}")

@@ -181,6 +181,16 @@ def deliver(period: Period, extra_attachments: dict | None = None, resend_uncert
             "uncertain": report.uncertain, "skipped": report.skipped}
 
 
+def deliver_rollup(period: Period, resend_uncertain: bool = False) -> dict:
+    """Send the deployment's rollup to the city's (or province's) recipients (the deployment's `delivery`)."""
+    from gridpulse.delivery.rollup import deliver_rollup as send
+
+    report = send(config.deployment(), str(period), resend_uncertain)
+    log.info("delivered rollup %s: %s", period, report)
+    return {"bulletin_id": report.bulletin_id, "sent": report.sent, "already_sent": report.already_sent,
+            "uncertain": report.uncertain, "skipped": report.skipped}
+
+
 def alert_failure(task_id: str, period: str, error: BaseException | str) -> list:
     """Tell the ops list what failed, for which month, and what to do (include/config/alerts.yml)."""
     from gridpulse.delivery.alerts import send_failure_alert

@@ -167,10 +167,15 @@ def deliver_month(month: Period, extra_attachments: Mapping[str, Path | Iterable
                   resend_uncertain: bool = False) -> DeliveryReport:
     """Send the published month to everyone in delivery.yml. `extra_attachments` maps an org code
     to files for that org's addresses only (e.g. a township's follow-up list)."""
-    conf = settings.delivery()
     package = month_package(month)
-    extras = _extra_files(extra_attachments)
-    journal = DeliveryLog(config.paths().delivery_log)
+    return deliver_package(package, _extra_files(extra_attachments), DeliveryLog(config.paths().delivery_log),
+                           resend_uncertain)
+
+
+def deliver_package(package: MonthPackage, extras: dict, journal: DeliveryLog, resend_uncertain: bool = False) -> DeliveryReport:
+    """Send a package (a district's month, or a deployment's rollup) to everyone its settings list;
+    the journal makes a retry send only what has not gone yet."""
+    conf = package.conf
     report = DeliveryReport(package.bulletin_id)
     _email_all(package, conf, extras, journal, report, resend_uncertain)
     _post_all(package, conf, journal, report, resend_uncertain)

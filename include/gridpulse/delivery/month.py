@@ -35,12 +35,13 @@ class MonthPackage:
     attachments: list[Attachment]
     top: list[dict]               # {rank, name, score} of the best units, best first
     bottom: list[dict]            # the lowest units, in rank order
+    conf: dict                    # the delivery settings it goes out under (recipients, messages)
+    place: str | None = None      # who the messages name as sender's area: the district, or a rollup's city
 
     def values(self) -> dict:
-        conf = settings.delivery()
-        values = settings.month_values(self.period) | {"top": self.top, "bottom": self.bottom,
-                                                       "sender_name": conf["sender_name"]}
-        return values | {"where_to_get": settings.render(conf["where_to_get"], **values)}
+        values = settings.month_values(self.period, self.place) | {"top": self.top, "bottom": self.bottom,
+                                                                   "sender_name": self.conf["sender_name"]}
+        return values | {"where_to_get": settings.render(self.conf["where_to_get"], **values)}
 
 
 def attachment(path: Path, name: str | None = None) -> Attachment:
@@ -49,11 +50,16 @@ def attachment(path: Path, name: str | None = None) -> Attachment:
     return Attachment(path, name or path.name, sha256_of(path))
 
 
-def _published_files(period: str) -> list[Attachment]:
-    folder = config.paths().output / period
-    values = settings.month_values(period)
-    return [attachment(folder / item["file"], settings.render(item["name"], **values))
-            for item in settings.delivery()["attachments"]]
+def published_files(folder: Path, period: str, conf: dict, place: str | None = None) -> list[Attachment]:
+    """The files `attachments` lists, from a published folder, with the names recipients see."""
+    values = settings.month_values(period, place)
+    return [attachment(folder / item["file"], settings.render(item["name"], **values)) for item in conf["attachments"]]
+
+
+def package_of(period: str, files: list[Attachment], summary: tuple[list, list], conf: dict,
+               place: str | None = None) -> MonthPackage:
+    digest = hashlib.sha256("".join(a.sha256 for a in files).encode()).hexdigest()[:16]
+    return MonthPackage(period, f"{period}:{digest}", files, *summary, conf, place)
 
 
 def ranking_summary(period: str, units: int) -> tuple[list[dict], list[dict]]:
@@ -72,8 +78,6 @@ def ranking_summary(period: str, units: int) -> tuple[list[dict], list[dict]]:
 
 
 def month_package(month: Period) -> MonthPackage:
-    period = str(month)
-    files = _published_files(period)
-    digest = hashlib.sha256("".join(a.sha256 for a in files).encode()).hexdigest()[:16]
-    top, bottom = ranking_summary(period, int(settings.delivery()["summary_units"]))
-    return MonthPackage(period, f"{period}:{digest}", files, top, bottom)
+    period, conf = str(month), settings.delivery()
+    files = published_files(config.paths().output / period, period, conf)
+    return package_of(period, files, ranking_summary(period, int(conf["summary_units"])), conf)

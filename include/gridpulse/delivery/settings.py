@@ -32,8 +32,9 @@ def render(template: str, **values) -> str:
     return _TEMPLATES.from_string(template).render(**values)
 
 
-def month_values(period: str) -> dict:
-    """What every template may use: the month in Chinese and the district's name."""
+def month_values(period: str, place: str | None = None) -> dict:
+    """What every template may use: the month in Chinese and the district's name (or the city's,
+    for a deployment's rollup), as `district`."""
     month = Period.parse(period)
     return {"period": str(month), "month_zh": f"{month.year}年{month.month}月",
-            "district": config.settings()["district"]["name"]}
+            "district": place or config.settings()["district"]["name"]}

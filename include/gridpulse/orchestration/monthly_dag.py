@@ -211,7 +211,19 @@ def rollup_dag(dag_id: str = "gridpulse_rollup"):
 
             return pipeline.rollup(Period.parse(period))
 
-        publish_rollup(resolve_period())
+        # to the city's (or province's) recipients; each district's DAG delivers its own month
+        @task(retries=3, retry_delay=timedelta(minutes=5), retry_exponential_backoff=True)
+        def deliver_rollup(period: str, published: dict) -> dict:
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from gridpulse import pipeline
+
+            if not pipeline.delivery_enabled():
+                raise AirflowSkipException("delivery is off (GRIDPULSE_DELIVERY=off or delivery.yml enabled: false)")
+            return pipeline.deliver_rollup(Period.parse(period))
+
+        period = resolve_period()
+        deliver_rollup(period, publish_rollup(period))
 
     return rollup()
 
