@@ -16,10 +16,11 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo test check bench sql docs dashboard airflow airflow-db trigger backfill clean help
+.PHONY: venv demo demo-city test check bench sql docs dashboard airflow airflow-db trigger backfill clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
+	@echo "make demo-city  the same for a city of 3 districts on two platforms (CITY=$(CITY)), and its rollup"
 	@echo "make test   install and run the tests"
 	@echo "make check  lint (ruff, sqlfluff) and the fast tests, no month run (about a minute)"
 	@echo "make bench  district, city and province months through the pipeline: time and memory per step (docs/benchmark.md)"
@@ -63,6 +64,12 @@ airflow-db: venv
 demo: venv airflow-db
 	@echo "Demo export of $(PERIOD): $$($(BIN)/python -m gridpulse.demo --period $(PERIOD) --out data/landing)"
 	@GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
+
+# A city: each district's demo month, each district's DAG, then the rollup's DAG.
+CITY ?= include/config/deployments/xinyu.yml
+demo-city: venv airflow-db
+	@GRIDPULSE_DEPLOYMENT=$(CITY) $(BIN)/python -m gridpulse.demo --deployment $(CITY) --period $(PERIOD)
+	@GRIDPULSE_DEPLOYMENT=$(CITY) GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
 
 test: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
