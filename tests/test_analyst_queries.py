@@ -183,7 +183,8 @@ def test_11_workers_below_quota_placed_in_grid_village_and_township(con):
 def test_11_the_worker_dimension_holds_no_personal_column(con):
     columns = {c for (c,) in raw(con, """SELECT column_name FROM information_schema.columns
                                         WHERE table_schema = 'marts' AND table_name = 'dim_grid_worker'""")}
-    assert columns == {"worker_id", "grid_id", "village_id", "township_id", "active_from", "active_to", "last_seen_period"}
+    assert columns == {"worker_id", "grid_id", "village_id", "township_id", "active_from", "active_to", "last_seen_period",
+                       "district_id"}
 
 
 def test_12_hazard_categories_and_their_events(con):

@@ -1,4 +1,4 @@
--- Every event of a month with the township it belongs to and whether it is overdue:
+-- Every event of a month with the township and district it belongs to and whether it is overdue:
 -- closed after its deadline, or still open when the deadline passed before the month ended.
 select
     events.period,
@@ -8,6 +8,7 @@ select
     events.org_id,
     hierarchy.township_id,
     hierarchy.village_id,
+    hierarchy.district_id,
     events.category,
     events.is_safety_hazard,
     events.is_valid,

@@ -13,6 +13,7 @@ grids as (
         hierarchy.org_name as grid_name,
         hierarchy.parent_org_id as village_id,
         hierarchy.township_id,
+        hierarchy.district_id,
         months.days_in_month
     from {{ ref('int_org_hierarchy') }} as hierarchy
     inner join months on months.period = hierarchy.period

@@ -30,6 +30,7 @@ fractions as (
         items.item_id,
         items.indicator_id,
         grids.grid_id as org_id,
+        grids.district_id,
         case items.indicator_id
             when 'app_online_day_rate' then grids.days_online
             when 'app_minutes_per_online_day' then grids.online_minutes

@@ -43,6 +43,7 @@ fractions as (
         items.item_id,
         items.indicator_id,
         townships.township_id as org_id,
+        townships.district_id,
         case items.indicator_id
             when 'events_per_10k_residents' then townships.new_events
             when 'township_centre_quota_rate'

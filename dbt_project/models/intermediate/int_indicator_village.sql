@@ -10,7 +10,7 @@ with items as (
 ),
 
 villages as (
-    select period, org_id as village_id, population, case when has_centre then 1 else 0 end as village_centres
+    select period, org_id as village_id, district_id, population, case when has_centre then 1 else 0 end as village_centres
     from {{ ref('int_org_hierarchy') }}
     where org_level = 'village'
 ),
@@ -50,6 +50,7 @@ fractions as (
         items.item_id,
         items.indicator_id,
         villages.village_id as org_id,
+        villages.district_id,
         case items.indicator_id
             when 'events_per_10k_residents' then coalesce(events.new_events, 0)
             when 'disputes_per_village_centre' then coalesce(disputes.disputes, 0)

@@ -20,7 +20,8 @@ with items as (
 workers as (
     select
         workers.*,
-        hierarchy.village_id
+        hierarchy.village_id,
+        hierarchy.district_id
     from {{ ref('int_worker_monthly') }} as workers
     left join {{ ref('int_org_hierarchy') }} as hierarchy
         on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
@@ -35,6 +36,7 @@ fractions as (
         workers.worker_id as org_id,
         workers.village_id,
         workers.township_id,
+        workers.district_id,
         case items.indicator_id
             when 'events_per_worker' then workers.events_reported
             when 'worker_event_quota_rate' then case when workers.events_reported >= items.min_events then 1 else 0 end

@@ -5,7 +5,7 @@ with hierarchy as (
 
 townships as (
     select
-        period, org_id as township_id, org_name, population,
+        period, org_id as township_id, org_name, population, district_id,
         case when has_centre then 1 else 0 end as township_centres
     from hierarchy
     where org_level = 'township'

@@ -10,6 +10,7 @@ with workers as (
         workers.grid_id,
         grids.village_id,
         grids.township_id,
+        grids.district_id,
         workers.active_from,
         workers.active_to
     from {{ ref('stg_grid_workers') }} as workers
@@ -26,5 +27,6 @@ select
     township_id,
     active_from,
     active_to,
-    period as last_seen_period
+    period as last_seen_period,
+    district_id
 from latest

@@ -11,5 +11,6 @@ select
     population,
     township_id,
     has_centre,
-    period as last_seen_period
+    period as last_seen_period,
+    district_id
 from latest

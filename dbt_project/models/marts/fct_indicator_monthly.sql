@@ -43,19 +43,19 @@ district_values as (
 ),
 
 all_rows as (
-    select period, scheme_id, item_id, indicator_id, org_id, 'township' as org_level, numerator, denominator, value
+    select period, scheme_id, item_id, indicator_id, org_id, 'township' as org_level, numerator, denominator, value, district_id
     from township_rows
     union all
-    select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator, value
+    select period, scheme_id, item_id, indicator_id, org_id, 'district' as org_level, numerator, denominator, value, org_id as district_id
     from district_values
     union all
-    select period, scheme_id, item_id, indicator_id, org_id, 'village' as org_level, numerator, denominator, value
+    select period, scheme_id, item_id, indicator_id, org_id, 'village' as org_level, numerator, denominator, value, district_id
     from village_rows
     union all
-    select period, scheme_id, item_id, indicator_id, org_id, 'worker' as org_level, numerator, denominator, value
+    select period, scheme_id, item_id, indicator_id, org_id, 'worker' as org_level, numerator, denominator, value, district_id
     from worker_rows
     union all
-    select period, scheme_id, item_id, indicator_id, org_id, 'grid' as org_level, numerator, denominator, value
+    select period, scheme_id, item_id, indicator_id, org_id, 'grid' as org_level, numerator, denominator, value, district_id
     from grid_rows
 )
 
@@ -71,7 +71,8 @@ select
     all_rows.value,
     items.standard,
     items.band_lo,
-    items.band_hi
+    items.band_hi,
+    all_rows.district_id
 from all_rows
 inner join {{ ref('int_scheme_items') }} as items
     on items.scheme_id = all_rows.scheme_id and items.item_id = all_rows.item_id

@@ -65,7 +65,8 @@ scored as (
             when items.rule = 'threshold'
                 then case when indicators.value >= items.standard then items.weight else 0 end
             when items.rule = 'adjustment' then indicators.value
-        end as score_unrounded
+        end as score_unrounded,
+        indicators.district_id
     from indicators
     inner join items
         on items.scheme_id = indicators.scheme_id
@@ -74,7 +75,9 @@ scored as (
 )
 
 select
-    *,
+    period, scheme_id, org_id, item_id, label_zh, display_order, weight, indicator_id, numerator, denominator, value,
+    standard, rule, band_lo, band_hi, deduct_points, deduct_per, if_undefined, decimals, score_unrounded,
     {{ round_half_up('score_unrounded', 'decimals') }} as score,
-    {{ round_half_up('score_unrounded', 'decimals') }} - weight as points_deducted
+    {{ round_half_up('score_unrounded', 'decimals') }} - weight as points_deducted,
+    district_id
 from scored

@@ -2,7 +2,7 @@
 -- it handled (办理数), those closed by the month's end (结案数) and the closure rate. Every agency
 -- has a row; an agency that received nothing has zeros and no rate (the bulletin prints '/').
 with agencies as (
-    select period, org_id as agency_id, org_name as agency_name
+    select period, org_id as agency_id, org_name as agency_name, district_id
     from {{ ref('int_org_hierarchy') }}
     where org_level = 'agency'
 ),
@@ -27,6 +27,7 @@ select
     cast(coalesce(received.events_handled, 0) as {{ dbt.type_bigint() }}) as events_handled,
     cast(coalesce(received.transfers, 0) as {{ dbt.type_bigint() }}) as transfers,
     cast(coalesce(received.events_closed, 0) as {{ dbt.type_bigint() }}) as events_closed,
-    {{ safe_divide('received.events_closed', 'received.events_handled') }} as closure_rate
+    {{ safe_divide('received.events_closed', 'received.events_handled') }} as closure_rate,
+    agencies.district_id
 from agencies
 left join received on received.period = agencies.period and received.agency_id = agencies.agency_id

@@ -4,6 +4,7 @@ with disputes as (
     select
         disputes.period,
         hierarchy.township_id,
+        hierarchy.district_id,
         disputes.found_level,
         disputes.is_resolved
     from {{ ref('stg_disputes') }} as disputes
@@ -18,7 +19,8 @@ by_unit as (
         'district' as org_level,
         disputes.found_level,
         count(*) as disputes,
-        sum(case when disputes.is_resolved then 1 else 0 end) as disputes_resolved
+        sum(case when disputes.is_resolved then 1 else 0 end) as disputes_resolved,
+        districts.org_id as district_id
     from disputes
     inner join {{ ref('int_org_hierarchy') }} as districts
         on districts.period = disputes.period and districts.org_level = 'district'
@@ -30,9 +32,10 @@ by_unit as (
         'township' as org_level,
         found_level,
         count(*) as disputes,
-        sum(case when is_resolved then 1 else 0 end) as disputes_resolved
+        sum(case when is_resolved then 1 else 0 end) as disputes_resolved,
+        district_id
     from disputes
-    group by period, township_id, found_level
+    group by period, township_id, district_id, found_level
 )
 
 select
@@ -44,5 +47,6 @@ select
     cast(sum(by_unit.disputes) over (partition by by_unit.period, by_unit.org_id) as {{ dbt.type_bigint() }}) as unit_disputes,
     {{ safe_divide('by_unit.disputes', 'sum(by_unit.disputes) over (partition by by_unit.period, by_unit.org_id)') }} as share_of_disputes,
     cast(by_unit.disputes_resolved as {{ dbt.type_bigint() }}) as disputes_resolved,
-    {{ safe_divide('by_unit.disputes_resolved', 'by_unit.disputes') }} as resolution_rate
+    {{ safe_divide('by_unit.disputes_resolved', 'by_unit.disputes') }} as resolution_rate,
+    by_unit.district_id
 from by_unit

@@ -24,7 +24,8 @@ select
     cast(coalesce(hazard_reports.valid_hazard_events, 0) as {{ dbt.type_bigint() }}) as worker_hazard_events,
     cast(grids.special_population as {{ dbt.type_bigint() }}) as special_population,
     cast(grids.special_population_visited as {{ dbt.type_bigint() }}) as special_population_visited,
-    {{ safe_divide('grids.new_valid_events - grids.overdue_valid_events', 'grids.new_valid_events') }} as timeliness_rate
+    {{ safe_divide('grids.new_valid_events - grids.overdue_valid_events', 'grids.new_valid_events') }} as timeliness_rate,
+    grids.district_id
 from {{ ref('int_grid_monthly') }} as grids
 left join hazard_reports
     on hazard_reports.period = grids.period and hazard_reports.grid_id = grids.grid_id

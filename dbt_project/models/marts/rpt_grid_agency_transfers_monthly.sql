@@ -17,7 +17,7 @@ with to_agencies as (
 grid_events as (
     select
         events.period, events.event_id, events.org_id as grid_id, events.village_id, events.township_id,
-        events.is_closed
+        events.district_id, events.is_closed
     from {{ ref('int_event_status') }} as events
     inner join {{ ref('int_org_hierarchy') }} as grids
         on grids.period = events.period and grids.org_id = events.org_id and grids.org_level = 'grid'
@@ -29,6 +29,7 @@ pairs as (
         grid_events.grid_id,
         grid_events.village_id,
         grid_events.township_id,
+        grid_events.district_id,
         to_agencies.agency_id,
         to_agencies.agency_name,
         count(*) as transfers,
@@ -37,7 +38,7 @@ pairs as (
     from to_agencies
     inner join grid_events on grid_events.period = to_agencies.period and grid_events.event_id = to_agencies.event_id
     group by
-        grid_events.period, grid_events.grid_id, grid_events.village_id, grid_events.township_id,
+        grid_events.period, grid_events.grid_id, grid_events.village_id, grid_events.township_id, grid_events.district_id,
         to_agencies.agency_id, to_agencies.agency_name
 )
 
@@ -51,5 +52,6 @@ select
     cast(transfers as {{ dbt.type_bigint() }}) as transfers,
     cast(events_transferred as {{ dbt.type_bigint() }}) as events_transferred,
     cast(events_closed as {{ dbt.type_bigint() }}) as events_closed,
-    {{ safe_divide('events_closed', 'events_transferred') }} as closure_rate
+    {{ safe_divide('events_closed', 'events_transferred') }} as closure_rate,
+    district_id
 from pairs

@@ -51,7 +51,8 @@ select
     ranked.rank,
     previous.rank as previous_rank,
     previous.rank - ranked.rank as rank_change,
-    ranked.items_scored
+    ranked.items_scored,
+    units.district_id
 from ranked
 inner join {{ ref('int_org_hierarchy') }} as units
     on units.period = ranked.period and units.org_id = ranked.org_id

@@ -63,6 +63,7 @@ counts as (
         townships.period,
         townships.township_id,
         townships.org_name,
+        townships.district_id,
         townships.workers as grid_workers,
         coalesce(workers.workers_online, 0) as workers_online,
         coalesce(admin_accounts.admin_accounts, 0) as admin_accounts,
@@ -122,5 +123,6 @@ select
     {{ safe_divide('worker_events', 'grid_workers') }} as events_per_worker,
     {{ safe_divide('volunteer_events_closed', 'volunteer_events') }} as volunteer_closure_rate,
     {{ safe_divide('disputes_resolved', 'disputes') }} as dispute_resolution_rate,
-    {{ safe_divide('special_population_visited', 'special_population') }} as visit_rate
+    {{ safe_divide('special_population_visited', 'special_population') }} as visit_rate,
+    counts.district_id
 from counts
