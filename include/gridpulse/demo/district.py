@@ -7,6 +7,9 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
+# townships whose units are communities (社区), not villages (村): subdistricts (街道) and their offices (办)
+URBAN_SUFFIXES = ("街道", "办")
+
 
 @dataclass
 class District:
@@ -22,8 +25,8 @@ def scaled_townships(spec: dict, scale: float) -> pd.DataFrame:
     base = pd.DataFrame(spec["townships"])
     count = max(1, round(len(base) * scale))
     rows = base.iloc[[i % len(base) for i in range(count)]].reset_index(drop=True)
-    suffix = ["办" if name.endswith("办") else name[-1] for name in rows.name]
-    rows["org_name"] = [name if i < len(base) else f"新{name[:-1]}{i + 1}{s}" for i, (name, s) in enumerate(zip(rows.name, suffix))]
+    suffix = [next((s for s in URBAN_SUFFIXES if name.endswith(s)), name[-1]) for name in rows.name]
+    rows["org_name"] = [name if i < len(base) else f"新{name[:-len(s)]}{i + 1}{s}" for i, (name, s) in enumerate(zip(rows.name, suffix))]
     width = max(3, len(str(count)))
     rows["org_id"] = [f"{spec['district']['code']}{i + 1:0{width}d}" for i in range(count)]
     return rows
@@ -33,7 +36,7 @@ def _villages(spec: dict, townships: pd.DataFrame, rng: np.random.Generator) -> 
     stems = spec["village_stems"]
     rows = []
     for n, t in enumerate(townships.itertuples()):
-        kind = "社区" if t.org_name.endswith("办") else "村"
+        kind = "社区" if t.org_name.endswith(URBAN_SUFFIXES) else "村"
         shares = rng.dirichlet(np.full(t.villages, 4.0))
         pops = np.floor(shares * t.population).astype(int)
         pops[0] += t.population - pops.sum()
@@ -83,7 +86,9 @@ def _populations_by_grids(townships: pd.DataFrame, villages: pd.DataFrame, worke
     return result
 
 
-def build_district(spec: dict, scale: float, rng: np.random.Generator, fake: Faker, month_start: pd.Timestamp) -> District:
+def build_district(spec: dict, scale: float, rng: np.random.Generator, fake: Faker, month_start: pd.Timestamp,
+                   totals: float | None = None) -> District:
+    """The townships at `scale`; the special population at `totals` (scale unless given)."""
     townships = scaled_townships(spec, scale)
     villages = _villages(spec, townships, rng)
     workers = _grids_and_workers(townships, villages, rng)
@@ -106,7 +111,7 @@ def build_district(spec: dict, scale: float, rng: np.random.Generator, fake: Fak
     days_before = rng.integers(30, 1500, len(workers))
     workers["active_from"] = (month_start - pd.to_timedelta(days_before, unit="D")).normalize()
     workers["active_to"] = pd.NaT
-    n_special = round(spec["special_population"] * scale)
+    n_special = round(spec["special_population"] * (scale if totals is None else totals))
     assigned = rng.integers(0, len(workers), n_special)
     names, phones, ids = _people(fake, n_special)
     special = pd.DataFrame({

@@ -34,12 +34,14 @@ def _printed(frame: pd.DataFrame, table: Table, file_spec: dict, booleans: dict)
         elif column.type == "boolean":  # the column's own words if the platform has them (在线/离线)
             own = {code: word for code, word in words.pop(name, {}).items() if isinstance(code, bool)}
             text = values.map({True: own.get(True, booleans["true"]), False: own.get(False, booleans["false"])})
-        elif column.type == "integer":
-            text = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif column.type == "integer":  # whole numbers, also where a missing value made the column float
+            numbers = pd.to_numeric(values)
+            text = numbers.fillna(0).astype("int64").astype(str).where(numbers.notna(), "")
         else:
-            text = values.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+            text = values.astype(str).where(values.notna(), "")
         if name in words:
-            text = text.map(lambda v, w=words[name]: w.get(v, v))
+            printed = text.map(words[name])
+            text = printed.where(printed.notna(), text)
         out[headers[name]] = text.fillna("")
     return out
 
