@@ -112,7 +112,7 @@ def test_the_rollup_names_the_missing_districts(city):
     now = _text_of(deployment.rollup_output / PERIOD / "rollup_bulletin.docx")
     assert "渝水区、仙女湖区2个已发布本月考核结果；分宜县（导出未通过校验，已退回）未纳入本次汇总" in now
     book = load_workbook(deployment.rollup_output / PERIOD / "rollup.xlsx", read_only=True)
-    states = [row for row in book["各县（区）报送情况"].iter_rows(min_row=3, values_only=True)]
+    states = [row[:3] for row in book[f"{PERIOD} 各县（区）报送情况"].iter_rows(min_row=3, values_only=True)]
     assert states == [(YUSHUI, "渝水区", "已发布"), (FENYI, "分宜县", "导出未通过校验，已退回"),
                       (XIANNVHU, "仙女湖区", "已发布")]
     assert city["first"]["rollup"] != _digests(deployment.rollup_output / PERIOD)  # republished as 仙女湖区 arrived
@@ -151,7 +151,7 @@ def test_townships_are_ranked_across_districts_that_share_a_scheme(city):
 def test_the_rollup_totals_are_the_sum_of_the_districts_rows(city):
     deployment = city["deployment"]
     book = load_workbook(deployment.rollup_output / PERIOD / "rollup.xlsx", read_only=True)
-    rows = list(book["各县（区）主要指标"].iter_rows(min_row=2, values_only=True))
+    rows = list(book[f"{PERIOD} 各县（区）主要指标"].iter_rows(min_row=2, values_only=True))
     header, districts, total = rows[0], rows[1:-1], rows[-1]
     assert [r[0] for r in districts] == ["渝水区", "仙女湖区"] and total[0] == "合计"
     workers = header.index("网格员（名）")

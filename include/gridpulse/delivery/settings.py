@@ -19,8 +19,12 @@ def delivery() -> dict:
 
 @cache
 def delivery_in(path) -> dict:
-    """A delivery file; one that `extends` another lists only what differs (its sender, its orgs)."""
-    return config.with_base(config.read_yaml(path))
+    """A delivery file. One that `extends` another takes the other's messages and channels and
+    replaces what it sets, key by key at the top: its `orgs` are its recipients, all of them, never
+    added to the other file's (a district of a deployment must not mail another district's units)."""
+    data = config.read_yaml(path)
+    base = data.pop("extends", None)
+    return {**delivery_in(config.project_path(base)), **data} if base else data
 
 
 @cache
