@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                            ("rollup", "the deployment's rollup from what its districts have published")]:
         many = commands.add_parser(name, help=helptext)
         many.add_argument("--period", required=True, type=Period.parse, help="assessed month, e.g. 2022-11")
+    commands.choices["districts"].add_argument("--jobs", type=int, default=1,
+                                               help="districts run at once, each in its own process (default 1)")
     commands.choices["rollup"].add_argument("--deliver", action="store_true",
                                             help="then send it to the deployment's recipients (its `delivery` file)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
@@ -112,7 +114,7 @@ def _dispatch(args) -> int:
 
         print(report(rescore(args.period, args.scheme, args.against)))
     elif args.command == "districts":
-        for code, state in pipeline.run_districts(args.period).items():
+        for code, state in pipeline.run_districts(args.period, jobs=args.jobs).items():
             print(f"{code}: {state}")
         _print_rollup(args.period)
     elif args.command == "rollup":

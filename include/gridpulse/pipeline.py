@@ -141,11 +141,20 @@ def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:
     return "published"
 
 
-def run_districts(period: Period, codes: list[str] | None = None) -> dict[str, str]:
+def run_districts(period: Period, codes: list[str] | None = None, jobs: int = 1) -> dict[str, str]:
     """Every district of the deployment (or those named) on its own, then the rollup: a district
-    that is refused or has not sent its export does not hold back the others."""
-    states = {d.code: run_district(d.code, period) for d in config.deployment().districts
-              if codes is None or d.code in codes}
+    that is refused or has not sent its export does not hold back the others. With `jobs` > 1,
+    that many districts run at once, each in a process of its own (as Airflow's workers would)."""
+    chosen = [d.code for d in config.deployment().districts if codes is None or d.code in codes]
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        # spawned, not forked: a worker starts clean of this process's DuckDB and logging state
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            states = dict(zip(chosen, pool.map(run_district, chosen, [period] * len(chosen))))
+    else:
+        states = {code: run_district(code, period) for code in chosen}
     rollup(period)
     return states
 

@@ -106,3 +106,36 @@ def test_dag_file_parses_without_heavy_imports():
     done = subprocess.run([sys.executable, "-c", code, str(PROJECT_DIR / "dags")], capture_output=True, text=True, check=True)
     report = next(line for line in done.stdout.splitlines() if line.startswith("HEAVY:"))
     assert report == "HEAVY:", f"heavy modules imported at parse time: {report}"
+
+
+def test_a_deployment_of_districts_has_a_dag_per_district_and_the_rollup(monkeypatch):
+    """GRIDPULSE_DEPLOYMENT: one DAG per district (a failing district shows as itself), each task
+    running as its district, and the rollup scheduled on any district's published ranking."""
+    import os
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from gridpulse import config
+
+    city = PROJECT_DIR / "include" / "config" / "deployments" / "xinyu.yml"
+    monkeypatch.setenv("GRIDPULSE_DEPLOYMENT", str(city))
+    monkeypatch.setenv("GRIDPULSE_DISTRICT", "")  # recorded as absent before: the hooks' setting is undone after the test
+    monkeypatch.delenv("GRIDPULSE_DISTRICT")
+    bag = DagBag(dag_folder=str(PROJECT_DIR / "dags"))
+    codes = [d.code for d in config.deployment().districts]
+    assert bag.import_errors == {}
+    assert set(bag.dags) == {f"gridpulse_monthly_{code}" for code in codes} | {"gridpulse_rollup"}
+    for code in codes:
+        dag = bag.dags[f"gridpulse_monthly_{code}"]
+        assert {f"dbt_build.{model}_run" for model in MARTS} <= set(dag.task_ids)
+        assert {o.uri for o in dag.get_task("publish").outlets} == {f"gridpulse://{code}/warehouse/marts/{m}" for m in MARTS}
+        for task_id in ("validate", "dbt_build.dbt_producer_watcher", "publish", "deliver"):
+            monkeypatch.delenv("GRIDPULSE_DISTRICT", raising=False)
+            dag.get_task(task_id)._pre_execute_hook({})  # what the task runner calls before execute
+            assert os.environ["GRIDPULSE_DISTRICT"] == code
+            assert config.settings()["district"]["code"] == code and config.paths().output.name == code
+    rollup = bag.dags["gridpulse_rollup"]
+    watched = {asset.uri for asset in rollup.timetable.asset_condition.objects}
+    assert watched == {f"gridpulse://{code}/warehouse/marts/rpt_ranking_monthly" for code in codes}
+    assert rollup.get_task("publish_rollup").upstream_task_ids == {"resolve_period"}
+    assert "publish_rollup" in rollup.get_task("deliver_rollup").upstream_task_ids
