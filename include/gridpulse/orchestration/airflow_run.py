@@ -118,7 +118,7 @@ def _run_deployment(period: str, logs: Path) -> int:
     if not _run_logged("gridpulse_rollup", period, logs / f"gridpulse_rollup-{period}.log"):
         return 1
     for district in deployment.districts:
-        print(f"{district.name}:{'':<8} {deployment.paths_of(district.code).output / period}"
+        print(f"District {district.code} ({district.name}): {deployment.paths_of(district.code).output / period}"
               + ("  (not published)" if district in failed else ""))
     print(f"Rollup:           {deployment.rollup_output / period}")
     print(f"Rollup warehouse: {deployment.rollup_warehouse}  (SQL across districts: docs/analysts.md)")
