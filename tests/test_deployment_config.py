@@ -76,3 +76,13 @@ def test_a_district_listed_twice_is_refused(tmp_path):
                      "districts:\n  - {code: '360502', name: 渝水区}\n  - {code: '360502', name: 渝水区}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="listed twice"):
         config.deployment(twice)
+
+
+def test_a_rollup_before_any_district_has_published_names_them_all(city):
+    from gridpulse import pipeline
+    from gridpulse.period import Period
+
+    published = pipeline.rollup(Period.parse("2022-11"))
+    assert set(published) == {"rollup.xlsx", "rollup_bulletin.docx", "rollup_bulletin.html", "rollup_bulletin.pdf"}
+    html = (city.rollup_output / "2022-11" / "rollup_bulletin.html").read_text(encoding="utf-8")
+    assert "全市3个县（区）中，尚无县（区）发布本月考核结果；渝水区（尚未收到导出）、分宜县（尚未收到导出）、仙女湖区（尚未收到导出）未纳入本次汇总" in html

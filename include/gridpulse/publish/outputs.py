@@ -7,7 +7,6 @@ in between rendering and swapping the outputs in.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from gridpulse import config
@@ -16,6 +15,7 @@ from gridpulse.bulletin.docx_writer import write_docx
 from gridpulse.bulletin.reconcile import reconcile
 from gridpulse.bulletin.render import write_html
 from gridpulse.bulletin.typst_writer import write_pdf
+from gridpulse.files.folders import emptied, swap_in
 from gridpulse.files.stable import restamp_outputs
 from gridpulse.files.workbook import write_csv, write_xlsx
 from gridpulse.publish.ranking import ranking_table
@@ -55,9 +55,7 @@ def render_all(marts: MonthMarts, staging: Path) -> list:
 def render_outputs(period: str, built: Path) -> Path:
     """Every output of the month from the marts of `built`, reconciled, in a hidden folder."""
     marts = read_month(built, period)
-    staging = _staging(period)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = emptied(_staging(period))
     bulletins = render_all(marts, staging)
     restamp_outputs(staging, period)  # the same marts give the same bytes, in any run
     for bulletin in bulletins:  # every printed figure again from the marts, before anything is published
@@ -67,11 +65,4 @@ def render_outputs(period: str, built: Path) -> Path:
 
 def swap_in_outputs(period: str) -> dict[str, str]:
     """The rendered outputs become output/<period>/ by renames; return them by name."""
-    staging, target = _staging(period), config.paths().output / period
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return {p.name: str(target / p.name) for p in sorted(target.iterdir())}
+    return swap_in(_staging(period), config.paths().output / period)

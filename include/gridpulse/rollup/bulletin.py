@@ -74,6 +74,8 @@ def _ranked_names(register: Register, ranked: pd.DataFrame) -> str:
 def ranking_section(register: Register, rows: RollupRows, named: int) -> tuple[list, list]:
     """Per shared scheme: the top and bottom units named in the body, the whole ranking in the appendix."""
     blocks, appendix = [], []
+    if rows.ranking.empty:  # no scheme is shared by two published districts (yet)
+        return blocks, appendix
     key = ("period", "scheme_id", "org_id")
     for _, ranked in rows.ranking.groupby("scheme_id", sort=True):
         title = str(ranked.scheme_title_zh.iloc[0])

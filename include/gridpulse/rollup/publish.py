@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ import pandas as pd
 from gridpulse.bulletin.document import Table
 from gridpulse.bulletin.reconcile import reconcile
 from gridpulse.config import Deployment
+from gridpulse.files.folders import emptied, swap_in
 from gridpulse.files.stable import restamp_outputs
 from gridpulse.files.workbook import write_xlsx
 from gridpulse.publish.outputs import BULLETIN_FORMATS
@@ -65,14 +65,7 @@ def publish_rollup(deployment: Deployment, period: str) -> dict[str, str]:
     """Rebuild, render, reconcile and swap in the rollup of the month; return its files by name."""
     building = build_rollup_warehouse(deployment)
     target = deployment.rollup_output / period
-    staging, old = target.with_name(f".{period}.staging"), target.with_name(f".{period}.old")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = emptied(target.with_name(f".{period}.staging"))
     render_rollup(deployment, period, building, staging)
     os.replace(building, deployment.rollup_warehouse)
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return {p.name: str(target / p.name) for p in sorted(target.iterdir())}
+    return swap_in(staging, target)
