@@ -12,8 +12,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "include" / "gridpulse"
 
 # The month's steps in the order a run takes them; a step may import an earlier one, never a later.
+# pipeline.py is the steps in order, as plain functions; orchestration/ (the DAGs, Airflow's helpers)
+# calls them, so it comes last.
 STEPS = ["sources", "ingest", "validate", "load", "transform", "bulletin", "publish", "followup", "rollup", "delivery",
-         "orchestration", "pipeline"]
+         "pipeline", "orchestration"]
 # Code every step may use, and that itself imports no step: configuration, the contract, the month,
 # problems and quarantine, the warehouse file, file writing.
 SHARED = ["config", "contract", "period", "problems", "quarantine", "private_files", "calendar", "schemes",
