@@ -114,9 +114,11 @@ def _dispatch(args) -> int:
 
         print(report(rescore(args.period, args.scheme, args.against)))
     elif args.command == "districts":
-        for code, state in pipeline.run_districts(args.period, jobs=args.jobs).items():
+        states = pipeline.run_districts(args.period, jobs=args.jobs)
+        for code, state in states.items():
             print(f"{code}: {state}")
         _print_rollup(args.period)
+        return 1 if "failed" in states.values() else 0
     elif args.command == "rollup":
         for name, path in pipeline.rollup(args.period).items():
             print(f"{name}: {path}")

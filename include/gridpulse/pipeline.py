@@ -124,7 +124,8 @@ def run_month(period: Period) -> dict[str, str]:
 
 def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:
     """One district of the deployment (GRIDPULSE_DEPLOYMENT) runs its month, holding its own
-    folders; return its state: published, refused (quarantined with a report) or not_arrived."""
+    folders; return its state: published, refused (quarantined with a report), failed (see the
+    log) or not_arrived."""
     from gridpulse import month_lock
     from gridpulse.problems import ExportRejected
 
@@ -132,12 +133,15 @@ def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:
         if not export_ready(period):
             log.warning("%s %s %s: no export yet / 尚未收到导出", period, district.code, district.name)
             return "not_arrived"
-        with month_lock.holding(str(period), f"districts {code} {period}", wait_seconds, on_wait=log.warning):
-            try:
+        try:
+            with month_lock.holding(str(period), f"districts {code} {period}", wait_seconds, on_wait=log.warning):
                 run_month(period)
-            except ExportRejected as refused:  # this district's month alone: the others go on
-                log.error("%s %s %s refused / 导出未通过: %s", period, district.code, district.name, refused)
-                return "refused"
+        except ExportRejected as refused:  # this district's month alone: the others go on
+            log.error("%s %s %s refused / 导出未通过: %s", period, district.code, district.name, refused)
+            return "refused"
+        except Exception:  # a district that fails otherwise (busy, a bug) does not stop the others either
+            log.exception("%s %s %s failed / 运行失败", period, district.code, district.name)
+            return "failed"
     return "published"
 
 

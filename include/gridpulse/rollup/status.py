@@ -7,8 +7,9 @@ import duckdb
 
 from gridpulse.config import Deployment, District
 
-PUBLISHED, REFUSED, NOT_ARRIVED = "published", "refused", "not_arrived"
-STATE_ZH = {PUBLISHED: "已发布", REFUSED: "导出未通过校验，已退回", NOT_ARRIVED: "尚未收到导出"}
+PUBLISHED, REFUSED, RECEIVED, NOT_ARRIVED = "published", "refused", "received", "not_arrived"
+STATE_ZH = {PUBLISHED: "已发布", REFUSED: "导出未通过校验，已退回", RECEIVED: "已收到导出，尚未完成考核",
+            NOT_ARRIVED: "尚未收到导出"}
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,20 @@ def _published(warehouse, period: str) -> bool:
         con.close()
 
 
+def _holds(folder) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
 def district_month(deployment: Deployment, district: District, period: str) -> DistrictMonth:
     """A district's month is published once its warehouse holds the month's ranking; else it was
-    refused if its quarantine holds the month, else its export has not arrived (or not run yet)."""
+    refused if its quarantine holds the month; else it is under way (or failed) if its archive
+    holds the month; else its export has not arrived."""
     paths = deployment.paths_of(district.code)
     if _published(paths.warehouse, period) and (paths.output / period).is_dir():
         return DistrictMonth(district, PUBLISHED)
-    refused = paths.quarantine / period
-    return DistrictMonth(district, REFUSED if refused.is_dir() and any(refused.iterdir()) else NOT_ARRIVED)
+    if _holds(paths.quarantine / period):
+        return DistrictMonth(district, REFUSED)
+    return DistrictMonth(district, RECEIVED if _holds(paths.archive / period) else NOT_ARRIVED)
 
 
 def month_states(deployment: Deployment, period: str) -> list[DistrictMonth]:
