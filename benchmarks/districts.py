@@ -78,7 +78,7 @@ def bench_districts(work: Path, districts: int, jobs: int, period: str, seed: in
         env.pop(name, None)
     month = _checked(run("districts", [sys.executable, "-m", "gridpulse", "districts", "--period", period,
                                        "--jobs", str(jobs)], env=env))
-    states = [line for line in month.output.splitlines() if line.endswith((": published", ": refused", ": not_arrived"))]
+    states = [line for line in month.output.splitlines() if line.endswith((": published", ": refused", ": failed", ": not_arrived"))]
     published = sum(line.endswith(": published") for line in states)
     print(f"  {districts} districts and the rollup: {month.wall_s:.1f} s, {month.peak_mib:.0f} MiB, "
           f"{published} published", flush=True)
