@@ -36,9 +36,9 @@ def settings_file() -> Path:
 
 
 def settings() -> dict:
-    """The settings of the district being run: inside a many-district deployment the district's
-    own (GRIDPULSE_DEPLOYMENT and GRIDPULSE_DISTRICT, see gridpulse.deployment), else the file
-    settings_file() names; read again when either changes."""
+    """The settings of the district being run: inside a deployment of several districts the
+    district's own (GRIDPULSE_DEPLOYMENT and GRIDPULSE_DISTRICT, see Deployment below), else the
+    file settings_file() names; read again when either changes."""
     district = os.environ.get("GRIDPULSE_DISTRICT")
     if district:
         return deployment().district(district).settings
@@ -47,18 +47,12 @@ def settings() -> dict:
 
 @cache
 def _settings_of(path: Path) -> dict:
-    return with_base(read_yaml(path))
-
-
-def with_base(data: dict) -> dict:
-    """Settings that name a file to `extend` are that file's settings with theirs laid over them,
-    so a district lists only what differs from the deployment it joins."""
-    base = data.pop("extends", None)
-    return merged(_settings_of(project_path(base)), data) if base else data
+    return read_yaml(path)
 
 
 def merged(base: dict, over: dict) -> dict:
-    """`over` laid on `base`: mappings merge key by key, anything else is replaced."""
+    """`over` laid on `base`: mappings merge key by key, anything else is replaced (a district's
+    entry over the settings file it names)."""
     out = dict(base)
     for key, value in over.items():
         out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
