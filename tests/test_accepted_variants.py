@@ -1,7 +1,8 @@
 """Every variant of a month that validation accepts with a repair (tests/broken/corpus.py,
 ACCEPTED in test_broken_corpus.py) loads into `raw` exactly the rows of the clean month, value for
 value: a repair never changes what the platform meant. (A case that changes values on purpose,
-formula_like_names, is compared everywhere but the two names it changed.)"""
+formula_like_names, is compared everywhere but the two names it changed.) The month is the small
+month, as in test_broken_corpus.py: the repairs are the same whatever the number of rows."""
 from __future__ import annotations
 
 import shutil
@@ -50,17 +51,17 @@ def _raw_rows(monkeypatch, root: Path, month: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def clean_raw(demo_month, tmp_path_factory):
+def clean_raw(small_month, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     try:
-        yield _raw_rows(patch, tmp_path_factory.mktemp("clean"), demo_month)
+        yield _raw_rows(patch, tmp_path_factory.mktemp("clean"), small_month)
     finally:
         patch.undo()
 
 
 @pytest.mark.parametrize("case", sorted(ACCEPTED))
-def test_an_accepted_variant_loads_the_clean_months_values(case, clean_raw, demo_month, tmp_path, monkeypatch):
-    month = Path(shutil.copytree(demo_month, tmp_path / "variant" / demo_month.name))
+def test_an_accepted_variant_loads_the_clean_months_values(case, clean_raw, small_month, tmp_path, monkeypatch):
+    month = Path(shutil.copytree(small_month, tmp_path / "variant" / small_month.name))
     CASES[case](month)
     variant = _raw_rows(monkeypatch, tmp_path / "run", month)
     changed = CHANGED_ON_PURPOSE.get(case, set())

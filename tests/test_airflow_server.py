@@ -73,9 +73,11 @@ def mail_and_robots(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
+def airflow_server(demo_month, small_month, tmp_path_factory, mail_and_robots):
     """A real Airflow for this module, with three demo months waiting in its landing folder and
-    its delivery connections pointing at the loopback mail server and robots."""
+    its delivery connections pointing at the loopback mail server and robots. The two months that
+    publish are the demo's, whole (the delivery and the rankings count its 17 townships); the
+    month whose validation fails is the small month, which stops at the same check."""
     from gridpulse.demo import generate
 
     from exports import edit_manifest
@@ -86,7 +88,7 @@ def airflow_server(demo_month, tmp_path_factory, mail_and_robots):
         export = demo_month if period == "2022-11" else generate(period, root / "exports")
         drop_month(export, root / "landing")
     broken = root / "landing" / BROKEN_MONTH
-    shutil.copytree(demo_month, broken)
+    shutil.copytree(small_month, broken)
     edit_manifest(broken, lambda manifest: manifest.update(period=BROKEN_MONTH))
     port = _free_port()
     env = os.environ | {
@@ -241,18 +243,34 @@ def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow
     assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
 
 
-def test_make_trigger_says_what_it_waits_for_and_gives_up_after_its_timeout(airflow_server):
-    """2022-07 has no export: the run waits for it (for days), and keeps waiting while the next
-    tests backfill and fail other months: a waiting run holds nothing back."""
-    command = subprocess.run(
-        [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", "40",
-         "trigger", "--period", MISSING_MONTH],
-        env=airflow_server["env"], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
-    _keep_log(airflow_server, "make trigger of a month without an export", command.stdout + command.stderr)
-    assert command.returncode == 4, command.stdout + command.stderr
-    assert re.search(rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "
-                     r"\(the month's export is not complete in the source yet\)", command.stdout), command.stdout
-    assert f"Gave up waiting after 40 s (--timeout): manual__{MISSING_MONTH}__" in command.stderr
+@pytest.fixture(scope="module")
+def trigger_of_a_month_without_export(airflow_server):
+    """`make trigger` of MISSING_MONTH, which has no export, with a 40 s timeout: started in the
+    background, so that its wait goes on while the backfill runs. Its output goes to files."""
+    stdout, stderr = (airflow_server["root"] / f"trigger-{MISSING_MONTH}.{name}" for name in ("out", "err"))
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        command = subprocess.Popen(
+            [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", "40",
+             "trigger", "--period", MISSING_MONTH],
+            env=airflow_server["env"], stdout=out, stderr=err, cwd=PROJECT_DIR)
+    yield {"command": command, "stdout": stdout, "stderr": stderr}
+    if command.poll() is None:
+        command.kill()
+        command.wait()
+
+
+WAITING_FOR_EXPORT = (rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "
+                      r"\(the month's export is not complete in the source yet\)")
+
+
+def test_make_trigger_says_what_it_waits_for(trigger_of_a_month_without_export):
+    """2022-07 has no export: the run waits for it (for days), and `make trigger` says so. The
+    command goes on waiting while the next tests backfill and fail other months."""
+    command, stdout = trigger_of_a_month_without_export["command"], trigger_of_a_month_without_export["stdout"]
+    deadline = time.monotonic() + 120
+    while not re.search(WAITING_FOR_EXPORT, stdout.read_text(encoding="utf-8")):
+        assert command.poll() is None and time.monotonic() < deadline, stdout.read_text(encoding="utf-8")
+        time.sleep(1)
 
 
 def test_one_command_backfills_two_months_and_skips_delivery_without_connections(airflow_server):
@@ -315,6 +333,27 @@ def test_a_failed_month_says_which_task_failed_and_why_first(airflow_server):
     # the run gave the deployment back: the next month may go
     release = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/release_deployment")
     assert release["state"] == "success"
+
+
+def test_make_trigger_gives_up_after_its_timeout_and_the_waiting_run_held_nothing_back(airflow_server,
+                                                                                       trigger_of_a_month_without_export):
+    """The trigger of 2022-07 (test_make_trigger_says_what_it_waits_for) gave up after 40 s, while
+    the backfill ran; its run still waits for the export, and the months after it ran meanwhile."""
+    trigger = trigger_of_a_month_without_export
+    returncode = trigger["command"].wait(timeout=600)
+    printed, said = trigger["stdout"].read_text(encoding="utf-8"), trigger["stderr"].read_text(encoding="utf-8")
+    _keep_log(airflow_server, "make trigger of a month without an export", printed + said)
+    assert returncode == 4, printed + said
+    assert re.search(WAITING_FOR_EXPORT, printed), printed
+    assert f"Gave up waiting after 40 s (--timeout): manual__{MISSING_MONTH}__" in said
+    from gridpulse.orchestration.airflow_api import WAITING_TASK_STATES
+
+    api = _api(airflow_server)
+    [waiting] = [run["dag_run_id"] for run in api.runs() if run["dag_run_id"].startswith(f"manual__{MISSING_MONTH}__")]
+    tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{waiting}/taskInstances", params={"limit": 200})
+    states = {ti["task_id"]: ti["state"] for ti in tasks["task_instances"]}
+    assert api.run(waiting)["state"] == "running"
+    assert states["wait_for_export"] in WAITING_TASK_STATES and states["claim_deployment"] is None, states
 
 
 def test_stopping_airflow_leaves_no_process_behind(airflow_server):

@@ -44,10 +44,18 @@ def test_make_sql_answers_and_refuses_writes(two_month_warehouse, tmp_path):
     assert "rpt_ranking_monthly" in _mart_names(two_month_warehouse)
 
 
-def test_make_docs_builds_dbt_and_gx_sites(two_month_warehouse, tmp_path):
-    done = make("docs", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse), "GRIDPULSE_OUTPUT_DIR": str(tmp_path)})
+@pytest.fixture(scope="module")
+def made_docs(two_month_warehouse, tmp_path_factory):
+    """`make docs` on the two months' warehouse, run once for the tests that read the sites (what
+    it printed, and the output folder the sites are in)."""
+    output = tmp_path_factory.mktemp("docs-output")
+    return make("docs", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse), "GRIDPULSE_OUTPUT_DIR": str(output)}), output
+
+
+def test_make_docs_builds_dbt_and_gx_sites(made_docs, two_month_warehouse):
+    done, output = made_docs
     assert done.returncode == 0, done.stdout + done.stderr
-    dbt_site, gx_site = tmp_path / "docs" / "dbt", tmp_path / "docs" / "gx"
+    dbt_site, gx_site = output / "docs" / "dbt", output / "docs" / "gx"
     assert (dbt_site / "index.html").stat().st_size > 10_000 and (dbt_site / "static_index.html").exists()
     catalog = json.loads((dbt_site / "catalog.json").read_text(encoding="utf-8"))
     assert {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"} == _mart_names(two_month_warehouse)
@@ -61,13 +69,13 @@ def test_make_docs_builds_dbt_and_gx_sites(two_month_warehouse, tmp_path):
 
 
 @pytest.mark.external
-def test_the_docs_entry_page_renders_from_a_file_in_headless_chromium(two_month_warehouse, tmp_path):
+def test_the_docs_entry_page_renders_from_a_file_in_headless_chromium(made_docs, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium): the browser test did not run")
-    done = make("docs", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse), "GRIDPULSE_OUTPUT_DIR": str(tmp_path)})
+    done, output = made_docs
     assert done.returncode == 0, done.stdout + done.stderr
-    page = (tmp_path / "docs" / "dbt" / "static_index.html").as_uri()
+    page = (output / "docs" / "dbt" / "static_index.html").as_uri()
     dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
                           "--virtual-time-budget=20000", "--dump-dom", page], capture_output=True, text=True, timeout=180).stdout
     assert "Where to start" in dom and "rpt_grid_agency_transfers_monthly" in dom

@@ -1,7 +1,10 @@
 """The corpus of broken exports (tests/broken/corpus.py): each one stops at validation with a
 message naming file, row and canonical column in Chinese, is kept in quarantine with its report,
 and publishes nothing; or it is accepted with the repair docs/bad_exports.md describes, and the
-validation report says what was done."""
+validation report says what was done.
+
+The cases break `small_month` (the demo month at a tenth of its rows; validation reads every row
+of every file either way), so the rows, counts and values the messages name are that month's."""
 from __future__ import annotations
 
 import json
@@ -31,13 +34,13 @@ REJECTED = {
     "merged_header_cells": "网格员.xlsx 第 1 行 「联系电话」(phone)：表头 D1:E1 是合并单元格：每列应有自己的一个表头，请取消合并后重新导出",
     "empty_file": "管理员登录.csv：文件为空，没有表头",
     "header_only": "管理员登录.csv 第 2 行：文件只有表头，没有数据行：「管理员账号登录」每月都应有记录（导出可能不完整）",
-    "truncated_last_line": "特殊人群走访.csv 第 1077 行：最后一行不完整：只有 3 列，表头有 4 列（文件可能在传输中被截断）",
+    "truncated_last_line": "特殊人群走访.csv 第 113 行：最后一行不完整：只有 3 列，表头有 4 列（文件可能在传输中被截断）",
     "checksum_mismatch": "事件流转.csv：文件校验和与清单 manifest.json 不符（传输不完整或文件被改动）",
     "missing_file": "附加分.csv：文件缺失：导出中没有「附加分」文件",
     "unknown_extra_file": "说明.txt：导出中有导出规范之外的文件（平台是否改了文件名？）；请确认后从导出中去掉它，或在平台映射中登记",
     "corrupt_workbook": "特殊人群.xlsx：文件无法读取：不是完整的 XLSX 工作簿（可能在传输中被截断或损坏）；请从平台重新导出",
     "manifest_of_another_month": "manifest.json：清单中的月份 2022-10 与考核月 2022-11 不符",
-    "manifest_row_count_differs": "矛盾纠纷.csv：数据行数 590 与清单记录的 591 不符（文件可能不完整）",
+    "manifest_row_count_differs": "矛盾纠纷.csv：数据行数 47 与清单记录的 48 不符（文件可能不完整）",
     "text_in_number": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：「十二」不是数字",
     "bad_date": "特殊人群走访.csv 第 7 行 「走访时间」(visited_at)：「2022-11-31 10:00:00」不是日期时间（如 2022-11-01 08:30:00）",
     "excel_serial_date": f"事件流转.csv 第 4 行 「流转时间」(transferred_at)：「44870.5」不是日期时间（如 2022-11-01 08:30:00）；像是 Excel 日期序列号（即 2022-11-05 12:00:00），{SERIAL}",
@@ -57,20 +60,20 @@ REJECTED = {
     "visit_unknown_person": "特殊人群走访.csv 第 14 行 「人员编号」(person_id)：「TS9999999」在特殊人群中不存在",
     "adjustment_for_a_scheme_not_in_force": "附加分.csv 第 2 行 「考核方案」(scheme_id)：「baiguan_grid_2021」不是 2022-11 有效且设有附加分项目的考核方案（本月可用：无）：该行附加分无法计入",
     "export_of_another_district": "组织机构.xlsx 第 2 行 「机构编码」(org_id)：区县「分宜县」（360521）不是本部署配置的 渝水区（360502）：这是另一个区县的导出，不能以 渝水区 的名义发布（另一区县请用它自己的配置文件运行，GRIDPULSE_CONFIG）",
-    "event_outside_the_month": "事件.csv 第 264 行 「上报时间」(reported_at)：「2022-12-02 09:15:00」不在本考核月内",
-    "closed_before_reported": "事件.csv 第 262 行 「办结时间」(closed_at)：「2022-11-01 05:00:32」早于「上报时间」(reported_at)",
+    "event_outside_the_month": "事件.csv 第 32 行 「上报时间」(reported_at)：「2022-12-02 09:15:00」不在本考核月内",
+    "closed_before_reported": "事件.csv 第 30 行 「办结时间」(closed_at)：「2022-11-01 05:17:52」早于「上报时间」(reported_at)",
     "negative_patrol": "巡查记录.csv 第 10 行 「结束时间」(ended_at)：「2022-11-01 00:00:00」早于「开始时间」(started_at)",
     "timestamp_with_offset": "事件.csv 第 5 行 「上报时间」(reported_at)：「2022-11-03T09:15:00+08:00」不是日期时间（如 2022-11-01 08:30:00）；带时区（如 +08:00）：平台时间一律是北京时间，不带时区，请去掉时区后重新导出（不会自动换算）",
-    "cut_inside_last_value": "巡查记录.csv 第 33455 行：文件末尾没有换行：最后一行可能在传输中被截断（其最后一个值可能不完整，如 7.14 变成 7.）；请从平台重新导出完整文件",
-    "cut_inside_a_character": "事件.csv 第 33072 行：文件在一个汉字的中间结束：最后一行在传输中被截断（GBK）；请从平台重新导出完整文件",
+    "cut_inside_last_value": "巡查记录.csv 第 2200 行：文件末尾没有换行：最后一行可能在传输中被截断（其最后一个值可能不完整，如 7.14 变成 7.）；请从平台重新导出完整文件",
+    "cut_inside_a_character": "事件.csv 第 3305 行：文件在一个汉字的中间结束：最后一行在传输中被截断（GBK）；请从平台重新导出完整文件",
     "carried_over_reported_after_the_month": "事件.csv 第 2 行 「上报时间」(reported_at)：「2022-11-10 09:00:00」不早于本考核月，但「是否结转」(is_carried_over)为是：结转的记录应来自之前的月份",
     "closed_after_the_export_was_made": "事件.csv 第 265 行 「办结时间」(closed_at)：「2022-12-05 10:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
     "worker_in_a_village": "网格员.xlsx 第 4 行 「所属网格编码」(grid_id)：「360502001001」在组织机构中的层级不是网格（grid）（应指向网格（grid）一级的单位）",
     "thousands_separators": "巡查记录.csv 第 5 行 「巡查里程（公里）」(distance_km)：2 个单元格带千位分隔符（如「1,012.50」）：表格软件把数字显示成了带逗号的文本；请把该列设为常规数字格式（不用千位分隔符）后重新导出",
-    "org_unit_of_another_district": "组织机构.xlsx 第 1643 行 「机构编码」(org_id)：「360521001」（分宜镇）不属于 渝水区：本区县的机构编码都以 360502 开头，另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
+    "org_unit_of_another_district": "组织机构.xlsx 第 122 行 「机构编码」(org_id)：「360521001」（分宜镇）不属于 渝水区：本区县的机构编码都以 360502 开头，另一区县的单位不能混入本区县的组织机构；请核对导出范围后重新导出",
     "title_row_above_the_header": "矛盾纠纷.csv 第 1 行：第 1 行是「渝水区2022年11月矛盾纠纷排查台账」，表头在第 2 行：请删除表头上方的标题行后重新导出",
     "codes_in_scientific_notation": "事件.csv 第 4 行 「所属机构编码」(org_id)：3 个编码被表格软件改成了科学计数法（如「3.60502E+14」），后几位数字已丢失：请把该列设为文本格式，从平台重新导出（长编码不能当数字存）",
-    "utf8_file_cut_inside_a_character": "矛盾纠纷.csv 第 591 行：文件在一个汉字的中间结束：最后一行在传输中被截断（UTF-8）；请从平台重新导出完整文件",
+    "utf8_file_cut_inside_a_character": "矛盾纠纷.csv 第 48 行：文件在一个汉字的中间结束：最后一行在传输中被截断（UTF-8）；请从平台重新导出完整文件",
     "patrol_ended_after_the_export_was_made": "巡查记录.csv 第 12 行 「结束时间」(ended_at)：「2022-12-01 05:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
     "visit_after_the_month": "特殊人群走访.csv 第 6 行 「走访时间」(visited_at)：「2022-12-01 10:00:00」不在本考核月内",
     "row_with_an_unquoted_comma": "矛盾纠纷.csv 第 5 行：该行有 6 列，表头有 5 列（可能有未加引号的逗号或换行）；文件无法按列读取",
@@ -109,8 +112,8 @@ def _nothing_published():
 
 
 @pytest.mark.parametrize("case", sorted(REJECTED))
-def test_broken_export_is_rejected_with_its_message(case, workspace, demo_month):
-    CASES[case](drop_month(demo_month, workspace["source"]))
+def test_broken_export_is_rejected_with_its_message(case, workspace, small_month):
+    CASES[case](drop_month(small_month, workspace["source"]))
     archived = pipeline.archive(MONTH)
     with pytest.raises(ExportRejected) as rejected:
         pipeline.validate(MONTH, archived)
@@ -130,8 +133,8 @@ def test_broken_export_is_rejected_with_its_message(case, workspace, demo_month)
 
 
 @pytest.mark.parametrize("case", sorted(BEFORE_ARCHIVE))
-def test_unreadable_manifest_stops_the_run_at_archiving(case, workspace, demo_month):
-    CASES[case](drop_month(demo_month, workspace["source"]))
+def test_unreadable_manifest_stops_the_run_at_archiving(case, workspace, small_month):
+    CASES[case](drop_month(small_month, workspace["source"]))
     with pytest.raises(ExportRejected) as rejected:
         pipeline.archive(MONTH)
     assert BEFORE_ARCHIVE[case] in [p.text() for p in rejected.value.problems]
@@ -140,8 +143,8 @@ def test_unreadable_manifest_stops_the_run_at_archiving(case, workspace, demo_mo
 
 
 @pytest.mark.parametrize("case", sorted(ACCEPTED))
-def test_repairable_export_is_accepted_and_the_repair_reported(case, workspace, demo_month):
-    CASES[case](drop_month(demo_month, workspace["source"]))
+def test_repairable_export_is_accepted_and_the_repair_reported(case, workspace, small_month):
+    CASES[case](drop_month(small_month, workspace["source"]))
     archived = pipeline.archive(MONTH)
     report = Path(pipeline.validate(MONTH, archived))
     body = json.loads((report.parent / "validation_report.json").read_text(encoding="utf-8"))

@@ -1,19 +1,15 @@
 """Outputs that are the same bytes whenever the same marts are rendered.
 
 DOCX and XLSX are zip archives: the zip stamps each part with the clock, and python-docx and
-openpyxl write the save time into docProps/core.xml. The PDF embeds font subsets that fontTools
-stamps with the clock (the font's head.modified) unless SOURCE_DATE_EPOCH says otherwise. A re-run
-after a crash must give the outputs of an uninterrupted run, and a published file must not change
-when nothing in it did; so every stamp is set to the end of the assessed month, the moment the
-figures describe.
+openpyxl write the save time into docProps/core.xml (the PDF's date is the timestamp
+bulletin/typst_writer.py gives Typst). A re-run after a crash must give the outputs of an
+uninterrupted run, and a published file must not change when nothing in it did; so every stamp
+is set to the end of the assessed month, the moment the figures describe.
 """
 from __future__ import annotations
 
-import calendar
-import os
 import re
 import zipfile
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -52,17 +48,3 @@ def restamp_outputs(folder: Path, period: str) -> None:
         if path.suffix in ZIPPED_SUFFIXES:
             restamp_zip(path, stamp)
 
-
-@contextmanager
-def source_date_epoch(period: str):
-    """SOURCE_DATE_EPOCH (the reproducible-builds convention fontTools follows) set to the month's
-    end while a PDF is written."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(month_end_stamp(period).timetuple()))
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
