@@ -26,7 +26,7 @@ PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from districts import bench_districts  # noqa: E402
-from measure import Measured, run  # noqa: E402
+from measure import Measured, checked, run  # noqa: E402
 
 PIPELINE_STEPS = ("archive", "validate", "load", "build", "outputs")
 STAGES = str(BENCH_DIR / "stages.py")
@@ -44,12 +44,6 @@ def machine() -> dict:
             "python": platform.python_version(), "load_average_at_start": os.getloadavg()}
 
 
-def _checked(measured: Measured) -> Measured:
-    if measured.returncode != 0:
-        print(measured.output[-4000:], file=sys.stderr)
-        raise SystemExit(f"{measured.name} failed (exit {measured.returncode})")
-    return measured
-
 
 def generated_month(work: Path, name: str, scale: float, period: str, seed: int) -> tuple[Path, float | None]:
     """The month's export at this scale, generated once (same seed and scale, same bytes)."""
@@ -61,7 +55,7 @@ def generated_month(work: Path, name: str, scale: float, period: str, seed: int)
         return month, None
     command = [sys.executable, "-m", "gridpulse.demo", "--period", period, "--out", str(folder),
                "--seed", str(seed), "--scale", str(scale)]
-    measured = _checked(run(f"generate {name}", command))
+    measured = checked(run(f"generate {name}", command))
     stamp.write_text(wanted)
     return month, measured.wall_s
 
@@ -82,7 +76,7 @@ def run_month(work: Path, name: str, export: Path, period: str, fresh: bool) -> 
     results, archived = [], None
     for step in PIPELINE_STEPS:
         args = [sys.executable, STAGES, step, period] + ([archived] if archived else [])
-        measured = _checked(run(step, args, env=env, cwd=str(PROJECT_DIR)))
+        measured = checked(run(step, args, env=env, cwd=str(PROJECT_DIR)))
         print(f"    {name} {step}: {measured.wall_s:.1f} s, {measured.peak_mib:.0f} MiB", flush=True)
         if step == "archive":
             archived = measured.output.strip().splitlines()[-1]
@@ -94,7 +88,7 @@ def add_history(work: Path, name: str, period: str, months: int) -> Measured:
     space = work / "runs" / name
     env = os.environ | {"GRIDPULSE_SOURCE_DIR": str(space / "landing"), "GRIDPULSE_DATA_DIR": str(space / "data"),
                         "GRIDPULSE_OUTPUT_DIR": str(space / "output")}
-    return _checked(run("history", [sys.executable, STAGES, "history", period, str(months)], env=env, cwd=str(PROJECT_DIR)))
+    return checked(run("history", [sys.executable, STAGES, "history", period, str(months)], env=env, cwd=str(PROJECT_DIR)))
 
 
 def total(steps: list[Measured]) -> tuple[float, float]:
@@ -131,12 +125,12 @@ def bench_scale(work: Path, name: str, scale: float, period: str, seed: int) -> 
     if generated_in is not None:
         print(f"generated {name} (scale {scale}) in {generated_in:.0f} s", flush=True)
     steps = run_month(work, name, export, period, fresh=True)
-    scan = _checked(run("scan", [sys.executable, STAGES, "scan", str(export)]))
-    reference = _checked(run("pandas", [sys.executable, STAGES, "pandas", str(export), period], cwd=str(PROJECT_DIR)))
+    scan = checked(run("scan", [sys.executable, STAGES, "scan", str(export)]))
+    reference = checked(run("pandas", [sys.executable, STAGES, "pandas", str(export), period], cwd=str(PROJECT_DIR)))
     result = report_scale(f"{name} (scale {scale}): {export}", steps, scan, reference)
     result["rows"] = scan.output.strip().splitlines()[-1]
     if scale == 1:  # the district: how long a clerk waits to hear what is wrong with a month
-        rejected = _checked(run("rejected", [sys.executable, STAGES, "rejected", str(export), period], cwd=str(PROJECT_DIR)))
+        rejected = checked(run("rejected", [sys.executable, STAGES, "rejected", str(export), period], cwd=str(PROJECT_DIR)))
         lines = rejected.output.splitlines()  # DuckDB's binding may print to the same stream at exit
         result["rejected_validate_s"] = float(next(line for line in reversed(lines) if re.fullmatch(r"[0-9.]+", line.strip())))
         result["rejected_validate_cpu_s"] = float(next(line for line in lines if line.startswith("cpu ")).split()[1])

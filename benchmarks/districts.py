@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from measure import Measured, run
+from measure import checked, run
 
 RENDER = """
 import sys, tempfile, time
@@ -35,12 +35,6 @@ for district in config.deployment().districts:
 print(f"{bulletins} {seconds:.2f}")
 """
 
-
-def _checked(measured: Measured) -> Measured:
-    if measured.returncode != 0:
-        print(measured.output[-4000:], file=sys.stderr)
-        raise SystemExit(f"{measured.name} failed (exit {measured.returncode})")
-    return measured
 
 
 def _digests(root: Path, skip: str) -> dict[str, str]:
@@ -60,7 +54,7 @@ def generated_province(work: Path, districts: int, period: str, seed: int) -> Pa
         command = [sys.executable, "-m", "gridpulse.demo", "--period", period, "--province", str(districts),
                    "--out", str(folder), "--seed", str(seed)]
         env = os.environ | {"GRIDPULSE_SOURCE_DIR": str(folder / "sources")}
-        measured = _checked(run("generate province", command, env=env))
+        measured = checked(run("generate province", command, env=env))
         print(f"generated {districts} districts in {measured.wall_s:.0f} s", flush=True)
         stamp.write_text(wanted)
     return deployment
@@ -76,13 +70,13 @@ def bench_districts(work: Path, districts: int, jobs: int, period: str, seed: in
                         "DO_NOT_TRACK": "1"}
     for name in ("GRIDPULSE_WAREHOUSE", "GRIDPULSE_DISTRICT", "GRIDPULSE_CONFIG"):
         env.pop(name, None)
-    month = _checked(run("districts", [sys.executable, "-m", "gridpulse", "districts", "--period", period,
+    month = checked(run("districts", [sys.executable, "-m", "gridpulse", "districts", "--period", period,
                                        "--jobs", str(jobs)], env=env))
     states = [line for line in month.output.splitlines() if line.endswith((": published", ": refused", ": failed", ": not_arrived"))]
     published = sum(line.endswith(": published") for line in states)
     print(f"  {districts} districts and the rollup: {month.wall_s:.1f} s, {month.peak_mib:.0f} MiB, "
           f"{published} published", flush=True)
-    render = _checked(run("render", [sys.executable, "-c", RENDER, period], env=env))
+    render = checked(run("render", [sys.executable, "-c", RENDER, period], env=env))
     bulletins, render_s = render.output.strip().splitlines()[-1].split()
     print(f"  rendering every district's outputs again: {bulletins} bulletins in {float(render_s):.1f} s", flush=True)
     bad = _bad_district(space, sources, deployment, period, env)

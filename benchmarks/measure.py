@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -72,3 +73,11 @@ def run(name: str, command: list[str], env: dict[str, str] | None = None, cwd: s
     child.returncode = os.waitstatus_to_exitcode(status)
     peak = max(peak, usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
     return Measured(name, wall, peak, child.returncode, "".join(chunks))
+
+
+def checked(measured: Measured) -> Measured:
+    """A measured step that must have succeeded: its output's tail and a stop otherwise."""
+    if measured.returncode != 0:
+        print(measured.output[-4000:], file=sys.stderr)
+        raise SystemExit(f"{measured.name} failed (exit {measured.returncode})")
+    return measured

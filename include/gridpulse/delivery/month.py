@@ -73,8 +73,13 @@ def ranking_summary(period: str, units: int) -> tuple[list[dict], list[dict]]:
     present = [s for s in config.scheme_ids() if any(r[0] == s for r in ranking)]
     if not present:
         raise LookupError(f"marts.rpt_ranking_monthly has no ranking of {period} under the schemes in force")
-    rows = [{"rank": int(r[3]), "name": r[1], "score": fmt(r[2], 2)} for r in ranking if r[0] == present[0]]
-    return rows[:units], rows[-units:]
+    return top_and_bottom([r for r in ranking if r[0] == present[0]], units)
+
+
+def top_and_bottom(ranking: list[tuple], units: int) -> tuple[list[dict], list[dict]]:
+    """(scheme, name, score, rank) rows in rank order -> the first and the last `units`, as messages print them."""
+    rows = [{"rank": int(r[3]), "name": r[1], "score": fmt(r[2], 2)} for r in ranking]
+    return rows[:units], rows[-units:] if rows else []
 
 
 def month_package(month: Period) -> MonthPackage:

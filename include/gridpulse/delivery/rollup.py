@@ -10,8 +10,7 @@ from gridpulse.config import Deployment
 from gridpulse.delivery import settings
 from gridpulse.delivery.deliver import DeliveryReport, deliver_package
 from gridpulse.delivery.log import DeliveryLog
-from gridpulse.delivery.month import package_of, published_files
-from gridpulse.numbers import fmt
+from gridpulse.delivery.month import package_of, published_files, top_and_bottom
 
 
 def rollup_summary(deployment: Deployment, period: str, units: int) -> tuple[list[dict], list[dict]]:
@@ -23,9 +22,7 @@ def rollup_summary(deployment: Deployment, period: str, units: int) -> tuple[lis
             "WHERE period = ? ORDER BY scheme_id, rollup_rank, district_id, org_id", [period]).fetchall()
     finally:
         con.close()
-    first = [r for r in rows if r[0] == rows[0][0]] if rows else []
-    ranked = [{"rank": int(r[3]), "name": r[1], "score": fmt(r[2], 2)} for r in first]
-    return ranked[:units], ranked[-units:] if ranked else []
+    return top_and_bottom([r for r in rows if r[0] == rows[0][0]] if rows else [], units)
 
 
 def deliver_rollup(deployment: Deployment, period: str, resend_uncertain: bool = False) -> DeliveryReport:

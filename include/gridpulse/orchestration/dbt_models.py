@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from gridpulse import config
@@ -28,10 +29,8 @@ def dbt_setting(name: str, district: str | None = None) -> str:
     tasks' pre_execute hook has entered it."""
     from gridpulse.transform.dbt import dbt_settings
 
-    if district:
-        with config.in_district(district):
-            return dbt_settings(config.paths().building)[name]
-    return dbt_settings(config.paths().building)[name]
+    with config.in_district(district) if district else nullcontext():
+        return dbt_settings(config.paths().building)[name]
 
 
 def keep_dbt_results(project_dir: str, **_) -> None:

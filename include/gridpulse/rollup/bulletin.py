@@ -100,8 +100,9 @@ def build_rollup_bulletin(deployment: Deployment, rows: RollupRows, states: list
     conf = bulletin_settings()
     first_scheme = str(rows.ranking.scheme_id.iloc[0]) if len(rows.ranking) else ""
     register = Register(rows.period, number_style(conf, first_scheme))
-    names = {code: register.name(code, name) for code, name in
-             zip(rows.headline.get("district_id", []), _district_names(rows, deployment))}
+    # the published districts' names as the deployment lists them, checked against dim_org_unit
+    listed = {d.code: d.name for d in deployment.districts}
+    names = {code: register.name(code, listed[code]) for code in rows.headline.get("district_id", [])}
     year, month = rows.period[:4], int(rows.period[5:])
     level = LEVEL_ZH.get(deployment.level, "")
     headline = headline_table(register, rows, settings["figures"], names)
@@ -117,9 +118,3 @@ def build_rollup_bulletin(deployment: Deployment, rows: RollupRows, states: list
     head = deployment.letterhead
     return Bulletin("rollup", rows.period, title, letterhead(rows.period, conf, head), head["addressees"],
                     blocks, f"{year}年{month}月全{level}跨县（区）考核排名", appendix, register)
-
-
-def _district_names(rows: RollupRows, deployment: Deployment) -> list[str]:
-    """The published districts' names as the deployment lists them (checked against dim_org_unit)."""
-    listed = {d.code: d.name for d in deployment.districts}
-    return [listed[code] for code in rows.headline.get("district_id", [])]

@@ -44,7 +44,7 @@ def _states_frame(states: list[DistrictMonth], heading: str, period: str) -> pd.
     return frame
 
 
-def render_rollup(deployment: Deployment, period: str, warehouse: Path, staging: Path) -> list[DistrictMonth]:
+def render_rollup(deployment: Deployment, period: str, warehouse: Path, staging: Path) -> None:
     settings = rollup_settings()
     states = month_states(deployment, period)
     rows = read_rollup(warehouse, period)
@@ -58,7 +58,6 @@ def render_rollup(deployment: Deployment, period: str, warehouse: Path, staging:
         write(bulletin, staging / (settings["files"]["bulletin"] + suffix))
     restamp_outputs(staging, period)
     reconcile(bulletin.register, warehouse)  # every printed figure again from the rollup's marts
-    return states
 
 
 def publish_rollup(deployment: Deployment, period: str) -> dict[str, str]:
