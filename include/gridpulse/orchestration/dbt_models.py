@@ -58,6 +58,8 @@ def dbt_models_group(group_id: str = DBT_GROUP, **task_args):
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
 
+    from gridpulse.transform.dbt import BUILD_FLAGS
+
     project = config.DBT_PROJECT_DIR
     group = DbtTaskGroup(
         group_id=group_id,
@@ -80,6 +82,7 @@ def dbt_models_group(group_id: str = DBT_GROUP, **task_args):
     )
     producer = group.children[f"{group_id}.dbt_producer_watcher"]
     producer.pool = WAREHOUSE_POOL  # the only task of the group that writes the warehouse
+    producer.dbt_cmd_flags = list(BUILD_FLAGS)  # the CLI's month build (transform.dbt.build)
     producer.callback = keep_dbt_results  # Cosmos calls it after dbt, whether dbt passed or failed
     # Each model's task reads its result once the build has run. Waiting downstream of the
     # producer (rather than beside it) keeps the group runnable by `dag.test()`, which runs one
