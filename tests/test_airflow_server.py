@@ -4,9 +4,10 @@ the REST API as a data engineer would, and stop every process it started.
 
 Nothing is done about scheduled runs: a month's scheduled run exists only from its run day (the
 DAG's timetable), and one that waits for its export does not hold back a manual run or a backfill.
-The delivery connections are created through the REST API for the triggered month and deleted
-before the backfill, whose `deliver` tasks are then skipped with their reason. The task logs the
-REST API serves are kept in the module's folder (task_logs.txt) as an operator would read them.
+The backfill runs before any delivery connection exists, so its `deliver` tasks are skipped with
+their reason; the operator then adds the connections through the REST API and clears November's
+`deliver`, which sends the month. The task logs the REST API serves are kept in the module's folder
+(task_logs.txt) as an operator would read them.
 """
 from __future__ import annotations
 
@@ -74,10 +75,10 @@ def mail_and_robots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def airflow_server(demo_month, small_month, tmp_path_factory, mail_and_robots):
-    """A real Airflow for this module, with three demo months waiting in its landing folder and
-    its delivery connections pointing at the loopback mail server and robots. The two months that
-    publish are the demo's, whole (the delivery and the rankings count its 17 townships); the
-    month whose validation fails is the small month, which stops at the same check."""
+    """A real Airflow for this module, with three demo months waiting in its landing folder, and
+    the delivery connections (added by a test) pointing at the loopback mail server and robots.
+    The two months that publish are the demo's, whole (the delivery and the rankings count its 17
+    townships); the month whose validation fails is the small month, which stops at the same check."""
     from gridpulse.demo import generate
 
     from exports import edit_manifest
@@ -160,89 +161,6 @@ def test_make_airflow_says_which_channels_are_configured(airflow_server):
         assert f"{conn_id}" in printed and f"off: no connection `{conn_id}`" in printed
 
 
-def test_a_month_triggered_through_the_rest_api_publishes_its_outputs(airflow_server):
-    api = _api(airflow_server)
-    for conn_id, as_json in airflow_server["connections"].items():
-        _add_connection(api, conn_id, as_json)
-    api.unpause()
-    run_id = api.trigger("2022-11")
-    assert run_id.startswith("manual__2022-11__")  # the run list reads as months
-    states = _wait(api, [run_id])
-    assert states == {run_id: "success"}, f"failed tasks: {api.failed_tasks(run_id)}"
-    # a scheduled run exists only from its month's run day, and none held this one back
-    from gridpulse.orchestration.schedule import TIMEZONE
-
-    for scheduled in api.runs(run_type="scheduled"):
-        assert datetime.fromisoformat(scheduled["run_after"].replace("Z", "+00:00")) <= datetime.now(UTC)
-        assert scheduled["dag_run_id"] == "scheduled__" + datetime.fromisoformat(
-            scheduled["logical_date"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m")
-
-    validate_log = _task_log(api, run_id, "validate")
-    _keep_log(airflow_server, f"trigger {run_id}: validate", validate_log)
-    for task_id in ("load", "publish", "deliver"):
-        _keep_log(airflow_server, f"trigger {run_id}: {task_id}", _task_log(api, run_id, task_id))
-    from gridpulse.config import platform_mapping
-
-    for spec in platform_mapping()["files"].values():  # one line per file: rows, encoding, checks
-        [line] = [line for line in validate_log.splitlines() if line.startswith(f"{spec['file']}: ")]
-        assert " rows, " in line and "GX checks" in line and " passed" in line, line
-    assert re.search(r"PASSED 2022-11 export \S+: \d+ files, \d+ rows; report /", validate_log), validate_log
-
-    output = airflow_server["root"] / "output" / "2022-11"
-    for name in ("bulletin.pdf", "bulletin.docx", "bulletin.html", "ranking.xlsx", "ranking.csv"):
-        assert (output / name).stat().st_size > 0, name
-    with _marts(airflow_server) as db:
-        assert db.execute("select count(*) from marts.rpt_ranking_monthly where period = '2022-11'"
-                      " and scheme_id = 'yushui_township_2022'").fetchone()[0] == 17
-    # every dbt model ran as its own task and reported success
-    tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
-    model_tasks = {ti["task_id"]: ti["state"] for ti in tasks["task_instances"] if ti["task_id"].endswith("_run")}
-    models = {path.stem for path in (PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")}
-    assert model_tasks == {f"dbt_build.{model}_run": "success" for model in models}
-    # downstream DAGs learn of the new month from the marts' asset events
-    events = api.call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
-    announced = {event["uri"]: event["extra"].get("period") for event in events["asset_events"]}
-    assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == "2022-11"
-
-
-def test_the_delivery_task_sent_the_month_once_and_a_retry_sends_nothing(airflow_server):
-    from gridpulse.delivery import settings
-
-    smtp, hooks = airflow_server["smtp"], airflow_server["hooks"]
-    bulletins = [m for m in smtp.sink.messages if "2022年11月" in m["message"]["subject"]]
-    addresses = {address for org in settings.delivery()["orgs"].values() for address in org.get("email") or []}
-    assert sorted(address for m in bulletins for address in m["rcpt_tos"]) == sorted(addresses)
-    pdf = (airflow_server["root"] / "output" / "2022-11" / "bulletin.pdf").read_bytes()
-    for message in bulletins:
-        attached = {part.get_filename(): part.get_content() for part in message["message"].iter_attachments()}
-        assert any(name.endswith(".pdf") and body == pdf for name, body in attached.items())
-        # a township's address also gets that township's follow-up list; the district's does not
-        township = [code for code, org in settings.delivery()["orgs"].items()
-                    if message["rcpt_tos"][0] in (org.get("email") or [])][0]
-        assert len(attached) == (3 if township == "360502" else 4), (township, sorted(attached))
-    [dingtalk], [wecom] = hooks.at("/robot/send"), hooks.at("/cgi-bin/webhook/send")
-    timestamp = dingtalk["query"]["timestamp"][0]
-    digest = hmac.new(b"SEC-test-secret", f"{timestamp}\nSEC-test-secret".encode(), hashlib.sha256).digest()
-    assert dingtalk["query"]["sign"] == [base64.b64encode(digest).decode()]
-    assert wecom["query"]["key"] == ["wecom-key"] and "2022年11月" in wecom["json"]["markdown"]["content"]
-    posts = 2
-
-    api = _api(airflow_server)
-    [run] = [run for run in api.runs(run_type="manual") if run["state"] == "success"]
-    sent = len(smtp.sink.messages)
-    api.call("POST", "/dags/gridpulse_monthly/clearTaskInstances",
-              json={"dag_run_id": run["dag_run_id"], "task_ids": ["deliver"], "dry_run": False, "only_failed": False})
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
-        if tasks["state"] == "success" and tasks["try_number"] > 1:
-            break
-        time.sleep(3)
-    assert tasks["state"] == "success" and tasks["try_number"] > 1
-    assert len(smtp.sink.messages) == sent  # the delivery log knew every address had it
-    assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
-
-
 @pytest.fixture(scope="module")
 def trigger_of_a_month_without_export(airflow_server):
     """`make trigger` of MISSING_MONTH, which has no export, with a 40 s timeout: started in the
@@ -273,13 +191,11 @@ def test_make_trigger_says_what_it_waits_for(trigger_of_a_month_without_export):
         time.sleep(1)
 
 
-def test_one_command_backfills_two_months_and_skips_delivery_without_connections(airflow_server):
+def test_one_command_backfills_two_months_and_publishes_each(airflow_server):
+    """`make backfill` of 2022-10 .. 2022-11: both months publish, every dbt model as its own task,
+    and their delivery is skipped with its reason, since no channel has a connection yet."""
     api = _api(airflow_server)
-    for conn_id in CONNECTIONS:  # delivery is now off: no channel has a connection
-        assert api.http.request("DELETE", f"/connections/{conn_id}").status_code == 204
     sent = len(airflow_server["smtp"].sink.messages)
-    with _marts(airflow_server) as db:
-        rows_before = db.execute("select count(*) from marts.fct_score_monthly where period = '2022-11'").fetchone()[0]
     command = subprocess.Popen(
         [sys.executable, "-m", "gridpulse.orchestration.airflow_api", "--url", airflow_server["url"], "--timeout", str(RUN_TIMEOUT),
          "backfill", "--from", MONTHS[0], "--to", MONTHS[-1]],
@@ -293,12 +209,22 @@ def test_one_command_backfills_two_months_and_skips_delivery_without_connections
     runs = api.backfill_runs(MONTHS)
     # Airflow 3.3 names a backfill's runs after their run day: the month is in the note the UI shows
     assert sorted(run["note"] for run in runs) == [f"{month} 考核月 / assessed month {month}" for month in MONTHS]
+    models = {path.stem for path in (PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")}
     for run in runs:
-        deliver = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run['dag_run_id']}/taskInstances/deliver")
+        run_id = run["dag_run_id"]
+        # every dbt model ran as its own task and reported success
+        tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
+        model_tasks = {ti["task_id"]: ti["state"] for ti in tasks["task_instances"] if ti["task_id"].endswith("_run")}
+        assert model_tasks == {f"dbt_build.{model}_run": "success" for model in models}
+        deliver = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/deliver")
         assert deliver["state"] == "skipped", deliver
-        log = _task_log(api, run["dag_run_id"], "deliver")
-        _keep_log(airflow_server, f"backfill {run['dag_run_id']}: deliver", log)
+        log = _task_log(api, run_id, "deliver")
+        _keep_log(airflow_server, f"backfill {run_id}: deliver", log)
         assert "no Airflow connection `gridpulse_smtp`" in log and "nothing sent" in log, log
+        # downstream DAGs learn of the new month from the marts' asset events
+        events = api.call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
+        announced = {event["uri"]: event["extra"].get("period") for event in events["asset_events"]}
+        assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == run["note"][:7]
     assert len(airflow_server["smtp"].sink.messages) == sent
     from gridpulse.delivery.log import DeliveryLog
 
@@ -307,20 +233,38 @@ def test_one_command_backfills_two_months_and_skips_delivery_without_connections
     assert skipped and {row["status"] for row in skipped} == {"skipped"}
     assert all("no Airflow connection" in row["detail"] for row in skipped)
 
+    [november] = [run["dag_run_id"] for run in runs if run["note"].startswith("2022-11")]
+    validate_log = _task_log(api, november, "validate")
+    _keep_log(airflow_server, f"backfill {november}: validate", validate_log)
+    for task_id in ("load", "publish"):
+        _keep_log(airflow_server, f"backfill {november}: {task_id}", _task_log(api, november, task_id))
+    from gridpulse.config import platform_mapping
+
+    for spec in platform_mapping()["files"].values():  # one line per file: rows, encoding, checks
+        [line] = [line for line in validate_log.splitlines() if line.startswith(f"{spec['file']}: ")]
+        assert " rows, " in line and "GX checks" in line and " passed" in line, line
+    assert re.search(r"PASSED 2022-11 export \S+: \d+ files, \d+ rows; report /", validate_log), validate_log
     for period in MONTHS:
-        assert (airflow_server["root"] / "output" / period / "bulletin.pdf").exists(), period
+        for name in ("bulletin.pdf", "bulletin.docx", "bulletin.html", "ranking.xlsx", "ranking.csv"):
+            assert (airflow_server["root"] / "output" / period / name).stat().st_size > 0, (period, name)
     with _marts(airflow_server) as db:
         ranks = db.execute("""select period, count(*) as townships, count(rank_change) as with_change
                           from marts.rpt_ranking_monthly where scheme_id = 'yushui_township_2022'
                           group by period order by period""").fetchall()
-        rows_after = db.execute("select count(*) from marts.fct_score_monthly where period = '2022-11'").fetchone()[0]
     assert ranks == [("2022-10", 17, 0), ("2022-11", 17, 17)]
-    assert rows_after == rows_before  # the month ran twice; its results were replaced, not doubled
+    # a scheduled run exists only from its month's run day, and none held the backfill back
+    from gridpulse.orchestration.schedule import TIMEZONE
+
+    for scheduled in api.runs(run_type="scheduled"):
+        assert datetime.fromisoformat(scheduled["run_after"].replace("Z", "+00:00")) <= datetime.now(UTC)
+        assert scheduled["dag_run_id"] == "scheduled__" + datetime.fromisoformat(
+            scheduled["logical_date"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m")
 
 
 def test_a_failed_month_says_which_task_failed_and_why_first(airflow_server):
     api = _api(airflow_server)
     run_id = api.trigger(BROKEN_MONTH)
+    assert run_id.startswith(f"manual__{BROKEN_MONTH}__")  # the run list reads as months
     assert _wait(api, [run_id]) == {run_id: "failed"}
     assert api.failed_tasks(run_id)[0] == "validate"
     log = _task_log(api, run_id, "validate")
@@ -333,6 +277,55 @@ def test_a_failed_month_says_which_task_failed_and_why_first(airflow_server):
     # the run gave the deployment back: the next month may go
     release = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/release_deployment")
     assert release["state"] == "success"
+
+
+def test_with_connections_added_a_cleared_deliver_task_sends_the_month_once(airflow_server):
+    """The operator adds the delivery connections through the REST API and clears November's
+    skipped `deliver` task: the month goes out to every address and robot, once; clearing it
+    again sends nothing (the delivery log knows every address has it)."""
+    from gridpulse.delivery import settings
+
+    api = _api(airflow_server)
+    for conn_id, as_json in airflow_server["connections"].items():
+        _add_connection(api, conn_id, as_json)
+    [november] = [run["dag_run_id"] for run in api.backfill_runs(MONTHS[-1:])]
+    smtp, hooks = airflow_server["smtp"], airflow_server["hooks"]
+    _clear_and_wait(api, november, "deliver", tries=2)
+    bulletins = [m for m in smtp.sink.messages if "2022年11月" in m["message"]["subject"]]
+    addresses = {address for org in settings.delivery()["orgs"].values() for address in org.get("email") or []}
+    assert sorted(address for m in bulletins for address in m["rcpt_tos"]) == sorted(addresses)
+    pdf = (airflow_server["root"] / "output" / "2022-11" / "bulletin.pdf").read_bytes()
+    for message in bulletins:
+        attached = {part.get_filename(): part.get_content() for part in message["message"].iter_attachments()}
+        assert any(name.endswith(".pdf") and body == pdf for name, body in attached.items())
+        # a township's address also gets that township's follow-up list; the district's does not
+        township = [code for code, org in settings.delivery()["orgs"].items()
+                    if message["rcpt_tos"][0] in (org.get("email") or [])][0]
+        assert len(attached) == (3 if township == "360502" else 4), (township, sorted(attached))
+    [dingtalk], [wecom] = hooks.at("/robot/send"), hooks.at("/cgi-bin/webhook/send")
+    timestamp = dingtalk["query"]["timestamp"][0]
+    digest = hmac.new(b"SEC-test-secret", f"{timestamp}\nSEC-test-secret".encode(), hashlib.sha256).digest()
+    assert dingtalk["query"]["sign"] == [base64.b64encode(digest).decode()]
+    assert wecom["query"]["key"] == ["wecom-key"] and "2022年11月" in wecom["json"]["markdown"]["content"]
+    posts = 2
+
+    sent = len(smtp.sink.messages)
+    _clear_and_wait(api, november, "deliver", tries=3)
+    assert len(smtp.sink.messages) == sent  # the delivery log knew every address had it
+    assert len(hooks.at("/robot/send")) + len(hooks.at("/cgi-bin/webhook/send")) == posts
+
+
+def _clear_and_wait(api, run_id: str, task_id: str, tries: int) -> None:
+    """Clear a finished task (as the UI's Clear does) and wait for its `tries`-th try to succeed."""
+    api.call("POST", "/dags/gridpulse_monthly/clearTaskInstances",
+             json={"dag_run_id": run_id, "task_ids": [task_id], "dry_run": False, "only_failed": False})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        task = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances/{task_id}")
+        if task["state"] == "success" and task["try_number"] >= tries:
+            break
+        time.sleep(3)
+    assert task["state"] == "success" and task["try_number"] >= tries, task
 
 
 def test_make_trigger_gives_up_after_its_timeout_and_the_waiting_run_held_nothing_back(airflow_server,
