@@ -68,7 +68,7 @@ def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_databa
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
         # name the driver: SQLAlchemy 2.1 takes psycopg 3 for a bare postgresql:// URL
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_database,
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # no login for this test's API calls
         "GRIDPULSE_SOURCE_DIR": str(tmp_path / "landing"), "GRIDPULSE_DATA_DIR": str(tmp_path / "data"),
@@ -78,7 +78,7 @@ def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_databa
     airflow_local.prepare(env)
     components = airflow_local.start_components(
         env, [["api-server", "--port", str(port)], ["scheduler"], ["dag-processor"], ["triggerer"],
-              ["celery", "worker", "--queues", queue, "--concurrency", "2"]], tmp_path / "logs")
+              ["celery", "worker", "--queues", queue, "--concurrency", "4"]], tmp_path / "logs")
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, components[0])

@@ -23,7 +23,7 @@ from gridpulse.problems import ExportRejected  # noqa: E402
 
 from conftest import MONTH, PERIOD, copy_workspace, point_at  # noqa: E402
 from corpus import formula_in_name, gbk_file_as_utf8_label, text_in_number, unknown_extra_file  # noqa: E402
-from exports import drop_month, edit_csv  # noqa: E402
+from exports import drop_month, edit_csv, edit_manifest  # noqa: E402
 
 NEXT = "2022-12"
 
@@ -38,13 +38,14 @@ def published_checksums() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def published_month(seed_months, tmp_path_factory):
     """November published (a copy of the session's published months, this module's own);
-    December's export beside it."""
+    December's export beside it, at a tenth of the demo's rows (the subject is what stays
+    published, not December's figures)."""
     from gridpulse.demo import generate
 
     root = copy_workspace(seed_months, tmp_path_factory.mktemp("nothing-lost") / "published")
     patch = pytest.MonkeyPatch()
     point_at(patch, root)
-    yield {"december": generate(NEXT, root / "exports"), "root": root}
+    yield {"december": generate(NEXT, root / "exports", scale=0.1), "root": root}
     patch.undo()
 
 
@@ -113,7 +114,9 @@ def _receipt(folder: Path) -> dict:
     return json.loads((folder / "receipt.json").read_text(encoding="utf-8"))
 
 
-def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(published_month, demo_month):
+def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(published_month, small_month):
+    """November re-exported (the small month under November's export id: the subject is the
+    archive and the rows' lineage, not the figures)."""
     paths = config.paths()
     archive = paths.archive / PERIOD
     first = next(p for p in sorted(archive.iterdir()) if not p.name.endswith(".validation"))
@@ -121,9 +124,14 @@ def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(p
     assert _raw_lineage("patrols") == {(first.name, first_receipt["files"]["巡查记录.csv"])}
     before = published_checksums()
 
+    def reexport():
+        shutil.rmtree(paths.source / PERIOD)
+        month = drop_month(small_month, paths.source)
+        edit_manifest(month, lambda manifest: manifest.update(export_id=first_receipt["export_id"]))
+        return month
+
     # a re-export under the same export id that does not validate: kept, not published
-    shutil.rmtree(paths.source / PERIOD)
-    text_in_number(drop_month(demo_month, paths.source))
+    text_in_number(reexport())
     with pytest.raises(ExportRejected):
         pipeline.run_month(MONTH)
     assert published_checksums() == before
@@ -134,8 +142,7 @@ def test_a_reexport_is_archived_beside_the_first_and_published_only_once_valid(p
         assert hashlib.sha256((first / name).read_bytes()).hexdigest() == digest
 
     # a corrected re-export: archived as a third copy, validated, then published
-    shutil.rmtree(paths.source / PERIOD)
-    month = drop_month(demo_month, paths.source)
+    month = reexport()
     edit_csv(month, "巡查记录.csv", lambda f: f.assign(**{"巡查里程（公里）": f["巡查里程（公里）"].where(f.index != 0, "3.5")}))
     pipeline.run_month(MONTH)
     third = first.with_name(first.name + ".3")

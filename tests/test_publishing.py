@@ -29,13 +29,13 @@ def _published_state() -> tuple:
     return marts, outputs
 
 
-def test_failed_build_leaves_the_published_month_untouched(published_copy, demo_month):
+def test_failed_build_leaves_the_published_month_untouched(published_copy, small_month):
     before = _published_state()
 
-    # A re-export in which one grid hangs directly under the district: every file passes
-    # validation, but the grid's worker belongs to no township, which dbt's tests refuse.
+    # A re-export (the small month) in which one grid hangs directly under the district: every file
+    # passes validation, but the grid's worker belongs to no township, which dbt's tests refuse.
     shutil.rmtree(config.paths().source / PERIOD)
-    month = drop_month(demo_month, config.paths().source)
+    month = drop_month(small_month, config.paths().source)
 
     def misplace_a_grid(frame):
         district = frame.loc[frame["机构层级"] == "区县", "机构编码"].iloc[0]
