@@ -71,8 +71,10 @@ demo-city: venv airflow-db
 	@GRIDPULSE_DEPLOYMENT=$(CITY) $(BIN)/python -m gridpulse.demo --deployment $(CITY) --period $(PERIOD)
 	@GRIDPULSE_DEPLOYMENT=$(CITY) GRIDPULSE_DELIVERY=off $(BIN)/python -m gridpulse.orchestration.airflow_run --period $(PERIOD)
 
+# Three workers on two cores: a worker waiting on a real Airflow, PostgreSQL or another worker's
+# shared fixture leaves its core to the others (docs/testing.md, Three workers).
 test: venv
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder
 
 # The fast tier: lint, and every test that runs no month through the pipeline and starts no
 # Airflow (pyproject.toml, markers). Run it on every change; `make test` before a merge.
