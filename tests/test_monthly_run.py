@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from gridpulse import config, pipeline
 
-from conftest import MONTH, PERIOD
+from conftest import MONTH, PERIOD, PROJECT_DIR
 from exports import drop_month
 from personal_data import files_under, fixed_text, id_numbers, personal_values, scan_files, scan_warehouse
 
@@ -58,6 +58,8 @@ def test_dag_run_succeeds(finished_run):
     for task in ("archive", "validate", "load", "dbt_build", "publish"):
         assert any(line.split()[:1] == [task] for line in terminal), task  # its progress line
         assert f"task_id={task}" in text, task  # every task ran, in the run's log
+    models = len(list((PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")))
+    assert any(line.split() == ["dbt_build", "(each", "model's", "result)", str(models), "models"] for line in terminal), terminal
 
 
 def test_ranking_has_every_township_in_competition_order(finished_run):

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from gridpulse import config
-from gridpulse.orchestration.dbt_models import DBT_GROUP, PRODUCER
+from gridpulse.orchestration.dbt_models import DBT_GROUP, MODEL_TASK_SUFFIX, PRODUCER
 from gridpulse.period import Period
 
 DAG_ID = "gridpulse_monthly"
@@ -72,7 +72,7 @@ class _Progress(logging.Handler):
             if task_id == PRODUCER:
                 self._line("dbt_build (dbt build: models and tests)", f"{took:.1f} s")
             elif task_id.startswith(f"{DBT_GROUP}."):
-                self.models_reported += 1
+                self.models_reported += task_id.endswith(MODEL_TASK_SUFFIX)  # not the producer's own "done" task
             else:
                 self._line(task_id, f"{took:.1f} s")
 

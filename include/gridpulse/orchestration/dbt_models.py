@@ -21,6 +21,7 @@ from gridpulse import config
 WAREHOUSE_POOL = "gridpulse_warehouse"
 DBT_GROUP = "dbt_build"
 PRODUCER = f"{DBT_GROUP}.dbt_producer_watcher"  # the one task of the group that runs `dbt build`
+MODEL_TASK_SUFFIX = "_run"  # Cosmos names a model's task <model>_run
 
 
 def dbt_setting(name: str, district: str | None = None) -> str:
