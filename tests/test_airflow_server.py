@@ -216,8 +216,8 @@ def test_one_command_backfills_two_months_and_publishes_each(airflow_server):
     # Airflow 3.3 names a backfill's runs after their run day: the month is in the note the UI shows
     assert sorted(run["note"] for run in runs) == [f"{month} 考核月 / assessed month {month}" for month in MONTHS]
     models = {path.stem for path in (PROJECT_DIR / "dbt_project" / "models").rglob("*.sql")}
-    for run in runs:
-        run_id = run["dag_run_id"]
+    run_of = {month: run["dag_run_id"] for month in MONTHS for run in api.backfill_runs([month])}
+    for month, run_id in run_of.items():
         # every dbt model ran as its own task and reported success
         tasks = api.call("GET", f"/dags/gridpulse_monthly/dagRuns/{run_id}/taskInstances", params={"limit": 200})
         model_tasks = {ti["task_id"]: ti["state"] for ti in tasks["task_instances"] if ti["task_id"].endswith("_run")}
@@ -230,7 +230,7 @@ def test_one_command_backfills_two_months_and_publishes_each(airflow_server):
         # downstream DAGs learn of the new month from the marts' asset events
         events = api.call("GET", "/assets/events", params={"source_dag_id": "gridpulse_monthly", "source_run_id": run_id})
         announced = {event["uri"]: event["extra"].get("period") for event in events["asset_events"]}
-        assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == run["note"][:7]
+        assert announced["gridpulse://warehouse/marts/rpt_ranking_monthly"] == month
     assert len(airflow_server["smtp"].sink.messages) == sent
     from gridpulse.delivery.log import DeliveryLog
 
@@ -239,7 +239,7 @@ def test_one_command_backfills_two_months_and_publishes_each(airflow_server):
     assert skipped and {row["status"] for row in skipped} == {"skipped"}
     assert all("no Airflow connection" in row["detail"] for row in skipped)
 
-    [november] = [run["dag_run_id"] for run in runs if run["note"].startswith("2022-11")]
+    november = run_of["2022-11"]
     validate_log = _task_log(api, november, "validate")
     _keep_log(airflow_server, f"backfill {november}: validate", validate_log)
     for task_id in ("load", "publish"):
