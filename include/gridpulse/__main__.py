@@ -46,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
                                                help="districts run at once, each in its own process (default 1)")
     commands.choices["rollup"].add_argument("--deliver", action="store_true",
                                             help="then send it to the deployment's recipients (its `delivery` file)")
+    check = commands.add_parser("config", help="check a district's profile (or --deployment's districts) and print "
+                                               "what each district gets: words, letterhead, schemes, folders")
+    check.add_argument("action", choices=["check"])
+    check.add_argument("--settings", help="a profile file (default: GRIDPULSE_CONFIG or include/config/gridpulse.yml)")
+    district = commands.add_parser("district", help="`district new`: write a commented profile for a new district")
+    district.add_argument("action", choices=["new"])
+    district.add_argument("--code", required=True, help='the administrative code, e.g. "330102"')
+    district.add_argument("--name", required=True, help="e.g. 某某区")
+    district.add_argument("--level", required=True, help="区, 县, 县级市, 街道, 镇, 乡 ... (include/config/levels.yml)")
+    district.add_argument("--platform", required=True, help="a mapping in include/config/platforms/")
+    district.add_argument("--scheme", action="append", help="a scheme id (repeat; default: the shipped schemes of its level)")
+    district.add_argument("--out", help="where to write it (default include/config/districts/<code>.yml)")
+    district.add_argument("--add-to", metavar="DEPLOYMENT", help="also list it in this deployment file")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
     sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
@@ -57,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     _choose_district(args)
     from gridpulse.month_lock import MonthBusy
     from gridpulse.problems import ExportRejected
+    from gridpulse.profile import ProfileError
     from gridpulse.schemes import SchemeError
 
     try:
@@ -69,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SchemeError as exc:
         print(f"scheme: {exc}", file=sys.stderr)
+        return 2
+    except ProfileError as exc:
+        print(f"profile: {exc}", file=sys.stderr)
         return 2
 
 
@@ -97,6 +114,16 @@ def _holding_deployment(args) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "config":
+        from gridpulse.profile_check import main as check
+
+        return check(args.settings)
+    if args.command == "district":
+        from gridpulse.scaffold import new_district
+
+        path = new_district(args.code, args.name, args.level, args.platform, args.scheme, args.out, args.add_to)
+        print(f"wrote {path}\ncheck it: python -m gridpulse config check --settings {path}")
+        return 0
     if args.command == "sql":
         from pathlib import Path
 
@@ -130,10 +157,12 @@ def _dispatch(args) -> int:
             print(f"{name}: {path}")
     elif args.command == "deliver":
         from gridpulse.delivery.deliver import DeliveryFailed
+        from gridpulse.delivery.month import MonthNotPublished
+        from gridpulse.delivery.settings import DeliverySettingsError
 
         try:
             result = pipeline.deliver(args.period, resend_uncertain=args.resend_uncertain)
-        except DeliveryFailed as exc:
+        except (DeliveryFailed, MonthNotPublished, DeliverySettingsError) as exc:
             print(exc, file=sys.stderr)
             return 1
         for key in ("bulletin_id", "sent", "already_sent", "uncertain"):

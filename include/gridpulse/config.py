@@ -12,20 +12,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-PROJECT_DIR = Path(os.environ.get("GRIDPULSE_PROJECT_DIR", Path(__file__).resolve().parents[2]))
-INCLUDE_DIR = PROJECT_DIR / "include"
-CONFIG_DIR = INCLUDE_DIR / "config"
-# a district edits its schemes here; GRIDPULSE_SCHEMES_DIR points a run at another folder of them
-SCHEMES_DIR = Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or INCLUDE_DIR / "schemes")
-DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
-EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
-
-
-def read_yaml(path: Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+from gridpulse.locations import (  # noqa: F401  (the places every module finds through config)
+    CONFIG_DIR,
+    DBT_PROJECT_DIR,
+    EXPECTATIONS_DIR,
+    INCLUDE_DIR,
+    PROJECT_DIR,
+    SCHEMES_DIR,
+    read_yaml,
+)
+from gridpulse.profile import checked
 
 
 def settings_file() -> Path:
@@ -45,9 +41,25 @@ def settings() -> dict:
     return _settings_of(settings_file())
 
 
+def profile():
+    """The district being run, as its typed profile (profile.Profile): its words, letterhead,
+    sender and texts."""
+    return checked(settings(), settings_where())
+
+
+def settings_where() -> str:
+    """Where the current district's settings come from, as messages name it."""
+    district = os.environ.get("GRIDPULSE_DISTRICT")
+    return f"{deployment().file} (district {district})" if district else str(settings_file())
+
+
 @cache
 def _settings_of(path: Path) -> dict:
-    return read_yaml(path)
+    """A settings file, checked as a district's profile (profile.py): an unknown key, a missing
+    one or a wrong value stops here with the file and the key named."""
+    data = read_yaml(path)
+    checked(data, path)
+    return data
 
 
 def merged(base: dict, over: dict) -> dict:
@@ -230,7 +242,7 @@ def deployment(path: str | Path | None = None) -> Deployment:
 def _deployment_of(path: Path, data_dir: str | None, output_dir: str | None) -> Deployment:
     data = read_yaml(path)
     head = data["deployment"]
-    districts = tuple(_district(entry) for entry in data["districts"])
+    districts = tuple(_district(entry, path) for entry in data["districts"])
     codes = [d.code for d in districts]
     if len(set(codes)) != len(codes):
         raise ValueError(f"{path}: a district is listed twice ({codes})")
@@ -242,11 +254,16 @@ def _deployment_of(path: Path, data_dir: str | None, output_dir: str | None) -> 
         delivery=project_path(head["delivery"]) if head.get("delivery") else None, districts=districts)
 
 
-def _district(entry: dict) -> District:
+def _district(entry: dict, path: Path) -> District:
     code, name = str(entry["code"]), entry["name"]
     overlay = {key: value for key, value in entry.items() if key not in ENTRY_KEYS}
-    settings = merged(_settings_of(project_path(entry.get("settings", "include/config/gridpulse.yml"))), overlay)
-    settings = merged(settings, {"district": {"code": code, "name": name}})
+    base = _settings_of(project_path(entry.get("settings", "include/config/gridpulse.yml")))
+    if str(base["district"]["code"]) != code:
+        # another district's file lends its platform, schemes and settings, never its own words:
+        # letterhead, level, sender and texts must be this district's (its entry's `district:`)
+        base = {key: value for key, value in base.items() if key != "district"}
+    settings = merged(merged(base, overlay), {"district": {"code": code, "name": name}})
+    checked(settings, f"{path} (district {code})")
     return District(code=code, name=name, settings=settings, demo=entry.get("demo"), city=entry.get("city"))
 
 

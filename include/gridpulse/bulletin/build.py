@@ -1,7 +1,9 @@
 """Assemble one bulletin per scheme and month from the marts: title, addressees, section 一 (the
 figures and the scorecard or the grid tables, with charts), section 二 (findings), section 三
-(the district's requirements, an editable text file), the issuer and date, and the 考核内容
-appendix printed from the scheme's own rows."""
+(the scheme's closing text, 工作要求 or 下一步计划, or the district's own), the issuer and date,
+and the 考核内容 appendix printed from the scheme's own rows. The words belong to their owners:
+the district's (letterhead, level words: 全区/全县) to its profile, the scheme's (title, intro,
+closing section, number style) to the scheme's file."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,7 +18,7 @@ from gridpulse.bulletin.month import Month
 from gridpulse.calendar import is_workday
 from gridpulse.config import read_yaml
 from gridpulse.period import Period
-from gridpulse.schemes import out_of_force
+from gridpulse.schemes import load_scheme, out_of_force
 from gridpulse.warehouse.marts import MonthMarts
 
 BULLETIN_CONFIG = config.CONFIG_DIR / "bulletin"
@@ -27,9 +29,20 @@ def settings() -> dict:
     return read_yaml(BULLETIN_CONFIG / "bulletin.yml")
 
 
-def requirements(conf: dict) -> list[str]:
-    text = (BULLETIN_CONFIG / conf["requirements_file"]).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+def scheme_words(scheme_id: str) -> dict:
+    """The scheme's own bulletin words (its file's `bulletin:`): scope, title_end, intro,
+    number_style, closing."""
+    return load_scheme(scheme_id).get("bulletin") or {}
+
+
+def closing(scheme_id: str, district: dict, words: dict) -> tuple[str, list[str]]:
+    """Section 三: the district's own text for the scheme (district.texts.<scheme id>), else the
+    scheme's default; {whole} and {units} become the district's level words."""
+    default = scheme_words(scheme_id).get("closing") or {}
+    own = ((district.get("texts") or {}).get(scheme_id)) or {}
+    heading = own.get("heading") or default.get("heading") or "工作要求"
+    paragraphs = own.get("paragraphs") or default.get("paragraphs") or []
+    return heading, [text.format(**words) for text in paragraphs]
 
 
 def issue_date(period: str, conf: dict) -> date:
@@ -65,7 +78,7 @@ def letterhead(period: str, conf: dict, district: dict) -> Letterhead:
 def number_style(conf: dict, scheme_id: str) -> dict[str, int]:
     """Printed decimals per kind of figure: bulletin.yml's `number_style`, with the scheme's own
     (a grid scheme that scores whole points prints them whole)."""
-    style = dict(conf["number_style"]) | ((conf.get("schemes") or {}).get(scheme_id, {}).get("number_style") or {})
+    style = dict(conf["number_style"]) | (scheme_words(scheme_id).get("number_style") or {})
     unknown = set(style) - set(KINDS)
     if unknown:
         raise ValueError(f"bulletin.yml number_style: unknown kind(s) {sorted(unknown)}; the kinds are {', '.join(KINDS)}")
@@ -130,22 +143,30 @@ def _section_one(month: Month, conf: dict, level: str) -> list:
     return blocks
 
 
+def title(conf: dict, scheme: dict, period: str, words: dict) -> list[str]:
+    year, mon = period[:4], int(period[5:])
+    scope = (scheme.get("scope") or "").format(**words)
+    return [segment.format(year=year, month=mon, scope=scope, title_end=scheme.get("title_end") or conf["title_end"])
+            for segment in conf["title"]]
+
+
 def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
-    conf = settings()
-    district = config.settings()["district"] | (conf.get("schemes") or {}).get(scheme_id, {})
+    conf, scheme = settings(), scheme_words(scheme_id)
+    district, words = config.settings()["district"], config.profile().words()
     register = Register(marts.period, number_style(conf, scheme_id))
-    month = Month(marts, scheme_id, register)
+    month = Month(marts, scheme_id, register, words)
     _check_score_decimals(month, register)
     level = str(month.items.scored_org_level.iloc[0])
-    year, mon = marts.period[:4], int(marts.period[5:])
-    title = [segment.format(year=year, month=mon, scope=conf["scope"][level]) for segment in conf["title"]]
-    source = f"（数据来源于{district['data_source']}）" if district.get("data_source") else ""
-    blocks = [*cover_notes(marts.period), Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
+    # the platform's own name unless the district prints another (its profile's data_source)
+    data_source = district.get("data_source") or config.platform_mapping().get("label_zh")
+    source = f"（数据来源于{data_source}）" if data_source else ""
+    closing_heading, closing_text = closing(scheme_id, district, words)
+    blocks = [*cover_notes(marts.period), Paragraph((scheme.get("intro") or conf["intro"]).format(month=int(marts.period[5:]))),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
-              Heading("三、工作要求", 1), *[Paragraph(line) for line in requirements(conf)]]
+              Heading(f"三、{closing_heading}", 1), *[Paragraph(line) for line in closing_text]]
     scheme_title = str(month.items.scheme_title_zh.iloc[0])
-    return Bulletin(scheme_id, marts.period, title, letterhead(marts.period, conf, district), district["addressees"],
+    return Bulletin(scheme_id, marts.period, title(conf, scheme, marts.period, words), letterhead(marts.period, conf, district), district["addressees"],
                     blocks, f"{scheme_title}{'内容' if scheme_title.endswith('考核') else '考核内容'}",
                     appendix(month), register)
 

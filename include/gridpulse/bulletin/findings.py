@@ -95,7 +95,7 @@ def concentration(month: Month, n: int) -> list[str]:
         shorts = [month.register.difference(month.ind(t, "denominator"), month.ind(t, "numerator")) for t in towns]
         named = joined_names(f"{month.name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
         top = month.register.sum(shorts)
-        lines.append(f"全区{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
+        lines.append(f"{month.words['whole']}{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
     return lines
 
 

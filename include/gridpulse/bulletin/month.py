@@ -11,8 +11,10 @@ from gridpulse.warehouse.marts import MonthMarts
 class Month:
     """The marts of one scheme and month, and the register every figure goes through."""
 
-    def __init__(self, marts: MonthMarts, scheme_id: str, register: Register):
+    def __init__(self, marts: MonthMarts, scheme_id: str, register: Register, words: dict | None = None):
         self.marts, self.scheme_id, self.register = marts, scheme_id, register
+        # the district's level words (include/config/levels.yml via its profile): 全区 or 全县, 各乡镇（街道）
+        self.words = words or {"whole": "全区", "units": "各单位", "unit": "单位", "villages": "村（社区）"}
         self.period = marts.period
         self.items = marts.items[marts.items.scheme_id == scheme_id].sort_values("display_order")
         self.ranking = marts.ranking[marts.ranking.scheme_id == scheme_id].sort_values(["rank", "org_id"])

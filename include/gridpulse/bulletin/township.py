@@ -19,7 +19,7 @@ def _district_fraction(month: Month, indicator_id: str):
 
 def attendance(month: Month) -> str:
     workers, online = month.head("grid_workers"), month.head("workers_online")
-    return f"全区共有网格员{workers}名，出勤网格员{online}名，出勤率{month.share(online, workers)}。"
+    return f"{month.words['whole']}共有网格员{workers}名，出勤网格员{online}名，出勤率{month.share(online, workers)}。"
 
 
 def patrol(month: Month) -> str:
@@ -27,7 +27,7 @@ def patrol(month: Month) -> str:
     if row is None:
         return "本月考核方案未考核网格巡查。"
     done, workers = month.ind(row, "numerator"), month.ind(row, "denominator")
-    return (f"全区完成每日巡查任务（{month.head('workdays')}个工作日）的网格员{done}名，"
+    return (f"{month.words['whole']}完成每日巡查任务（{month.head('workdays')}个工作日）的网格员{done}名，"
             f"网格员巡查达标率{month.share(done, workers)}。")
 
 
@@ -54,7 +54,7 @@ def events(month: Month) -> list[str]:
     reported, carried = month.head("events_reported"), month.head("carried_over_events")
     valid, invalid, overdue = month.head("events_valid"), month.head("events_invalid"), month.head("events_overdue")
     per_10k = month.head("events_per_10k_residents", "average")
-    lines = [f"（1）全区本月新上报事项{reported}件（另有上月结转{carried}件），每万人上报事项{per_10k}件。",
+    lines = [f"（1）{month.words['whole']}本月新上报事项{reported}件（另有上月结转{carried}件），每万人上报事项{per_10k}件。",
              f"（2）有效事项{valid}件，无效事项{invalid}件，事件有效率{month.share(valid, reported)}；"
              f"逾期事项{overdue}件，事项处理及时率{month.share(month.register.difference(valid, overdue), valid)}。"]
     _, per_worker = _district_fraction(month, "events_per_worker")
@@ -65,7 +65,7 @@ def events(month: Month) -> list[str]:
     if row is not None:
         done, workers = month.ind(row, "numerator"), month.ind(row, "denominator")
         short = [r["org_id"] for r in month.indicator(quota.item_id, "township").to_dict("records") if r["numerator"] < r["denominator"]]
-        lines.append(f"（4）全区完成事件上报任务的网格员{done}名，达标率{month.share(done, workers)}。"
+        lines.append(f"（4）{month.words['whole']}完成事件上报任务的网格员{done}名，达标率{month.share(done, workers)}。"
                      + (f"本月不达标单位有{month.units(short)}。" if short else "各单位均达标。"))
     return lines
 
@@ -74,7 +74,7 @@ def disputes(month: Month) -> list[str]:
     levels = month.marts.frames["disputes"]
     district = levels[levels.org_level == "district"].set_index("found_level")
     total, resolved = month.head("disputes"), month.head("disputes_resolved")
-    text = f"（1）全区共排查各类矛盾纠纷{total}件，化解成功{resolved}件，成功率为{month.share(resolved, total)}"
+    text = f"（1）{month.words['whole']}共排查各类矛盾纠纷{total}件，化解成功{resolved}件，成功率为{month.share(resolved, total)}"
     parts = []
     for level, label in FOUND_LEVELS:
         if level not in district.index:
@@ -85,7 +85,7 @@ def disputes(month: Month) -> list[str]:
     lines = [text + ("。其中，" + "；".join(parts) if parts else "") + "。"]
     item, row = _district_fraction(month, "disputes_per_village_centre")
     if row is not None:
-        lines.append(f"（2）全区{month.ind(row, 'denominator')}个村（社区）综治中心，共上报矛盾纠纷事项"
+        lines.append(f"（2）{month.words['whole']}{month.ind(row, 'denominator')}个{month.words['villages']}综治中心，共上报矛盾纠纷事项"
                      f"{month.ind(row, 'numerator')}件，平均上报{month.ind(row, 'value', 'average')}件（合格值{month.ind(row, 'standard')}件/月）。")
     return lines
 
@@ -106,7 +106,7 @@ def centres(month: Month) -> str:
         month.score(row)  # the units named are those whose printed score is below the weight
     rule = (f"乡镇（街道）本级综治中心每月上报事项不少于{item.standard:g}件" if item.indicator_id == "events_per_township_centre"
             else item.rule_text_zh or item.label_zh)
-    return f"按照{rule}的要求，" + (f"{month.units(short_units)}不达标。" if short_units else "各乡镇（街道）均达标。")
+    return f"按照{rule}的要求，" + (f"{month.units(short_units)}不达标。" if short_units else f"{month.words['units']}均达标。")
 
 
 def volunteers(month: Month) -> str:
@@ -153,7 +153,7 @@ def scorecard(month: Month) -> Table:
         total = month.rank(unit, "total_score", "score")
         month.register.check_sum(printed, total)
         rows.append([str(c) for c in cells + [total]])
-    return Table(f"{month.period[:4]}年{int(month.period[5:])}月各乡镇（办）考核指标得分情况（百分制）", header, rows, 2, highlight)
+    return Table(f"{month.period[:4]}年{int(month.period[5:])}月{month.words['units']}考核指标得分情况（百分制）", header, rows, 2, highlight)
 
 
 def section_one(month: Month, settings: dict) -> list:
@@ -172,6 +172,6 @@ def section_one(month: Month, settings: dict) -> list:
     for n, (title, texts) in enumerate(paragraphs, start=1):
         blocks.append(Heading(f"{n}、{title}", 3))
         blocks += [Paragraph(t) for t in texts]
-    blocks.append(Heading(f"{len(paragraphs) + 1}、各乡镇（办）考核指标得分情况（百分制）", 3))
+    blocks.append(Heading(f"{len(paragraphs) + 1}、{month.words['units']}考核指标得分情况（百分制）", 3))
     blocks.append(scorecard(month))
     return blocks

@@ -79,7 +79,7 @@ def send_failure_alert(task_id: str, period: str, error: BaseException | str) ->
 def _email(addresses: list[str], subject: str, body: str, record) -> None:
     delivery = settings.delivery()
     try:
-        server = SmtpServer(delivery["smtp_connection"], delivery["sender_name"])
+        server = SmtpServer(delivery["smtp_connection"], delivery["sender_name"], delivery.get("sender_email"))
     except Exception as exc:  # the server is unreachable: every address is recorded as failed
         for address in addresses:
             record("email", address, lambda e=exc: _raise(e))

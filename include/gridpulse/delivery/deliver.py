@@ -81,7 +81,7 @@ def _email_all(package: MonthPackage, conf: dict, extras: dict, journal: Deliver
             if not _claimed(claim, key, report):
                 continue
             try:
-                server = server or SmtpServer(conf["smtp_connection"], conf["sender_name"])
+                server = server or SmtpServer(conf["smtp_connection"], conf["sender_name"], conf.get("sender_email"))
             except Exception as exc:  # nothing was sent: the next try sends it
                 journal.finish(package.bulletin_id, "email", person.address, FAILED, f"SMTP 连接失败: {exc}")
                 raise

@@ -66,10 +66,11 @@ def message(sender: str, recipient: Recipient, subject: str, body: str, files: l
 class SmtpServer:
     """An open SMTP session on the server of an Airflow connection."""
 
-    def __init__(self, conn_id: str, sender_name: str):
+    def __init__(self, conn_id: str, sender_name: str, sender_email: str | None = None):
         conn = connection(conn_id)
         extra = conn.extra_dejson
-        self.from_email = extra.get("from_email") or conn.login
+        # a district's own address (its profile's sender) over the shared connection's
+        self.from_email = sender_email or extra.get("from_email") or conn.login
         if not self.from_email:
             raise ValueError(f"SMTP 连接 {conn_id} 未设置发件地址 (set extra from_email or login)")
         self.sender = formataddr((sender_name, self.from_email))

@@ -82,7 +82,27 @@ def top_and_bottom(ranking: list[tuple], units: int) -> tuple[list[dict], list[d
     return rows[:units], rows[-units:] if rows else []
 
 
+class MonthNotPublished(LookupError):
+    """Delivery of a month that has no published outputs: the message says why and what to do."""
+
+
+def _published_or_why(period: str) -> Path:
+    """The month's published folder, or MonthNotPublished saying whether it was refused (with its
+    quarantine report) or never run: a refused month must not end in a missing-file traceback."""
+    paths, district = config.paths(), config.settings()["district"]
+    folder = paths.output / period
+    if (folder / "ranking.csv").is_file():
+        return folder
+    reports = sorted((paths.quarantine / period).glob("*/validation_report.txt"))
+    who = f"{district['name']}（{district['code']}）"
+    if reports:
+        raise MonthNotPublished(f"{who} {period} 未发布：导出被拒收，没有可投递的通报 (not published: the export was refused; "
+                                f"report {reports[-1]}). 修正导出后重新运行该月，再投递。")
+    raise MonthNotPublished(f"{who} {period} 未发布：{folder} 没有本月的通报 (not published yet). "
+                            f"先运行该月 (python -m gridpulse run --period {period})，再投递。")
+
+
 def month_package(month: Period) -> MonthPackage:
     period, conf = str(month), settings.delivery()
-    files = published_files(config.paths().output / period, period, conf)
+    files = published_files(_published_or_why(period), period, conf)
     return package_of(period, files, ranking_summary(period, int(conf["summary_units"])), conf)

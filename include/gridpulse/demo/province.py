@@ -98,7 +98,8 @@ def _townships(rng: np.random.Generator, district_name: str, scale: float) -> tu
 def _entry(code: str, name: str, city: dict, platform: str | None) -> dict:
     level = name[-1]
     entry = {"code": code, "name": name, "city": dict(city), "settings": SETTINGS, "platform": platform}
-    entry["district"] = {"issuer": f"{name}平安建设领导小组办公室", "printed_by": f"{name}平安建设领导小组办公室",
+    entry["district"] = {"level": "县级市" if level == "市" else level,
+                         "issuer": f"{name}平安建设领导小组办公室", "printed_by": f"{name}平安建设领导小组办公室",
                          "addressees": f"各乡镇（街道）综治中心，{level}平安建设领导小组各成员单位"}
     if platform == OTHER_PLATFORM:
         entry["district"]["data_source"] = "基层治理四平台"
