@@ -31,8 +31,8 @@ def settings() -> dict:
 
 def scheme_words(scheme_id: str) -> dict:
     """The scheme's own bulletin words (its file's `bulletin:`): scope, title_end, intro,
-    number_style, closing."""
-    return load_scheme(scheme_id).get("bulletin") or {}
+    number_style, closing; none without a scheme (a rollup before any district has published)."""
+    return (load_scheme(scheme_id).get("bulletin") or {}) if scheme_id else {}
 
 
 def closing(scheme_id: str, district: dict, words: dict) -> tuple[str, list[str]]:
