@@ -171,6 +171,7 @@ def scheme_ids() -> list[str]:
 # holidays). GRIDPULSE_DEPLOYMENT names the file, GRIDPULSE_DISTRICT the district being run: every
 # step then reads that district's settings and folders (settings(), paths()) without knowing more.
 
+DISTRICT_OWN_KEYS = {"district", "delivery"}  # never lent by one district's settings file to another
 ENTRY_KEYS = {"code", "name", "settings", "demo", "city"}  # an entry's own keys; the rest overlays its settings
 
 
@@ -259,9 +260,9 @@ def _district(entry: dict, path: Path) -> District:
     overlay = {key: value for key, value in entry.items() if key not in ENTRY_KEYS}
     base = _settings_of(project_path(entry.get("settings", "include/config/gridpulse.yml")))
     if str(base["district"]["code"]) != code:
-        # another district's file lends its platform, schemes and settings, never its own words:
-        # letterhead, level, sender and texts must be this district's (its entry's `district:`)
-        base = {key: value for key, value in base.items() if key != "district"}
+        # another district's file lends its platform, schemes and settings, never what is its own:
+        # letterhead, level, sender, texts (`district:`) and recipients (`delivery`)
+        base = {key: value for key, value in base.items() if key not in DISTRICT_OWN_KEYS}
     settings = merged(merged(base, overlay), {"district": {"code": code, "name": name}})
     checked(settings, f"{path} (district {code})")
     return District(code=code, name=name, settings=settings, demo=entry.get("demo"), city=entry.get("city"))

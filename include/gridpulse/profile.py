@@ -133,7 +133,7 @@ class Profile(_Strict):
     schedule: Schedule = Schedule()
     validation: Validation = Validation()
     schemes_out_of_force: Literal["fail", "warn"] = "fail"
-    delivery: str | None = Field(None, description="the recipients file (default include/config/delivery.yml)")
+    delivery: str | None = Field(None, description="the recipients file, extending include/config/delivery.yml (without one, no recipients)")
     holidays: str | None = Field(None, description="corrections of the official calendar")
 
     @field_validator("platform")

@@ -3,6 +3,7 @@ level and platform, checked as a run would read it, and added to a deployment wh
 The file is a start: the letterhead's words are the district's own to write."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -40,7 +41,9 @@ def _add_to_deployment(deployment: Path, code: str, name: str, profile_path: str
     text = deployment.read_text(encoding="utf-8")
     if any(d.code == code for d in config.deployment(deployment).districts):
         raise ProfileError(f"{deployment} already lists district {code}")
-    entry = f'  - code: "{code}"\n    name: {name}\n    settings: {profile_path}\n'
+    found = re.search(r"^( *)- code:", text, re.MULTILINE)  # the file's own indentation of its entries
+    indent = found.group(1) if found else "  "
+    entry = f'{indent}- code: "{code}"\n{indent}  name: {name}\n{indent}  settings: {profile_path}\n'
     deployment.write_text(text.rstrip("\n") + "\n" + entry, encoding="utf-8")
 
 
