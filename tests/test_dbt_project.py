@@ -9,7 +9,7 @@ import yaml
 from gridpulse import config
 from gridpulse.contract import tables
 from gridpulse.dbt_sources import SOURCES_FILE, render, sources
-from gridpulse.load.month import CALENDAR_COLUMNS
+from gridpulse.load.month import CALENDAR_COLUMNS, PLATFORM_WORD_COLUMNS
 from gridpulse.load.raw import table_columns
 from gridpulse.schemes import SCHEME_COLUMNS
 from gridpulse.transform.dbt import run_dbt
@@ -24,6 +24,7 @@ def test_committed_sources_equal_the_contract():
 def test_sources_describe_the_tables_the_loader_writes():
     described = {t["name"]: [c["name"] for c in t["columns"]] for t in sources()["sources"][0]["tables"]}
     assert described["calendar_days"] == list(CALENDAR_COLUMNS)
+    assert described["platform_words"] == list(PLATFORM_WORD_COLUMNS)
     for name, columns in SCHEME_COLUMNS.items():
         assert sorted(described[name]) == sorted(columns), name
     assert "worker_name" not in described["grid_workers"] and "source_row" in described["grid_workers"]
@@ -52,7 +53,8 @@ def test_dbt_unit_tests_pass(tmp_path):
     reads the parents' columns from the warehouse, so the raw tables the loader creates are made
     empty and every model is built empty first (`dbt run --empty`)."""
     warehouse = tmp_path / "empty.duckdb"
-    raw = {table.name: table_columns(table) for table in tables().values()} | {"calendar_days": CALENDAR_COLUMNS} | SCHEME_COLUMNS
+    raw = {table.name: table_columns(table) for table in tables().values()} | {"calendar_days": CALENDAR_COLUMNS,
+                                                                               "platform_words": PLATFORM_WORD_COLUMNS} | SCHEME_COLUMNS
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA raw")
         for name, columns in raw.items():

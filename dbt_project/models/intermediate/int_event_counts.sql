@@ -14,7 +14,8 @@ select
     sum(case when is_valid and is_overdue then 1 else 0 end) as overdue_valid_events,
     sum(case when is_due_in_month then 1 else 0 end) as events_due_in_month,
     sum(case when is_due_in_month and is_closed then 1 else 0 end) as events_due_in_month_closed,
-    sum(case when category = '矛盾纠纷' then 1 else 0 end) as dispute_category_events,
+    sum(case when category in (select word from {{ ref('stg_platform_words') }} where word_kind = 'dispute_category') then 1 else 0 end)
+        as dispute_category_events,
     sum(case when is_valid and is_safety_hazard then 1 else 0 end) as valid_hazard_events
 from {{ ref('int_event_status') }}
 where not is_carried_over

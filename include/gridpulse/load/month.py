@@ -18,6 +18,15 @@ from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
+PLATFORM_WORD_COLUMNS = {"word_kind": "VARCHAR", "word": "VARCHAR"}
+
+
+def platform_words_frame() -> pd.DataFrame:
+    """The platform's vocabulary as rows: the SQL reads a platform's words from here, never from
+    its own text (a district on another platform files disputes under another word)."""
+    vocabulary = config.platform_mapping().get("vocabulary") or {}
+    rows = [{"word_kind": kind, "word": str(word)} for kind, words in vocabulary.items() for word in words]
+    return pd.DataFrame(rows, columns=list(PLATFORM_WORD_COLUMNS))
 
 
 def calendar_frame(period: Period) -> pd.DataFrame:
@@ -89,6 +98,7 @@ def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]
             replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
             for name, frame in schemes.items():
                 replace_table(con, name, SCHEME_COLUMNS[name], frame)
+            replace_table(con, "platform_words", PLATFORM_WORD_COLUMNS, platform_words_frame())
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
