@@ -190,6 +190,11 @@ def check_district(drawn: Drawn, entry: dict) -> None:
             assert other not in text.replace(words["whole"], ""), f"{name} ({district['level']}) prints {other}"
         for own in (district["issuer"], district["printed_by"], district["addressees"], district["copy_to"], scheme["title_zh"]):
             assert own in text, f"{name}: {own} missing"
+        kinds = list(config.platform_mapping(entry["platform"])["files"]["special_population"]["values"]["person_type"])
+        assert "、".join(kinds) + "等特殊人群" in text, f"{name}: not its platform's words for special population"
+        others = {k for p in ("jiangxi_shzl", "zhejiang_sipingtai") for k in config.platform_mapping(p)["files"]
+                  ["special_population"]["values"]["person_type"]} - set(kinds)
+        assert not [k for k in others if k in text], f"{name} prints another platform's words"
         source = district.get("data_source") or config.platform_mapping(entry["platform"])["label_zh"]
         assert f"数据来源于{source}" in text
         if district.get("texts"):

@@ -29,6 +29,14 @@ def settings() -> dict:
     return read_yaml(BULLETIN_CONFIG / "bulletin.yml")
 
 
+def platform_words() -> dict[str, list[str]]:
+    """What the district's platform calls things the text names (its mapping's value words), so a
+    bulletin speaks the platform's language: its special-population kinds, in its own words."""
+    mapping = config.platform_mapping()
+    kinds = (mapping["files"]["special_population"].get("values") or {}).get("person_type") or {}
+    return {"special_population": list(kinds)}
+
+
 def scheme_words(scheme_id: str) -> dict:
     """The scheme's own bulletin words (its file's `bulletin:`): scope, title_end, intro,
     number_style, closing; none without a scheme (a rollup before any district has published)."""
@@ -154,7 +162,7 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     conf, scheme = settings(), scheme_words(scheme_id)
     district, words = config.settings()["district"], config.profile().words()
     register = Register(marts.period, number_style(conf, scheme_id))
-    month = Month(marts, scheme_id, register, words)
+    month = Month(marts, scheme_id, register, words, platform_words())
     _check_score_decimals(month, register)
     level = str(month.items.scored_org_level.iloc[0])
     # the platform's own name unless the district prints another (its profile's data_source)

@@ -33,7 +33,8 @@ def patrol(month: Month) -> str:
 
 def visits(month: Month) -> str:
     members, visited = month.head("special_population"), month.head("special_population_visited")
-    return f"吸毒人员、肇事肇祸精神障碍患者等特殊人群共{members}名，已走访{visited}名，走访率{month.share(visited, members)}。"
+    kinds = "、".join(month.platform_words["special_population"])
+    return f"{kinds + '等' if kinds else ''}特殊人群共{members}名，已走访{visited}名，走访率{month.share(visited, members)}。"
 
 
 def logins(month: Month, low_rate: float) -> str:
