@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from gridpulse.month_lock import MonthBusy
     from gridpulse.problems import ExportRejected
     from gridpulse.schemes import SchemeError
+    from gridpulse.warehouse.owner import WarehouseOfAnotherDistrict
 
     try:
         return _holding_deployment(args) if args.command in WRITING_STEPS else _dispatch(args)
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SchemeError as exc:
         print(f"scheme: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseOfAnotherDistrict as exc:
+        print(exc, file=sys.stderr)
         return 2
 
 
