@@ -1,4 +1,4 @@
-"""The ten township indicators of seed 000 (include/schemes/yushui_township_2022.yml), computed
+"""The ten township indicators of seed 000 (the township scheme the settings name), computed
 the way an engineer would without the pipeline: read the export's files with pandas, join and
 count. It is the benchmark's second reference point (what one would write instead), and a test
 checks that it gives the marts' numerators and denominators for the demo month, so the
@@ -18,9 +18,17 @@ import pandas as pd
 from gridpulse import config
 from gridpulse.calendar import workdays
 from gridpulse.period import Period
-from gridpulse.schemes import load_scheme
+from gridpulse.schemes import applies_to, load_scheme
 
-SCHEME_ID = "yushui_township_2022"
+
+def township_scheme(period: str) -> dict:
+    """The township scheme in force for the month among those the settings name: its thresholds
+    (params) are the ones the indicators count against, whatever the scheme's id."""
+    found = [scheme for scheme in map(load_scheme, config.scheme_ids())
+             if scheme["org_level"] == "township" and applies_to(scheme, period)]
+    if len(found) != 1:
+        raise LookupError(f"{period}: {len(found)} township schemes in force in the settings; the reference needs one")
+    return found[0]
 
 
 def read(folder: Path, table: str, mapping: dict) -> pd.DataFrame:
@@ -83,7 +91,7 @@ def township_indicators(folder: Path, period: str, mapping: dict | None = None) 
     mapping = mapping or config.platform_mapping()
     period = Period.parse(period)
     folder = Path(folder)
-    params = {item["indicator_id"]: item.get("params") or {} for item in load_scheme(SCHEME_ID)["items"]}
+    params = {item["indicator_id"]: item.get("params") or {} for item in township_scheme(str(period))["items"]}
     month_end = pd.Timestamp(period.next_first_day)
 
     units = read(folder, "org_units", mapping)

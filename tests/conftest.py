@@ -141,6 +141,10 @@ def _close_overdue_events_on_time(export: Path, township: str) -> None:
 # The two demo districts' months, as the seeds print them: {kind: (period, demo district, settings)}.
 SEED_MONTHS = {"grid": ("2021-09", "baiguan", "include/config/gridpulse-baiguan.yml"),
                "township": ("2022-11", "yushui", "include/config/gridpulse.yml")}
+# Where each district's workspace is inside seed_months: the township district's is the folder itself
+# (so point_at(seed_months) is 渝水区's month), the grid district's a folder of its own. Two districts
+# never share a warehouse (the warehouse records its district: gridpulse/warehouse/owner.py).
+SEED_FOLDERS = {"grid": "grid", "township": "."}
 
 
 def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
@@ -150,12 +154,18 @@ def point_at(patch: pytest.MonkeyPatch, root: Path) -> None:
     patch.delenv("GRIDPULSE_WAREHOUSE", raising=False)
 
 
+def seed_workspace(seed_months: Path, kind: str) -> Path:
+    """The workspace of one demo district's month inside seed_months (point_at it to read it)."""
+    return (seed_months / SEED_FOLDERS[kind]).resolve()
+
+
 @pytest.fixture(scope="session")
 def seed_months(tmp_path_factory) -> Path:
-    """Both demo districts' months published once a session into one workspace, as a deployment
-    running both would: 百官街道 2021-09 under its own settings, then 渝水区 2022-11 (the demo
-    month) under the default ones. Tests read it and never write to it; a test that changes
-    anything works on a copy (`published_copy`, or copy_workspace for a module)."""
+    """Both demo districts' months published once a session, each district in its own workspace as
+    two deployments would: 百官街道 2021-09 under its own settings in seed_workspace(.., "grid"), then
+    渝水区 2022-11 (the demo month) under the default ones in the folder itself. Tests read it and
+    never write to it; a test that changes anything works on a copy (`published_copy`, or
+    copy_workspace for a module)."""
     from gridpulse import pipeline
     from gridpulse.demo import generate
 
@@ -164,10 +174,11 @@ def seed_months(tmp_path_factory) -> Path:
     def build(root: Path) -> None:
         patch = pytest.MonkeyPatch()
         try:
-            point_at(patch, root)
-            for period, district, settings in SEED_MONTHS.values():
+            for kind, (period, district, settings) in SEED_MONTHS.items():
+                workspace = root / SEED_FOLDERS[kind]
+                point_at(patch, workspace)
                 patch.setenv("GRIDPULSE_CONFIG", settings)
-                drop_month(generate(period, root / "exports", district=district), root / "landing")
+                drop_month(generate(period, root / "exports", district=district), workspace / "landing")
                 pipeline.run_month(_month(period))
         finally:
             patch.undo()

@@ -21,14 +21,14 @@ from gridpulse.bulletin.document import title_lines
 from gridpulse.bulletin.figures import Figure, Register, Source
 from gridpulse.bulletin.reconcile import style_mismatch
 
-from conftest import SEED_MONTHS
+from conftest import SEED_MONTHS, seed_workspace
 from office_render import soffice_path, to_pdf
 
 
 @pytest.fixture(scope="module")
 def published(seed_months) -> dict[str, Path]:
     """Each demo district's month as published under its own settings: {kind: output folder}."""
-    return {kind: seed_months / "output" / period for kind, (period, _, _) in SEED_MONTHS.items()}
+    return {kind: seed_workspace(seed_months, kind) / "output" / period for kind, (period, _, _) in SEED_MONTHS.items()}
 
 
 def _pdf_lines(path: Path) -> list[str]:

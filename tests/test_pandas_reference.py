@@ -15,7 +15,7 @@ from gridpulse import config
 from conftest import PERIOD, PROJECT_DIR, point_at
 
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
-from pandas_reference import SCHEME_ID, township_indicators  # noqa: E402
+from pandas_reference import township_indicators, township_scheme  # noqa: E402
 
 
 def _marts(warehouse: Path) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def _marts(warehouse: Path) -> pd.DataFrame:
         return con.execute("""
             SELECT org_id AS township_id, indicator_id, numerator, denominator, value
             FROM marts.fct_indicator_monthly
-            WHERE period = ? AND scheme_id = ? AND org_level = 'township'""", [PERIOD, SCHEME_ID]).df()
+            WHERE period = ? AND scheme_id = ? AND org_level = 'township'""", [PERIOD, township_scheme(PERIOD)["scheme_id"]]).df()
     finally:
         con.close()
 

@@ -1,8 +1,8 @@
 """The calibrated demo months, computed from raw rows, reproduce the two printed tables:
 seed 000's township scorecard (2022-11) and seed 002's grid evaluation table (2021-09).
 
-Both months go through the real pipeline (GX validation, DuckDB load, dbt build) into one
-warehouse, so the marts carry both schemes side by side. The printed tables are fixtures copied
+Both months go through the real pipeline (GX validation, DuckDB load, dbt build), each district
+into its own warehouse; the tests read both side by side, as a rollup does. The printed tables are fixtures copied
 from the seeds as printed, slips included; where a printed figure cannot come from the rules, the
 test names it (and docs/scoring.md explains it)."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ import yaml
 
 from gridpulse import config
 
-from conftest import point_at
+from conftest import SEED_MONTHS, point_at, seed_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # 罗坊镇's total 99.82 is printed at rank 3, tied with 良山镇's 99.86: a slip of the seed.
@@ -25,13 +25,21 @@ PRINTED_RANK_SLIPS = {"罗坊镇": (3, 4)}
 
 @pytest.fixture(scope="module")
 def both_months(seed_months):
-    """The warehouse of the session's seed months (conftest.seed_months), read-only."""
+    """The session's seed months (conftest.seed_months) side by side, read-only: each mart of the
+    two districts' warehouses as one view marts.<mart> (their rows one after the other)."""
     patch = pytest.MonkeyPatch()
-    point_at(patch, seed_months)
-    con = duckdb.connect(str(config.paths().warehouse), read_only=True)
+    con = duckdb.connect()
+    for kind in SEED_MONTHS:
+        point_at(patch, seed_workspace(seed_months, kind))
+        con.execute(f"ATTACH '{config.paths().warehouse}' AS {kind} (READ_ONLY)")
+    patch.undo()
+    con.execute("CREATE SCHEMA marts")
+    marts = [name for (name,) in con.execute("SELECT DISTINCT table_name FROM information_schema.tables "
+                                             "WHERE table_catalog = 'township' AND table_schema = 'marts'").fetchall()]
+    for name in marts:
+        con.execute(f"CREATE VIEW marts.{name} AS " + " UNION ALL BY NAME ".join(f"SELECT * FROM {kind}.marts.{name}" for kind in SEED_MONTHS))
     yield con
     con.close()
-    patch.undo()
 
 
 def _load(name: str) -> dict:
@@ -115,9 +123,12 @@ def test_seed_002_grid_table_is_reproduced(both_months):
         assert totals[key] == row["total"], key
 
 
-def test_both_schemes_share_the_marts(both_months):
+def test_each_district_has_its_own_scheme_and_warehouse(both_months):
     schemes = both_months.execute("SELECT period, scheme_id, count(DISTINCT org_id) FROM marts.rpt_ranking_monthly GROUP BY ALL ORDER BY 1").fetchall()
     assert schemes == [("2021-09", "baiguan_grid_2021", 65), ("2022-11", "yushui_township_2022", 17)]
+    for kind, district in (("grid", "330604"), ("township", "360502")):
+        assert both_months.execute(f"SELECT district_code FROM {kind}.meta.warehouse_owner").fetchall() == [(district,)]
+        assert both_months.execute(f"SELECT count(DISTINCT scheme_id) FROM {kind}.marts.dim_scheme_item").fetchone()[0] == 1
 
 
 def test_seed_000_section_one_from_the_marts(both_months):
@@ -168,12 +179,12 @@ def _is_header(row) -> bool:
     return row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None
 
 
-def test_seed_002_tables_in_the_grid_bulletin(both_months):
+def test_seed_002_tables_in_the_grid_bulletin(seed_months):
     """The grid bulletin prints seed 002's three tables from the marts: categories with shares and
     a 合计 row, agencies with '/' where none, and the grid table with blanks for full marks."""
     from docx import Document
 
-    document = Document(str(config.paths().output / "2021-09" / "bulletin.docx"))
+    document = Document(str(seed_workspace(seed_months, "grid") / "output" / "2021-09" / "bulletin.docx"))
     tables = {t.rows[0].cells[0].text: [[c.text for c in row.cells] for row in t.rows if not _is_header(row)]
               for t in document.tables}
     categories = tables["类型"]

@@ -14,7 +14,7 @@ import pytest
 from gridpulse import config
 from gridpulse.contract import tables
 
-from conftest import SEED_MONTHS, point_at
+from conftest import SEED_MONTHS, point_at, seed_workspace
 
 pytestmark = pytest.mark.month
 
@@ -23,15 +23,18 @@ PLATFORMS = {"2021-09": "zhejiang_sipingtai", "2022-11": "jiangxi_shzl"}
 
 @pytest.fixture(scope="module")
 def workspace(seed_months):
-    patch = pytest.MonkeyPatch()
-    point_at(patch, seed_months)
-    yield config.paths()
+    """Each month's folders (each district its own workspace), by period."""
+    patch, found = pytest.MonkeyPatch(), {}
+    for kind, (period, _district, _settings) in SEED_MONTHS.items():
+        point_at(patch, seed_workspace(seed_months, kind))
+        found[period] = config.paths()
     patch.undo()
+    return found
 
 
 def _archived(workspace, period: str) -> Path:
     """The one archived copy of the month's export."""
-    [folder] = [p.parent for p in (workspace.archive / period).glob("*/manifest.json")]
+    [folder] = [p.parent for p in (workspace[period].archive / period).glob("*/manifest.json")]
     return folder
 
 
@@ -59,17 +62,23 @@ def test_the_zhejiang_export_carries_the_zhejiang_headers(workspace):
     assert not set(header) & set(jiangxi["columns"])
 
 
-def test_both_months_rows_came_through_their_mappings(workspace):
-    con = duckdb.connect(str(workspace.warehouse), read_only=True)
+def _raw(workspace, period: str, sql: str) -> list:
+    con = duckdb.connect(str(workspace[period].warehouse), read_only=True)
     try:
-        for name, table in tables().items():
-            counts = dict(con.execute(f"SELECT period, count(*) FROM raw.{name} GROUP BY period").fetchall())
-            assert counts.get("2021-09", 0) > 0, f"raw.{name} has no rows for 2021-09"
-            assert counts.get("2022-11", 0) > 0 or table.may_be_empty, f"raw.{name} has no rows for 2022-11"
-        # value words of both platforms became the same canonical codes
-        levels = dict(con.execute("SELECT period, list(DISTINCT org_level ORDER BY org_level) FROM raw.org_units GROUP BY period").fetchall())
-        assert levels["2021-09"] == levels["2022-11"] == sorted(tables()["org_units"].columns["org_level"].values)
-        online = dict(con.execute("SELECT period, count(*) FILTER (WHERE is_online) FROM raw.app_activity GROUP BY period").fetchall())
-        assert online["2021-09"] > 0 and online["2022-11"] > 0
+        return con.execute(sql, [period]).fetchall()
     finally:
         con.close()
+
+
+def test_both_months_rows_came_through_their_mappings(workspace):
+    for name, table in tables().items():
+        counts = {period: _raw(workspace, period, f"SELECT count(*) FROM raw.{name} WHERE period = ?")[0][0] for period in PLATFORMS}
+        assert counts["2021-09"] > 0, f"raw.{name} has no rows for 2021-09"
+        assert counts["2022-11"] > 0 or table.may_be_empty, f"raw.{name} has no rows for 2022-11"
+    # value words of both platforms became the same canonical codes
+    levels = {period: _raw(workspace, period, "SELECT list(DISTINCT org_level ORDER BY org_level) FROM raw.org_units WHERE period = ?")[0][0]
+              for period in PLATFORMS}
+    assert levels["2021-09"] == levels["2022-11"] == sorted(tables()["org_units"].columns["org_level"].values)
+    online = {period: _raw(workspace, period, "SELECT count(*) FILTER (WHERE is_online) FROM raw.app_activity WHERE period = ?")[0][0]
+              for period in PLATFORMS}
+    assert online["2021-09"] > 0 and online["2022-11"] > 0

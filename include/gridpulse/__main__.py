@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from gridpulse.problems import ExportRejected
     from gridpulse.profile import ProfileError
     from gridpulse.schemes import SchemeError
+    from gridpulse.warehouse.owner import WarehouseOfAnotherDistrict
 
     try:
         return _holding_deployment(args) if args.command in WRITING_STEPS else _dispatch(args)
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ProfileError as exc:
         print(f"profile: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseOfAnotherDistrict as exc:
+        print(exc, file=sys.stderr)
         return 2
 
 

@@ -1,4 +1,5 @@
-"""The column catalogue of the marts (docs/columns.md), generated from the marts' dbt YAML.
+"""The column catalogue of the marts (docs/columns.md), generated from the marts' dbt YAML and the
+scheme files in include/schemes/ (which indicators each scheme has).
 
 The YAML is the one place a mart column is described (dbt docs shows the same text), so the
 catalogue is written from it and tests/test_analyst_tools.py fails when the file in the
@@ -58,7 +59,36 @@ def _cell(text) -> str:
     return " ".join(str(text or "").split()).replace("|", "\\|")
 
 
-def _model_section(model: dict) -> list[str]:
+def shipped_schemes(folder: Path = config.SCHEMES_DIR) -> list[dict]:
+    """Every scheme file in include/schemes/, whatever its id: the catalogue lists what exists."""
+    return [config.read_yaml(path) for path in sorted(folder.glob("*.yml"))]
+
+
+def indicator_rows(catalogued: list[dict], schemes: list[dict]) -> list[tuple[str, str, list[str], str]]:
+    """(scheme_id, indicator_id, levels, description) for each indicator of each scheme, from the
+    catalogue entry of the indicator at the scheme's level; levels empty where there is none."""
+    entries = {(entry["scheme_level"], entry["indicator_id"]): entry for entry in catalogued}
+    rows = []
+    for scheme in schemes:
+        seen = []
+        for item in scheme.get("items") or []:
+            if item["indicator_id"] not in seen:
+                seen.append(item["indicator_id"])
+        for indicator in seen:
+            entry = entries.get((scheme.get("org_level"), indicator), {})
+            rows.append((scheme["scheme_id"], indicator, list(entry.get("levels", [])), entry.get("description", "")))
+    return rows
+
+
+def uncatalogued(models: list[dict], schemes: list[dict]) -> list[str]:
+    """Indicators a scheme uses that the catalogue does not list at the scheme's level."""
+    catalogued = [entry for model in models for column in model.get("columns", [])
+                  for entry in column.get("meta", {}).get("indicators") or []]
+    return [f"{scheme_id}: {indicator} is not catalogued at its scheme's level (meta.indicators of fct_indicator_monthly)"
+            for scheme_id, indicator, levels, _ in indicator_rows(catalogued, schemes) if not levels]
+
+
+def _model_section(model: dict, schemes: list[dict]) -> list[str]:
     lines = [f"<a id=\"{model['name']}\"></a>", "", f"## `{model['name']}` {model.get('meta', {}).get('label_zh', '')}", "", _cell(model.get("description")), "",
              "| column | 中文 | description |", "|---|---|---|"]
     for column in model.get("columns", []):
@@ -66,20 +96,22 @@ def _model_section(model: dict) -> list[str]:
     for column in model.get("columns", []):
         indicators = column.get("meta", {}).get("indicators")
         if indicators:
-            lines += ["", f"Values of `{column['name']}`, by scheme, with the levels (`org_level`) each exists at:", "",
+            lines += ["", f"Values of `{column['name']}`, by scheme (each scheme in `include/schemes/`), with the levels "
+                      "(`org_level`) each exists at:", "",
                       "| scheme_id | indicator_id | levels | description |", "|---|---|---|---|"]
-            lines += [f"| `{entry['scheme_id']}` | `{entry['indicator_id']}` | {', '.join(entry['levels'])} | {_cell(entry['description'])} |"
-                      for entry in indicators]
+            lines += [f"| `{scheme_id}` | `{indicator}` | {', '.join(levels)} | {_cell(description)} |"
+                      for scheme_id, indicator, levels, description in indicator_rows(indicators, schemes)]
     return lines + [""]
 
 
-def render(models: list[dict]) -> str:
+def render(models: list[dict], schemes: list[dict] | None = None) -> str:
+    schemes = shipped_schemes() if schemes is None else schemes
     lines = [HEADER, "| mart | 中文 | columns |", "|---|---|---|"]
     lines += [f"| [`{m['name']}`](#{m['name']}) | {_cell(m.get('meta', {}).get('label_zh'))} | {len(m.get('columns', []))} |"
               for m in models]
     lines.append("")
     for model in models:
-        lines += _model_section(model)
+        lines += _model_section(model, schemes)
     return "\n".join(lines)
 
 

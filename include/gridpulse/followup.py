@@ -38,7 +38,7 @@ SHORTFALLS = """
     SELECT w.township_id, w.org_id AS worker_id, string_agg(i.label_zh, '、' ORDER BY i.display_order) AS items_short
     FROM intermediate.int_indicator_worker AS w
     JOIN marts.dim_scheme_item AS i ON i.scheme_id = w.scheme_id AND i.item_id = w.item_id
-    WHERE w.period = $period AND w.scheme_id = $scheme AND list_contains($items, w.item_id) AND w.value < 1
+    WHERE w.period = $period AND i.scored_org_level = $level AND list_contains($items, w.item_id) AND w.value < 1
     GROUP BY w.township_id, w.org_id
 """
 
@@ -61,7 +61,7 @@ def _read(warehouse: Path, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(f"ATTACH '{personal_store()}' AS personal (READ_ONLY)")
-        params = {"period": period, "scheme": settings["scheme_id"], "items": list(settings["items"])}
+        params = {"period": period, "level": settings.get("scheme_level", "township"), "items": list(settings["items"])}
         short = con.execute(SHORTFALLS, params).df()
         details = con.execute(DETAILS, {"period": period}).df()
         townships = con.execute(TOWNSHIPS).df()

@@ -26,7 +26,9 @@ def archive(period: Period) -> str:
     downloaded and checked first), then archive it as received; return the archived folder."""
     from gridpulse.sources import configured
     from gridpulse.sources.archive import archive_export
+    from gridpulse.warehouse import owner
 
+    owner.check(config.paths().warehouse)  # another district's folders: refused before anything is written
     incoming = configured.fetch(str(period))
     archived = archive_export(incoming, config.paths().archive, str(period), config.manifest_name())
     files = sorted(p for p in archived.iterdir() if p.is_file())

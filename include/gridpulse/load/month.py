@@ -16,6 +16,7 @@ from gridpulse.period import Period
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
+from gridpulse.warehouse import owner
 
 CALENDAR_COLUMNS = {"period": "VARCHAR", "day": "DATE", "is_workday": "BOOLEAN"}
 PLATFORM_WORD_COLUMNS = {"word_kind": "VARCHAR", "word": "VARCHAR"}
@@ -89,11 +90,13 @@ def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]
     schemes = scheme_frames(config.scheme_ids())
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)
+    owner.check(building)  # another district's warehouse: refused before its restricted store is touched
     replace_personal_month(staged, period)  # names and numbers to the restricted store, not raw
     con = connect(building)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            owner.claim(con, building)  # recorded with the month: published with it, or discarded with it
             loaded = _insert_month(con, staged, archived, period, export_id)
             replace_period(con, "calendar_days", CALENDAR_COLUMNS, period, calendar)
             for name, frame in schemes.items():
