@@ -1,6 +1,6 @@
 """Twenty districts the project has never seen (tests/random_districts.py draws them: random levels,
 platforms, township counts, letterheads, senders, each with its own copy of a scheme under a new
-id), in two deployments of ten so that two test workers share the work. Each month runs end to end
+id), in two deployments of ten (this file and test_random_districts_more.py) so that two test workers share them. Each month runs end to end
 through the CLI (`districts`: every district, then the rollup); every district's outputs must be
 its own, and one district in each deployment delivers to a real SMTP server from its own sender."""
 from __future__ import annotations
@@ -16,13 +16,17 @@ from servers import SmtpServer
 
 pytestmark = pytest.mark.month
 
-SEEDS = {"first": 20261207, "second": 20261208}
-DISTRICTS_EACH = 10
+DISTRICTS_EACH = 10  # test_random_districts_more.py draws ten more with another seed, on another worker
 
 
-@pytest.fixture(scope="module", params=sorted(SEEDS))
-def drawn(request, tmp_path_factory):
-    drawn = draw(tmp_path_factory.mktemp(f"random-{request.param}"), SEEDS[request.param], DISTRICTS_EACH)
+@pytest.fixture(scope="module")
+def seed() -> int:
+    return 20261207
+
+
+@pytest.fixture(scope="module")
+def drawn(seed, tmp_path_factory):
+    drawn = draw(tmp_path_factory.mktemp(f"random-{seed}"), seed, DISTRICTS_EACH)
     done = gridpulse(drawn, "districts", "--period", PERIOD)
     assert done.returncode == 0, done.stderr[-3000:]
     drawn.states = dict(line.split(": ", 1) for line in done.stdout.splitlines() if line[:1].isdigit())
