@@ -120,6 +120,12 @@ def gridpulse(drawn: Drawn, *args: str, **env: str) -> subprocess.CompletedProce
                           capture_output=True, text=True, timeout=1800)
 
 
+def output_of(drawn: Drawn, code: str) -> Path:
+    """A district's published month (province_plan puts data and outputs below the root; this
+    process reads no deployment, whose schemes live in the drawn folder)."""
+    return drawn.root / "output" / code / PERIOD
+
+
 def docx_text(path: Path) -> str:
     from docx import Document
 
@@ -177,8 +183,7 @@ def check_district(drawn: Drawn, entry: dict) -> None:
     """Everything the district's month produced is its own: level words, letterhead, data source,
     scheme, closing text; no other district's words; totals as its scheme file computes them."""
     code, name, district = entry["code"], entry["name"], entry["district"]
-    deployment = config.deployment(drawn.deployment)
-    out = deployment.paths_of(code).output / PERIOD
+    out = output_of(drawn, code)
     scheme = drawn.schemes[code]
     words = level_words_table()[district["level"]]
     html, docx = html_text(out / "bulletin.html"), docx_text(out / "bulletin.docx")
@@ -206,7 +211,7 @@ def check_district(drawn: Drawn, entry: dict) -> None:
     csv_text = (out / "ranking.csv").read_text(encoding="utf-8-sig")
     assert not [s for s in others_strings(drawn, code) if s in csv_text]
     assert len(set(ranking.scheme)) == 1 and scheme["title_zh"] in ranking.scheme.iloc[0]
-    landing = deployment.paths_of(code).source / PERIOD
+    landing = drawn.root / "data" / code / "landing" / PERIOD
     expected = recomputed_totals(landing, scheme, entry["platform"])
     printed = {row.org_id: float(row.total_score) for row in ranking.itertuples()}
     assert printed == expected, f"{name}: totals differ from what its scheme file gives"

@@ -8,10 +8,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from gridpulse import config
-
 from conftest import PERIOD
-from random_districts import check_district, draw, gridpulse
+from random_districts import check_district, draw, gridpulse, output_of
 from servers import SmtpServer
 
 pytestmark = pytest.mark.month
@@ -38,7 +36,7 @@ def test_every_drawn_district_publishes_under_its_own_scheme(drawn):
     listing = gridpulse(drawn, "config", "check")
     assert listing.returncode == 0, listing.stdout + listing.stderr
     for entry in drawn.entries:
-        assert (config.deployment(drawn.deployment).paths_of(entry["code"]).output / PERIOD / "bulletin.pdf").is_file()
+        assert (output_of(drawn, entry["code"]) / "bulletin.pdf").is_file()
         assert drawn.schemes[entry["code"]]["scheme_id"] in listing.stdout
 
 
