@@ -23,9 +23,9 @@ def plain_name_problem(name) -> str | None:
     if not isinstance(name, str) or not name:
         return "不是文件名（为空或不是文本）"
     if "/" in name or "\\" in name:
-        return "含有路径分隔符（/ 或 \\）：只能是本月目录中的文件名"
+        return "含有路径分隔符（/ 或 \\）"
     if name in (".", ".."):
-        return "是 . 或 ..：只能是本月目录中的文件名"
+        return "是 . 或 .."
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
         return "含有换行、NUL 或其他控制字符"
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:

@@ -312,7 +312,9 @@ def _unended_problems(path: Path, landed: LandedFile) -> list[Problem]:
 def _reject_text(kind: str, message: str, width: int, bounds: gate.Limits) -> str:
     counts = REJECT_COUNTS.search(message)
     if kind == "LINE SIZE OVER MAXIMUM":
-        return (f"该行过长，超过读取上限（{_first_line(Exception(message))}）：有单元格过长（每个单元格至多 {bounds.cell_chars} 个字符，"
+        sizes = re.findall(r"\d+", message)  # the reader's limit, then the line's size
+        said = f"该行 {sizes[1]} 字节，读取上限 {sizes[0]} 字节" if len(sizes) >= 2 else "该行超过读取上限"
+        return (f"该行过长（{said}）：有单元格过长（每个单元格至多 {bounds.cell_chars} 个字符，"
                 "export_limits.cell_chars）；请核对该记录后重新导出")
     if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS") and counts:
         return f"该行有 {counts.group(2)} 列，表头有 {width} 列（可能有未加引号的逗号或换行）；文件无法按列读取"

@@ -180,10 +180,14 @@ def check_folder(folder: Path, manifest: dict, manifest_name: str, bounds: Limit
     return check
 
 
+KINDS = {stat.S_IFLNK: "符号链接", stat.S_IFDIR: "目录", stat.S_IFIFO: "管道（FIFO）", stat.S_IFSOCK: "套接字",
+         stat.S_IFCHR: "设备", stat.S_IFBLK: "设备"}
+
+
 def _look_at(entry: os.DirEntry, check: FolderCheck, bounds: Limits) -> None:
     info = entry.stat(follow_symlinks=False)
     if not stat.S_ISREG(info.st_mode):
-        kind = "符号链接" if stat.S_ISLNK(info.st_mode) else "目录" if stat.S_ISDIR(info.st_mode) else "设备、管道或套接字"
+        kind = KINDS.get(stat.S_IFMT(info.st_mode), "设备")
         check.unsafe.append(Problem(entry.name, f"不是普通文件（{kind}）：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
                                     check="not_regular"))
     elif info.st_size > bounds.file_bytes:
