@@ -98,16 +98,18 @@ def unlisted(file: str, count: int, column: str | None, header: str | None, chec
 
 def bounded(problems: list[Problem], limit: int = MAX_PER_CLASS) -> list[Problem]:
     """The first `limit` problems of each check, then one line per check counting the rest."""
-    seen, over = Counter(), Counter()
+    seen, over, files = Counter(), Counter(), {}
     kept = []
     for problem in problems:
         seen[problem.check] += 1
         if seen[problem.check] <= limit:
             kept.append(problem)
         else:
-            over[(problem.check, problem.file)] += 1
-    return kept + [Problem(file, f"同类问题（{check or '其他'}）另有 {count} 处未列出", check=check)
-                   for (check, file), count in over.items()]
+            over[problem.check] += 1
+            files.setdefault(problem.check, set()).add(problem.file)
+    return kept + [Problem(next(iter(files[check])) if len(files[check]) == 1 else "（多个文件）",
+                           f"同类问题（{check or '其他'}）另有 {count} 处未列出", check=check)
+                   for check, count in over.items()]
 
 
 class ExportRejected(Exception):
