@@ -134,3 +134,12 @@ def test_remote_downloads_write_only_names_the_gate_accepted(tmp_path, workspace
         remote.fetch_month(transport, PERIOD)
     assert transport.downloads == []
     assert not list(tmp_path.rglob("escaped*"))
+
+
+def test_a_month_folder_that_is_a_link_is_not_read(tmp_path, workspace):
+    real = _tiny_export(tmp_path / "elsewhere")
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / PERIOD).symlink_to(real)
+    with pytest.raises(ExportRejected, match="本月目录是符号链接"):
+        archive_export(tmp_path / "landing" / PERIOD, tmp_path / "archive", PERIOD, "manifest.json")
+    assert not (tmp_path / "archive").exists()

@@ -55,6 +55,9 @@ def archive_export(incoming: Path, archive_root: Path, period: str, manifest_nam
     Archiving the same bytes twice returns the first copy; a re-export with other bytes under the
     same export id is kept beside it, never over it.
     """
+    if incoming.is_symlink():  # not even the manifest is read through a link
+        raise ExportRejected("本月目录是符号链接，导出未读取 (the month's folder is a link; nothing was read)",
+                             [Problem(incoming.name, "本月目录是符号链接：导出目录必须是真实目录，不会读取其中任何文件", check="not_regular")])
     manifest = read_manifest(incoming, manifest_name)
     names = _gate(incoming, manifest, manifest_name)
     private_folder(archive_root)

@@ -167,6 +167,9 @@ def check_folder(folder: Path, manifest: dict, manifest_name: str, bounds: Limit
     """Every entry of the month's folder looked at without following links."""
     check = FolderCheck([], [], [], [])
     listed = [e["file"] for e in manifest["files"]]
+    if folder.is_symlink():  # the month's folder itself must be the drop's, not a link to elsewhere
+        check.unsafe.append(Problem(folder.name, "本月目录是符号链接：导出目录必须是真实目录，不会读取其中任何文件", check="not_regular"))
+        return check
     with os.scandir(folder) as entries:
         for count, entry in enumerate(entries):
             if count >= bounds.files * 10:  # a folder of millions of names is not an export
