@@ -8,7 +8,7 @@ before its modification time, so any read moves it); nothing is written outside 
 what is printed, logged and reported is bounded and carries no raw control character.
 
 The seed is GRIDPULSE_FUZZ_SEED (default below; a failure prints the seed and mutations to replay);
-variants run until GRIDPULSE_FUZZ_SECONDS (default 120) have passed, at least MIN_VARIANTS.
+variants run until GRIDPULSE_FUZZ_SECONDS (default 60) have passed, at least MIN_VARIANTS.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from exports import edit_manifest, edit_text, rewrite
 pytestmark = pytest.mark.month
 
 SEED = int(os.environ.get("GRIDPULSE_FUZZ_SEED", "20221130"))
-BUDGET = float(os.environ.get("GRIDPULSE_FUZZ_SECONDS", "120"))
+BUDGET = float(os.environ.get("GRIDPULSE_FUZZ_SECONDS", "60"))
 MIN_VARIANTS = 3
 MAX_PRINTED = 20_000           # characters on stderr and in the log of one variant
 MAX_REPORT = 200_000           # bytes of one validation report
