@@ -120,7 +120,7 @@ ACCEPTED = {
     "blank_lines_at_the_end": None,
     "empty_extra_sheet": None,
     "header_with_a_space": "事件流转.csv 第 1 行 「流转 编号」(transfer_id)：表头「流转 编号」按「流转编号」读取（全角/半角或空格不同）",
-    "mixed_line_ends": "巡查记录.csv 第 1 行：文件混用两种换行（10 行以 CRLF 结尾，2190 行以 LF 结尾，像是被两个程序先后写过）：已统一按 LF 换行读取，单元格内容未改动",
+    "mixed_line_ends": "巡查记录.csv 第 1 行：文件混用两种换行（10 行以 CRLF 结尾，2190 行以 LF 结尾，像是被两个程序先后写过）：已统一按 LF 换行读取",
     "formula_like_names": "组织机构.xlsx 第 20 行 「机构名称」(org_name)：2 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，所有输出都按原文显示，不会执行；请核对是否录入有误",
 }
 

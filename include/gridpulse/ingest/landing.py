@@ -248,7 +248,7 @@ def _read_csv_with_line_ends(con, text_path: Path, lf_copy: Path, landed: Landed
     con.execute("DROP TABLE IF EXISTS landing_rejects")
     con.execute("DROP TABLE IF EXISTS landing_reject_scans")
     landed.header_map.notices.append(Problem(landed.file_name, f"文件混用两种换行（{crlf} 行以 CRLF 结尾，{lf} 行以 LF 结尾，"
-                                                             "像是被两个程序先后写过）：已统一按 LF 换行读取，单元格内容未改动", row=1,
+                                                             "像是被两个程序先后写过）：已统一按 LF 换行读取", row=1,
                                              check="line_ends"))
     normalised = with_lf_line_ends(text_path, lf_copy)
     return _read_csv(con, normalised, landed.landing, landed.file_name, width), normalised
