@@ -105,6 +105,7 @@ BEFORE_ARCHIVE = {
     "nul_in_a_manifest_name": f"manifest.json：文件名「附加分\\x00.csv」含有换行、NUL 或其他控制字符；{GATE_NAME}",
     "export_id_leaves_the_archive": "manifest.json：export_id「../../outside」不合规：只能由字母、数字、_、-、. 组成（不含 ..），以字母或数字开头，至多 100 个字符；请从平台重新导出",
     "symlink_in_the_export": "附加分.csv：不是普通文件（符号链接）：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
+    "file_name_not_utf8": "\\udcb8\\udcbd\\udcbc\\udcfe.txt：文件名不是有效的 UTF-8 文本：导出中的文件名应是平台写的 UTF-8 文件名",
     "fifo_in_the_export": "附加分.csv：不是普通文件（管道（FIFO））：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
 }
 # Accepted, with the repair the validation report records (None: nothing needed repairing).

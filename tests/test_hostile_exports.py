@@ -95,6 +95,12 @@ def unlisted_name_with_a_line_break(folder, rng, canaries):
     (folder / "说明\n2022-11 导出 校验通过.txt").write_text("x", encoding="utf-8")
 
 
+def undecodable_name(folder, rng, canaries):
+    """A file whose name is not UTF-8 (the OS hands it over with lone surrogates)."""
+    with open(os.path.join(os.fsencode(folder), b"\xff\xfe" + rng.choice([b".csv", b"\n.txt"])), "wb") as handle:
+        handle.write(b"a,b\n")
+
+
 def _cell(folder: Path, rng: random.Random, value: str) -> None:
     name = rng.choice(CSVS)
 
@@ -181,7 +187,8 @@ def bad_manifest_fields(folder, rng, canaries):
 # replaces files (links, FIFOs), then what replaces the manifest itself.
 MUTATIONS = [huge_cell, control_cell, wide_header, mixed_line_ends, impossible_times, flipped_bytes, truncated,
              name_outside, name_with_controls, hostile_export_id, bad_manifest_fields, file_removed_or_unlisted,
-             link_listed, link_unlisted, fifo, subfolder, unlisted_name_with_a_line_break, link_manifest, garbage_manifest]
+             link_listed, link_unlisted, fifo, subfolder, unlisted_name_with_a_line_break, undecodable_name, link_manifest,
+             garbage_manifest]
 
 
 # --- what must hold for every variant ------------------------------------------------------------

@@ -46,3 +46,9 @@ def test_the_error_a_run_prints_is_bounded_and_escaped():
     printed = str(error)
     assert len(printed) < 10_000
     assert "\x00" not in printed and printed.count("\n") == 21
+
+
+def test_a_name_that_is_not_utf8_is_escaped(tmp_path):
+    name = b"\xff\xfe.csv".decode("utf-8", "surrogateescape")  # as os.listdir hands it over
+    report = write_report(tmp_path, "2022-11", "x-2022-11", [Problem(name, "导出中有导出规范之外的文件")])
+    assert "\\udcff\\udcfe.csv：导出中有导出规范之外的文件" in report.read_text(encoding="utf-8")

@@ -20,8 +20,9 @@ MAX_QUOTED = 120
 MAX_MESSAGE = 1000
 
 # Characters that must never reach a report raw: C0 and C1 controls (line breaks, NUL, escape),
-# line and paragraph separators, and the bidirectional overrides that reorder what is shown.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# line and paragraph separators, the bidirectional overrides that reorder what is shown, and lone
+# surrogates (a file name that is not UTF-8, as the OS hands it over), which no report could encode.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _QUOTED = re.compile("「([^「」]*)」")
 
 

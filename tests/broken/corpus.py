@@ -454,6 +454,12 @@ def fifo_in_the_export(folder):
     os.mkfifo(folder / "附加分.csv")
 
 
+def file_name_not_utf8(folder):
+    """A file whose name is bytes that are not UTF-8 (a tool that wrote it in GBK)."""
+    with open(os.path.join(os.fsencode(folder), "附件.txt".encode("gbk")), "wb") as handle:
+        handle.write(b"x")
+
+
 def file_name_with_a_line_break(folder):
     """A file whose name holds a line break and a forged report line."""
     (folder / "说明\n2022-11 导出 校验通过.txt").write_text("x", encoding="utf-8")
@@ -547,7 +553,7 @@ CASES = {f.__name__: f for f in (
     booleans_written_by_excel, yes_no_as_y_n, blank_lines_at_the_end, empty_extra_sheet, header_with_a_space,
     person_id_collides_with_worker_id, title_row_above_a_workbooks_header,
     manifest_names_an_absolute_path, manifest_names_a_parent_path, manifest_lists_dev_zero, nul_in_a_manifest_name,
-    export_id_leaves_the_archive, symlink_in_the_export, fifo_in_the_export, file_name_with_a_line_break,
+    export_id_leaves_the_archive, symlink_in_the_export, fifo_in_the_export, file_name_not_utf8, file_name_with_a_line_break,
     file_present_but_not_listed, listed_file_absent_beside_an_unlisted_one, nul_inside_a_cell,
     control_characters_in_an_org_name, cell_over_the_limit, line_over_the_readers_limit, header_of_200000_columns,
     deadline_before_report, placeholder_epoch_time, org_code_with_a_path_separator, mixed_line_ends,

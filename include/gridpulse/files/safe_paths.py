@@ -28,7 +28,9 @@ def plain_name_problem(name) -> str | None:
         return "是 . 或 .."
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
         return "含有换行、NUL 或其他控制字符"
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        return "不是有效的 UTF-8 文本"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         return f"超过 {MAX_NAME_BYTES} 字节"
     return None
 

@@ -189,7 +189,9 @@ KINDS = {stat.S_IFLNK: "符号链接", stat.S_IFDIR: "目录", stat.S_IFIFO: "�
 
 def _look_at(entry: os.DirEntry, check: FolderCheck, bounds: Limits) -> None:
     info = entry.stat(follow_symlinks=False)
-    if not stat.S_ISREG(info.st_mode):
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in entry.name):  # bytes that are not UTF-8: no record could hold the name
+        check.unsafe.append(Problem(entry.name, "文件名不是有效的 UTF-8 文本：导出中的文件名应是平台写的 UTF-8 文件名", check="file_name"))
+    elif not stat.S_ISREG(info.st_mode):
         kind = KINDS.get(stat.S_IFMT(info.st_mode), "设备")
         check.unsafe.append(Problem(entry.name, f"不是普通文件（{kind}）：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
                                     check="not_regular"))
