@@ -67,9 +67,11 @@ def run_month(work: Path, name: str, export: Path, period: str, fresh: bool) -> 
         shutil.rmtree(space, ignore_errors=True)
     landing = space / "landing"
     landing.mkdir(parents=True, exist_ok=True)
-    link = landing / period
-    if not link.exists():
-        link.symlink_to(export.resolve(), target_is_directory=True)
+    drop = landing / period
+    if drop.is_symlink():  # a workspace of an earlier bench linked the month
+        drop.unlink()
+    if not drop.exists():  # hard links: a real folder of the same files (the gate refuses a month folder that is a link)
+        shutil.copytree(export.resolve(), drop, copy_function=os.link)
     env = os.environ | {"GRIDPULSE_SOURCE_DIR": str(landing), "GRIDPULSE_DATA_DIR": str(space / "data"),
                         "GRIDPULSE_OUTPUT_DIR": str(space / "output"), "DO_NOT_TRACK": "1"}
     env.pop("GRIDPULSE_WAREHOUSE", None)

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.month
 
 REENCODE = "请从平台以 UTF-8 或 GBK 重新导出，不要用其他软件另存"
 SERIAL = "请把该列设为日期格式后重新导出"
+CONTROL = "平台导出的文本中不应有 NUL 或控制字符，请在平台修正该记录后重新导出"
+GATE_NAME = "清单只能列出本月目录中的文件名"
 REJECTED = {
     "gbk_file_as_utf8_label": f"事件.csv 第 1 行：文件编码错误：表头是乱码（GBK 文件被当作 Latin-1/UTF-8 转存，还原后可读出「事件编号」等 13 个表头）；{REENCODE}",
     "utf8_file_read_as_gbk": f"事件流转.csv 第 1 行：文件编码错误：表头是乱码（UTF-8 文件被当作 GBK 打开后又保存，还原后可读出「流转编号」等 5 个表头）；{REENCODE}",
@@ -80,9 +82,32 @@ REJECTED = {
     "person_id_collides_with_worker_id": "特殊人群.xlsx 第 3 行 「人员编号」(person_id)：「W000001」与网格员.xlsx中的「网格员编号」(worker_id)重复（同一编号不能指两个对象）",
     "title_row_above_a_workbooks_header": "网格员.xlsx 第 1 行：第 1 行是「渝水区网格员花名册」，表头在第 2 行：请删除表头上方的标题行后重新导出",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
+    # hostile or new kinds of broken files (the gate, gate.py; cell_limits.py)
+    "file_name_with_a_line_break": "说明\\n2022-11 导出 校验通过.txt：导出中有导出规范之外的文件（平台是否改了文件名？）；请确认后从导出中去掉它，或在平台映射中登记",
+    "file_present_but_not_listed": "附加分.csv：在导出中，但清单未列出：不会载入未列出的文件；请从平台重新导出完整的清单",
+    "listed_file_absent_beside_an_unlisted_one": "矛盾纠纷.csv：清单中列出的文件不在导出中（导出中另有清单未列出的文件「矛盾纠纷(1).csv」，是否改了文件名？）",
+    "nul_inside_a_cell": f"事件.csv 第 7 行 「无效原因」(invalid_reason)：单元格含有控制字符（\\x00）：{CONTROL}",
+    "control_characters_in_an_org_name": f"组织机构.xlsx 第 5 行 「机构名称」(org_name)：单元格含有控制字符（\\x07、\\x1b）：{CONTROL}",
+    "cell_over_the_limit": "组织机构.xlsx 第 5 行 「机构名称」(org_name)：单元格有 20000 个字符，超过上限 10000 个（export_limits.cell_chars）：平台导出的单元格不会这么长，请核对该记录后重新导出",
+    "line_over_the_readers_limit": "事件.csv 第 4 行：该行过长（该行 3000135 字节，读取上限 2000000 字节）：有单元格过长（每个单元格至多 10000 个字符，export_limits.cell_chars）；请核对该记录后重新导出",
+    "header_of_200000_columns": "附加分.csv 第 1 行：表头有 200005 列，超过上限 200 列（export_limits.header_columns）：不是平台的导出表格，请从平台重新导出",
+    "deadline_before_report": "事件.csv 第 8 行 「办理时限」(due_at)：「2022-10-21 12:51:22」早于「上报时间」(reported_at)",
+    "placeholder_epoch_time": "事件流转.csv 第 3 行 「流转时间」(transferred_at)：「1970-01-01 08:00:00」是占位时间（1970-01-01：平台没有填写时间时写入的默认值），不是真实的日期时间：请在平台补录该记录的时间后重新导出",
+    "org_code_with_a_path_separator": "管理员登录.csv 第 5 行 「机构编码」(org_id)：编码「../../360502001」含有路径分隔符（/ 或 \\）或是 . / ..：编码只能由字母和数字组成；请在平台核对后重新导出",
 }
 # A malformed manifest stops the run before there is an export id to quarantine it under.
-BEFORE_ARCHIVE = {"manifest_not_json": "manifest.json 第 1 行：JSON 格式错误：清单在第 1 行第 33 列提前结束（文件不完整，可能在传输中被截断）；请从平台重新导出"}
+# So does every export the gate refuses (gate.py): nothing of it is read, copied or archived.
+BEFORE_ARCHIVE = {
+    "manifest_not_json": "manifest.json 第 1 行：JSON 格式错误：清单在第 1 行第 33 列提前结束（文件不完整，可能在传输中被截断）；请从平台重新导出",
+    "manifest_names_an_absolute_path": f"manifest.json：文件名「/etc/passwd」含有路径分隔符（/ 或 \\）；{GATE_NAME}",
+    "manifest_names_a_parent_path": f"manifest.json：文件名「../canary.csv」含有路径分隔符（/ 或 \\）；{GATE_NAME}",
+    "manifest_lists_dev_zero": f"manifest.json：文件名「/dev/zero」含有路径分隔符（/ 或 \\）；{GATE_NAME}",
+    "nul_in_a_manifest_name": f"manifest.json：文件名「附加分\\x00.csv」含有换行、NUL 或其他控制字符；{GATE_NAME}",
+    "export_id_leaves_the_archive": "manifest.json：export_id「../../outside」不合规：只能由字母、数字、_、-、. 组成（不含 ..），以字母或数字开头，至多 100 个字符；请从平台重新导出",
+    "symlink_in_the_export": "附加分.csv：不是普通文件（符号链接）：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
+    "file_name_not_utf8": "\\udcb8\\udcbd\\udcbc\\udcfe.txt：文件名不是有效的 UTF-8 文本：导出中的文件名应是平台写的 UTF-8 文件名",
+    "fifo_in_the_export": "附加分.csv：不是普通文件（管道（FIFO））：导出中只能有普通文件，不会读取它；请把真实文件放入导出目录",
+}
 # Accepted, with the repair the validation report records (None: nothing needed repairing).
 ACCEPTED = {
     "bom_added": None,
@@ -96,6 +121,7 @@ ACCEPTED = {
     "blank_lines_at_the_end": None,
     "empty_extra_sheet": None,
     "header_with_a_space": "事件流转.csv 第 1 行 「流转 编号」(transfer_id)：表头「流转 编号」按「流转编号」读取（全角/半角或空格不同）",
+    "mixed_line_ends": "巡查记录.csv 第 1 行：文件混用两种换行（10 行以 CRLF 结尾，2190 行以 LF 结尾，像是被两个程序先后写过）：已统一按 LF 换行读取",
     "formula_like_names": "组织机构.xlsx 第 20 行 「机构名称」(org_name)：2 个单元格以 = + - @ 开头或含 <…> 标记（像公式或网页代码）：已按文本载入，所有输出都按原文显示，不会执行；请核对是否录入有误",
 }
 
@@ -123,7 +149,11 @@ def test_broken_export_is_rejected_with_its_message(case, workspace, small_month
     assert len(cells) == len(set(cells)), "a cell or row is reported twice"
     _nothing_published()
     quarantined = config.paths().quarantine / PERIOD / Path(archived).name
-    assert REJECTED[case] in (quarantined / "validation_report.txt").read_text(encoding="utf-8")
+    report = (quarantined / "validation_report.txt").read_text(encoding="utf-8")
+    assert REJECTED[case] in report
+    # one line per problem and repair listed: no name or cell forged a line of its own
+    body = json.loads((quarantined / "validation_report.json").read_text(encoding="utf-8"))
+    assert len(report.splitlines()) == 1 + len(body["problems"]) + (1 + len(body["repairs"]) if body["repairs"] else 0)
     # the export sits in quarantine byte for byte as archived, readable by the service alone
     for original in Path(archived).iterdir():
         assert (quarantined / original.name).read_bytes() == original.read_bytes()

@@ -139,7 +139,7 @@ def test_a_manifest_naming_a_path_outside_the_month_is_refused(http_source, demo
     (served / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
-        with pytest.raises(ExportRejected, match=r"文件名 '\.\./\.\./escaped\.csv' 不是本月目录中的文件名"):
+        with pytest.raises(ExportRejected, match=r"文件名「\.\./\.\./escaped\.csv」含有路径分隔符"):
             pipeline.archive(MONTH)
     assert [r["name"] for r in endpoint.requests] == ["manifest.json"]  # nothing else was fetched
     assert not list(http_source["source"].parent.rglob("escaped.csv"))

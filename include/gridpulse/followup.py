@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from gridpulse import config
+from gridpulse.files.safe_paths import inside
 from gridpulse.files.stable import month_end_stamp, restamp_zip
 from gridpulse.files.workbook import FONT, safe_text
 from gridpulse.load.personal import personal_store
@@ -94,12 +95,14 @@ def build_followup_lists(month: Period) -> dict[str, Path]:
     township code. Every township gets its list, an empty one saying all its workers met the
     standard. Read from the published warehouse, so a list always matches a published month."""
     townships, listed = _read(config.paths().warehouse, str(month))
-    target = config.paths().restricted / FOLDER / str(month)
-    staging = target.with_name(f".{target.name}.partial")
+    restricted = config.paths().restricted
+    target = inside(restricted, FOLDER, str(month))
+    staging = inside(restricted, FOLDER, f".{month}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True, mode=0o700)
-    for township in townships.itertuples():
-        _write(staging / f"{township.township_id}.xlsx", township.org_name, month, listed[listed.township_id == township.township_id])
+    for township in townships.itertuples():  # a code from the export names the file: checked, never followed
+        _write(inside(staging, f"{township.township_id}.xlsx"), township.org_name, month,
+               listed[listed.township_id == township.township_id])
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():

@@ -5,6 +5,10 @@ Row numbers below are data rows counted from 0; the report counts spreadsheet ro
 so data row n is reported as row n + 2."""
 from __future__ import annotations
 
+import io
+import os
+import zipfile
+
 import pandas as pd
 
 from exports import edit_book, edit_csv, edit_manifest, edit_sheet, edit_text, edit_xlsx, rewrite
@@ -408,6 +412,128 @@ def title_row_above_a_workbooks_header(folder):
     edit_sheet(folder, "网格员.xlsx", edit)
 
 
+# --- hostile exports: nothing in them reads, writes or prints outside the month (gate.py) ---------
+
+def _listed(folder, name: str) -> None:
+    """List `name` in the manifest as the file of 附加分 (its entry changed, nothing else)."""
+    def edit(manifest):
+        next(e for e in manifest["files"] if e["file"] == "附加分.csv")["file"] = name
+    edit_manifest(folder, edit)
+
+
+def manifest_names_an_absolute_path(folder):
+    _listed(folder, "/etc/passwd")
+
+
+def manifest_names_a_parent_path(folder):
+    (folder.parent / "canary.csv").write_text("outside,the,export\n", encoding="utf-8")
+    _listed(folder, "../canary.csv")
+
+
+def manifest_lists_dev_zero(folder):
+    _listed(folder, "/dev/zero")
+
+
+def nul_in_a_manifest_name(folder):
+    _listed(folder, "附加分\x00.csv")
+
+
+def export_id_leaves_the_archive(folder):
+    edit_manifest(folder, lambda m: m.update(export_id="../../outside"))
+
+
+def symlink_in_the_export(folder):
+    """A listed file that is a link to a file outside the export."""
+    (folder.parent / "canary.csv").write_text("outside,the,export\n", encoding="utf-8")
+    (folder / "附加分.csv").unlink()
+    (folder / "附加分.csv").symlink_to(folder.parent / "canary.csv")
+
+
+def fifo_in_the_export(folder):
+    (folder / "附加分.csv").unlink()
+    os.mkfifo(folder / "附加分.csv")
+
+
+def file_name_not_utf8(folder):
+    """A file whose name is bytes that are not UTF-8 (a tool that wrote it in GBK)."""
+    with open(os.path.join(os.fsencode(folder), "附件.txt".encode("gbk")), "wb") as handle:
+        handle.write(b"x")
+
+
+def file_name_with_a_line_break(folder):
+    """A file whose name holds a line break and a forged report line."""
+    (folder / "说明\n2022-11 导出 校验通过.txt").write_text("x", encoding="utf-8")
+
+
+def file_present_but_not_listed(folder):
+    edit_manifest(folder, lambda m: m.update(files=[e for e in m["files"] if e["file"] != "附加分.csv"]))
+
+
+def listed_file_absent_beside_an_unlisted_one(folder):
+    """矛盾纠纷.csv saved again as 矛盾纠纷(1).csv: the manifest still lists the first name."""
+    (folder / "矛盾纠纷.csv").rename(folder / "矛盾纠纷(1).csv")
+
+
+def nul_inside_a_cell(folder):
+    edit_csv(folder, "事件.csv", _set("无效原因", 5, "重复\x00上报"))
+
+
+def _raw_xml_text(folder, file_name: str, old: str, new: str) -> None:
+    """Replace a text in a workbook's XML parts as it is stored (openpyxl refuses control
+    characters; the XLSX escape `_x001B_` carries them, as some exporters write them)."""
+    path = folder / file_name
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out, found = io.BytesIO(), False
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if old.encode("utf-8") in data:
+                data, found = data.replace(old.encode("utf-8"), new.encode("utf-8"), 1), True
+            target.writestr(item, data)
+    assert found, old
+    rewrite(folder, file_name, out.getvalue())
+
+
+def control_characters_in_an_org_name(folder):
+    edit_xlsx(folder, "组织机构.xlsx", _set("机构名称", 3, "ORGNAMEMARK"))
+    _raw_xml_text(folder, "组织机构.xlsx", "ORGNAMEMARK", "水北镇_x001B_[2J_x0007_")
+
+
+def cell_over_the_limit(folder):
+    edit_xlsx(folder, "组织机构.xlsx", _set("机构名称", 3, "长" * 20_000))
+
+
+def line_over_the_readers_limit(folder):
+    edit_csv(folder, "事件.csv", _set("无效原因", 2, "长" * 1_000_000))
+
+
+def header_of_200000_columns(folder):
+    edit_text(folder, "附加分.csv", lambda text: text.replace("\r\n", "," + ",".join(f"c{i}" for i in range(200_000)) + "\r\n", 1))
+
+
+def deadline_before_report(folder):
+    def edit(frame):
+        frame.loc[6, "办理时限"] = str(pd.Timestamp(frame.loc[6, "上报时间"]) - pd.Timedelta(days=2))
+        return frame
+    edit_csv(folder, "事件.csv", edit)
+
+
+def placeholder_epoch_time(folder):
+    edit_csv(folder, "事件流转.csv", _set("流转时间", 1, "1970-01-01 08:00:00"))
+
+
+def org_code_with_a_path_separator(folder):
+    edit_csv(folder, "管理员登录.csv", _set("机构编码", 3, "../../360502001"))
+
+
+def mixed_line_ends(folder):
+    """Lines of one file ending partly in CRLF, partly in LF (two tools wrote it): read."""
+    def edit(text):
+        lines = text.split("\r\n")
+        return "\r\n".join(lines[:10]) + "\r\n" + "\n".join(lines[10:])
+    edit_text(folder, "巡查记录.csv", edit)
+
+
 CASES = {f.__name__: f for f in (
     gbk_file_as_utf8_label, utf8_file_read_as_gbk, bom_added, bom_doubled,
     header_renamed, header_duplicated, extra_column, merged_header_cells, empty_file, header_only,
@@ -426,4 +552,9 @@ CASES = {f.__name__: f for f in (
     patrol_ended_after_the_export_was_made, visit_after_the_month, row_with_an_unquoted_comma,
     booleans_written_by_excel, yes_no_as_y_n, blank_lines_at_the_end, empty_extra_sheet, header_with_a_space,
     person_id_collides_with_worker_id, title_row_above_a_workbooks_header,
+    manifest_names_an_absolute_path, manifest_names_a_parent_path, manifest_lists_dev_zero, nul_in_a_manifest_name,
+    export_id_leaves_the_archive, symlink_in_the_export, fifo_in_the_export, file_name_not_utf8, file_name_with_a_line_break,
+    file_present_but_not_listed, listed_file_absent_beside_an_unlisted_one, nul_inside_a_cell,
+    control_characters_in_an_org_name, cell_over_the_limit, line_over_the_readers_limit, header_of_200000_columns,
+    deadline_before_report, placeholder_epoch_time, org_code_with_a_path_separator, mixed_line_ends,
 )}

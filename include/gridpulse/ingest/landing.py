@@ -9,6 +9,7 @@ through calamine or openpyxl, a batch of rows at a time, as Arrow arrays.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ import pyarrow as pa
 import python_calamine
 
 from gridpulse.contract import Table
-from gridpulse.ingest.encoding import CutInCharacter, UnknownEncoding, as_utf8
+from gridpulse.ingest.cell_limits import cell_problems, too_many_columns, too_many_rows
+from gridpulse.ingest.encoding import Controls, CutInCharacter, UnknownEncoding, as_utf8, line_ends, with_lf_line_ends
 from gridpulse.ingest.headers import HeaderMap, known_headers, map_headers, merged_header_problems
 from gridpulse.ingest.workbook_cells import EmptySheet, SheetRows, first_rows, merged_header_ranges, read_sheet_rows
 from gridpulse.problems import MAX_ROWS_PER_CHECK, Problem, unlisted
+from gridpulse.sources import gate
 
 FIRST_DATA_ROW = 2  # the header is row 1
 
@@ -53,14 +56,24 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, table: Tabl
               scratch: Path, batch_rows: int) -> LandedFile:
     """Read `path` into landing_<name>; problems name the file, the row and the column."""
     landed = LandedFile(path.name)
-    if not path.exists():
+    if not os.path.lexists(path):
         landed.problems.append(Problem(path.name, f"文件缺失：导出中没有「{table.label_zh}」文件", check="file_present"))
+        return landed
+    bounds = gate.limits()
+    try:
+        os.close(gate.open_regular(path, bounds.file_bytes))
+    except gate.NotRegular:
+        landed.problems.append(Problem(path.name, "不是普通文件（符号链接、设备或管道）：不会读取它", check="not_regular"))
+        return landed
+    except gate.TooLarge as large:
+        landed.problems.append(Problem(path.name, f"文件有 {large.size} 字节，超过上限 {large.limit} 字节（export_limits.file_bytes）",
+                                       check="limit:file_bytes"))
         return landed
     try:
         if path.suffix.lower() == ".xlsx":
-            _land_workbook(con, path, name, table, mapping, batch_rows, landed)
+            _land_workbook(con, path, name, table, mapping, batch_rows, landed, bounds)
         else:
-            _land_csv(con, path, name, table, mapping, scratch, landed)
+            _land_csv(con, path, name, table, mapping, scratch, landed, bounds)
     except UnknownEncoding:
         landed.problems.append(Problem(path.name, "文件编码无法识别（应为 UTF-8 或 GBK）", check="encoding"))
         landed.landing = None
@@ -112,8 +125,12 @@ def _title_row_problem(file_name: str, first: list[str], second: list[str], tabl
     return [Problem(file_name, f"第 1 行是「{title}」，表头在第 2 行：请删除表头上方的标题行后重新导出", row=1, check="header")]
 
 
-def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batch_rows: int, landed: LandedFile) -> None:
+def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batch_rows: int, landed: LandedFile,
+                   bounds: gate.Limits) -> None:
     sheet = read_sheet_rows(path, batch_rows, lambda row: known_headers(row, table, mapping) > 0)
+    landed.problems += too_many_columns(path.name, len(sheet.headers), bounds.header_columns)
+    if landed.problems:
+        return
     if sheet.skipped:
         landed.header_map.notices.append(Problem(path.name, sheet.skipped, row=1, check="sheet_chosen"))
     if sheet.empty_headers:
@@ -131,11 +148,27 @@ def _land_workbook(con, path: Path, name: str, table: Table, mapping: dict, batc
             landed.header_map.problems = titled
         return
     landed.landing = _create(con, name, len(sheet.headers))
+    read = 0
     for batch in sheet.batches:
         _insert_batch(con, landed.landing, path.name, batch, len(sheet.headers))
+        read += len(batch)
+        if read > bounds.rows:  # not read further: the file is refused
+            landed.problems += too_many_rows(path.name, read, bounds.rows)
+            landed.landing = None
+            return
     _drop_trailing_blank_rows(con, landed.landing, len(sheet.headers))
     landed.rows = con.execute(f'SELECT count(*) FROM "{landed.landing}"').fetchone()[0]
     landed.problems += _formula_problems(sheet, landed.header_map, path.name)
+    _check_cells(con, landed, len(sheet.headers), sheet.headers, bounds, controls=True)
+
+
+def _check_cells(con, landed: LandedFile, width: int, printed: list[str], bounds: gate.Limits, controls: bool) -> None:
+    """Cells too long or holding control characters: the file is refused at those cells, and
+    nothing of it is typed (cell_limits.py)."""
+    found = cell_problems(con, landed.landing, width, landed.file_name, landed.header_map, printed, bounds.cell_chars, controls)
+    if found:
+        landed.problems += found
+        landed.landing = None
 
 
 def _insert_batch(con, target: str, file_name: str, batch: list[list[str]], width: int) -> None:
@@ -174,10 +207,16 @@ class _EmptyText(Exception):
 REJECT_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: Path, landed: LandedFile) -> None:
-    text_path, landed.encoding = as_utf8(path, scratch / f"{name}.utf8.csv")
+def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: Path, landed: LandedFile,
+              bounds: gate.Limits) -> None:
+    controls = Controls()
+    text_path, landed.encoding = as_utf8(path, scratch / f"{name}.utf8.csv", controls)
+    read_path = text_path
     try:
         printed, second = _first_lines(text_path)
+        landed.problems += too_many_columns(path.name, len(printed), bounds.header_columns)
+        if landed.problems:
+            return
         landed.header_map = map_headers(printed, path.name, table, mapping, text_file=True)
         if not landed.header_map.usable:
             titled = _title_row_problem(path.name, printed, second, table, mapping)
@@ -185,12 +224,34 @@ def _land_csv(con, path: Path, name: str, table: Table, mapping: dict, scratch: 
                 landed.header_map.problems = titled
             return
         landed.landing = _create(con, name, len(printed))
-        rejected = _read_csv(con, text_path, landed.landing, path.name, len(printed))
+        rejected, read_path = _read_csv_with_line_ends(con, text_path, scratch / f"{name}.lf.csv", landed, len(printed))
         landed.rows = con.execute(f'SELECT count(*) FROM "{landed.landing}"').fetchone()[0]
-        landed.problems += _reject_problems(rejected, path, len(printed), landed) or _unended_problems(path, landed)
+        landed.problems += _reject_problems(rejected, path, len(printed), landed, bounds) or _unended_problems(path, landed)
+        landed.problems += too_many_rows(path.name, landed.rows, bounds.rows)
+        if landed.landing is not None:
+            _check_cells(con, landed, len(printed), printed, bounds, controls.found)
     finally:
-        if text_path != path:
-            text_path.unlink(missing_ok=True)  # the UTF-8 copy holds personal data too
+        for copy in {text_path, read_path} - {path}:
+            copy.unlink(missing_ok=True)  # a UTF-8 or LF copy holds personal data too
+
+
+def _read_csv_with_line_ends(con, text_path: Path, lf_copy: Path, landed: LandedFile, width: int) -> tuple[list[tuple], Path]:
+    """The records of a CSV (see _read_csv). A file whose lines end partly in CRLF and partly in
+    LF (two tools wrote it) stops DuckDB's reader: it is read again from a copy with LF line ends,
+    and the report says so; any other reader error goes up as before."""
+    try:
+        return _read_csv(con, text_path, landed.landing, landed.file_name, width), text_path
+    except duckdb.InvalidInputException:
+        crlf, lf = line_ends(text_path)
+        if not (crlf and lf):
+            raise
+    con.execute("DROP TABLE IF EXISTS landing_rejects")
+    con.execute("DROP TABLE IF EXISTS landing_reject_scans")
+    landed.header_map.notices.append(Problem(landed.file_name, f"文件混用两种换行（{crlf} 行以 CRLF 结尾，{lf} 行以 LF 结尾，"
+                                                             "像是被两个程序先后写过）：已统一按 LF 换行读取", row=1,
+                                             check="line_ends"))
+    normalised = with_lf_line_ends(text_path, lf_copy)
+    return _read_csv(con, normalised, landed.landing, landed.file_name, width), normalised
 
 
 def _first_lines(text_path: Path) -> tuple[list[str], list[str]]:
@@ -220,7 +281,7 @@ def _read_csv(con, text_path: Path, target: str, file_name: str, width: int) -> 
         con.execute("DROP TABLE IF EXISTS landing_reject_scans")
 
 
-def _reject_problems(rejected: list[tuple], path: Path, width: int, landed: LandedFile) -> list[Problem]:
+def _reject_problems(rejected: list[tuple], path: Path, width: int, landed: LandedFile, bounds: gate.Limits) -> list[Problem]:
     """A record cut short at the very end of a file without a final line break is a transfer cut
     off; any other record that cannot be split makes the rows after it unnumberable, so the file
     is refused whole, with the records named."""
@@ -233,7 +294,7 @@ def _reject_problems(rejected: list[tuple], path: Path, width: int, landed: Land
         return [Problem(path.name, f"最后一行不完整：只有 {fields} 列，表头有 {width} 列（文件可能在传输中被截断）",
                         row=int(last_line), check="truncated")]
     landed.landing = None
-    problems = [Problem(path.name, _reject_text(kind, message, width), row=int(line), check="read")
+    problems = [Problem(path.name, _reject_text(kind, message, width, bounds), row=int(line), check="read")
                 for line, kind, message in rejected[:MAX_ROWS_PER_CHECK]]
     return problems + unlisted(path.name, len(rejected) - MAX_ROWS_PER_CHECK, None, None, "read")
 
@@ -248,8 +309,13 @@ def _unended_problems(path: Path, landed: LandedFile) -> list[Problem]:
                                "请从平台重新导出完整文件", row=landed.rows + 1, check="truncated")]
 
 
-def _reject_text(kind: str, message: str, width: int) -> str:
+def _reject_text(kind: str, message: str, width: int, bounds: gate.Limits) -> str:
     counts = REJECT_COUNTS.search(message)
+    if kind == "LINE SIZE OVER MAXIMUM":
+        sizes = re.findall(r"\d+", message)  # the reader's limit, then the line's size
+        said = f"该行 {sizes[1]} 字节，读取上限 {sizes[0]} 字节" if len(sizes) >= 2 else "该行超过读取上限"
+        return (f"该行过长（{said}）：有单元格过长（每个单元格至多 {bounds.cell_chars} 个字符，"
+                "export_limits.cell_chars）；请核对该记录后重新导出")
     if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS") and counts:
         return f"该行有 {counts.group(2)} 列，表头有 {width} 列（可能有未加引号的逗号或换行）；文件无法按列读取"
     if kind == "INVALID UNICODE":

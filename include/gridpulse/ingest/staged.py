@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from gridpulse.contract import tables
+from gridpulse.files.safe_paths import inside
 from gridpulse.private_files import make_private, private_folder
 
 STAGED_FOLDER = "typed"
@@ -25,19 +26,19 @@ MARKER = "staged_export.json"
 
 
 def staged_path(archived: Path) -> Path:
-    """Beside the validation report of the archived export."""
-    return archived.parent / (archived.name + ".validation") / STAGED_FOLDER
+    """Beside the validation report of the archived export (never through a link planted there)."""
+    return inside(archived.parent, archived.name + ".validation", STAGED_FOLDER)
 
 
 def partial_path(archived: Path) -> Path:
     """Where the typed tables are written before the staged month is complete."""
     target = staged_path(archived)
-    return target.with_name(target.name + ".partial")
+    return inside(target.parent, target.name + ".partial")
 
 
 def scratch_folder(archived: Path) -> Path:
     """Where a GBK file's UTF-8 copy and DuckDB's spill files go while the export is read (0700)."""
-    return private_folder(staged_path(archived).parent / "scratch")
+    return private_folder(inside(staged_path(archived).parent, "scratch"))
 
 
 def table_file(staged: Path, name: str) -> Path:

@@ -115,12 +115,21 @@ def _parsed(text: str, column: Column, mapping: dict) -> str:
     return f"try_strptime(replace({text}, '/', '-'), [{', '.join(_literal(f) for f in formats[column.type])}])"
 
 
+def _placeholders() -> list[str]:
+    return [str(day) for day in _formats().get("placeholder_dates") or []]
+
+
 def _typed(parsed: str, column: Column) -> str:
-    """SQL for the contract's type of a parsed value."""
+    """SQL for the contract's type of a parsed value; a date or time on a placeholder day (the
+    contract's `placeholder_dates`) is no value, so it is unreadable and named."""
     if column.type == "integer":
         return f"CASE WHEN {parsed} = round({parsed}) THEN CAST({parsed} AS BIGINT) END"
+    placeholders = ", ".join(f"DATE {_literal(day)}" for day in _placeholders())
+    real = f"CAST({parsed} AS DATE) NOT IN ({placeholders})" if placeholders else "TRUE"
     if column.type == "date":  # a date must not carry a time of day other than midnight
-        return f"CASE WHEN {parsed} = date_trunc('day', {parsed}) THEN CAST({parsed} AS DATE) END"
+        return f"CASE WHEN {parsed} = date_trunc('day', {parsed}) AND {real} THEN CAST({parsed} AS DATE) END"
+    if column.type == "timestamp":
+        return f"CASE WHEN {real} THEN {parsed} END"
     return parsed
 
 
@@ -179,6 +188,26 @@ def _hint(cell: str, column: Column) -> str:
     return _excel_serial_hint(cell, column) or _offset_hint(cell, column)
 
 
+DAY = re.compile(r"\s*(\d{4})\D(\d{1,2})\D(\d{1,2})")
+
+
+def placeholder_day(cell: str, column: Column) -> str | None:
+    """The placeholder day (1970-01-01) a date or time cell is on, if it is on one."""
+    found = DAY.match(cell) if column.type in ("date", "timestamp") else None
+    if not found:
+        return None
+    day = "-".join((found.group(1), found.group(2).zfill(2), found.group(3).zfill(2)))
+    return day if day in _placeholders() else None
+
+
+def _cell_text(value: str, cell: str, column: Column) -> str:
+    day = placeholder_day(cell, column)
+    if day:
+        return (f"「{value}」是占位时间（{day}：平台没有填写时间时写入的默认值），不是真实的{TYPE_WORDS_ZH[column.type].split('（')[0]}："
+                "请在平台补录该记录的时间后重新导出")
+    return f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_hint(cell, column)}"
+
+
 def _excel_serial_hint(cell: str, column: Column) -> str:
     """For a date cell that is a number: the date Excel meant, so staff see what happened."""
     if column.type not in ("date", "timestamp"):
@@ -221,6 +250,26 @@ def scientific_code_problems(con: duckdb.DuckDBPyConnection, name: str, table: T
             problems.append(Problem(file_name, f"{count} 个编码被表格软件改成了科学计数法（如「{example}」），后几位数字已丢失："
                                                "请把该列设为文本格式，从平台重新导出（长编码不能当数字存）", row=int(row),
                                     column=column.name, header=headers.get(column.name), value=example, check="type:code"))
+    return problems
+
+
+
+
+def path_like_code_problems(con: duckdb.DuckDBPyConnection, name: str, table: Table, file_name: str,
+                            headers: dict[str, str]) -> list[Problem]:
+    """Codes holding a path separator, or that are `.` or `..`: the platform's codes are letters
+    and digits, and a code names a file downstream. The first rows of each column, then a count."""
+    problems = []
+    for column in code_columns(table):
+        code = f'"{column.name}"'
+        path_like = f"contains({code}, '/') OR contains({code}, '\\') OR {code} IN ('.', '..')"  # cheaper than a regex
+        rows = con.execute(f'SELECT source_row, {code} FROM "{name}" WHERE {path_like} '
+                           f'ORDER BY source_row LIMIT {MAX_ROWS_PER_CHECK + 1}').fetchall()
+        for row, value in rows[:MAX_ROWS_PER_CHECK]:
+            shown_value = shown(value, column.personal)
+            problems.append(Problem(file_name, f"编码「{shown_value}」含有路径分隔符（/ 或 \\）或是 . / ..：编码只能由字母和数字组成；"
+                                               "请在平台核对后重新导出", row=int(row), column=column.name,
+                                    header=headers.get(column.name), value=shown_value, check="code_path"))
     return problems
 
 
@@ -280,6 +329,6 @@ def _cell_problems(con, name: str, column: Column, count: int, file_name: str, h
     problems = []
     for row, cell in rows:
         value = shown(cell, column.personal)
-        problems.append(Problem(file_name, f"「{value}」不是{TYPE_WORDS_ZH[column.type]}{_hint(cell, column)}", row=int(row),
+        problems.append(Problem(file_name, _cell_text(value, cell, column), row=int(row),
                                 column=column.name, header=headers.get(column.name), value=value, check=f"type:{column.type}"))
     return problems + unlisted(file_name, count - listed_or_grouped, column.name, headers.get(column.name), f"type:{column.type}")

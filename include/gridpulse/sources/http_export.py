@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from gridpulse.connections import base_url, connection
+from gridpulse.sources import gate
 from gridpulse.sources.remote import SourceRefused, TransferInterrupted
 
 
@@ -38,14 +39,20 @@ class HttpExport:
         from gridpulse import config
 
         name = name or config.manifest_name()
+        limit = gate.limits().manifest_bytes
         try:
-            response = self.client.get(self._url(name))
+            with self.client.stream("GET", self._url(name)) as response:
+                if response.status_code == 404:
+                    return None
+                self._check(response, name)
+                body = bytearray()
+                for chunk in response.iter_raw():
+                    body += chunk
+                    if len(body) > limit:  # the gate refuses it: no need for the rest
+                        break
+                return bytes(body)
         except httpx.TransportError as exc:
             raise TransferInterrupted(f"{name}: {exc!r}") from exc
-        if response.status_code == 404:
-            return None
-        self._check(response, name)
-        return response.content
 
     def download(self, name: str, dest: Path) -> None:
         have = dest.stat().st_size if dest.exists() else 0
@@ -56,9 +63,12 @@ class HttpExport:
                     return
                 self._check(response, name)
                 # 206 continues the file; 200 means the server sent it all again
+                limit = gate.limits().file_bytes
                 with open(dest, "ab" if response.status_code == 206 else "wb") as fh:
                     for chunk in response.iter_raw():  # unbuffered: every byte received is kept
                         fh.write(chunk)
+                        if fh.tell() > limit:  # the caller refuses the file: stop receiving it
+                            break
         except httpx.TransportError as exc:
             raise TransferInterrupted(f"{name}: {exc!r}") from exc
 

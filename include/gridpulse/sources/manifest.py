@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from gridpulse.problems import ExportRejected, Problem
+from gridpulse.sources import gate
 
 
 def sha256_of(path: Path) -> str:
+    """The sha256 of a regular file, opened without following a link."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(gate.open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -25,16 +28,39 @@ def json_problem_text(exc: json.JSONDecodeError) -> str:
 
 
 def read_manifest(folder: Path, manifest_name: str) -> dict:
+    """The manifest of the export in `folder`, through the gate: read without following a link,
+    within the size limit, its export id and every listed name checked (gate.py)."""
+    bounds = gate.limits()
     path = folder / manifest_name
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")]) from None
+        raw = gate.read_bounded(path, bounds.manifest_bytes)
+    except gate.NotRegular:
+        if not os.path.lexists(path):
+            raise ExportRejected("导出缺少清单文件 (the export has no manifest)", [Problem(manifest_name, "清单文件缺失", check="manifest")]) from None
+        raise ExportRejected("清单不是普通文件 (the manifest is a link or a device)",
+                             [Problem(manifest_name, "清单不是普通文件（符号链接、设备或管道）：不会读取它", check="not_regular")]) from None
+    except gate.TooLarge as large:
+        raise ExportRejected("清单文件过大 (the manifest is over its size limit)",
+                             [Problem(manifest_name, f"清单有 {large.size} 字节，超过上限 {large.limit} 字节（export_limits.manifest_bytes）",
+                                      check="limit:manifest_bytes")]) from None
+    return checked_manifest(raw, manifest_name, bounds)
+
+
+def checked_manifest(raw: bytes, manifest_name: str, bounds) -> dict:
+    """The parsed manifest, or ExportRejected naming what is wrong with it (every source's)."""
+    try:
+        manifest = gate.parse_manifest(raw)
+    except UnicodeDecodeError:
+        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)",
+                             [Problem(manifest_name, "清单不是 UTF-8 文本（文件损坏或编码错误）；请从平台重新导出", check="manifest")]) from None
     except json.JSONDecodeError as exc:
         raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)", [Problem(manifest_name, json_problem_text(exc), row=exc.lineno, check="manifest")]) from None
-    for key in ("period", "export_id", "files"):
-        if key not in manifest:
-            raise ExportRejected("清单文件不完整 (the manifest lacks a field)", [Problem(manifest_name, f"缺少字段 {key}", check="manifest")])
+    except RecursionError:
+        raise ExportRejected("清单文件无法解析 (the manifest is nested too deep)",
+                             [Problem(manifest_name, "清单嵌套过深，不是平台的清单", check="manifest")]) from None
+    problems = gate.manifest_problems(manifest, manifest_name, bounds)
+    if problems:
+        raise ExportRejected("清单文件不合规，导出未读取 (the manifest is unsafe or incomplete; nothing was read)", problems)
     return manifest
 
 
@@ -44,8 +70,8 @@ def checksum_problems(folder: Path, manifest: dict, manifest_name: str) -> list[
     for entry in manifest["files"]:
         path = folder / entry["file"]
         if not path.exists():
-            problems.append(Problem(entry["file"], "清单中列出的文件缺失", check="manifest"))
-        elif entry.get("sha256") and sha256_of(path) != entry["sha256"].lower():
+            continue  # named by the gate (gate.presence_problems)
+        if entry.get("sha256") and sha256_of(path) != entry["sha256"].lower():
             problems.append(Problem(entry["file"], f"文件校验和与清单 {manifest_name} 不符（传输不完整或文件被改动）", check="checksum"))
     return problems
 

@@ -8,7 +8,6 @@ into place, so the month appears in the landing folder whole or not at all.
 """
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -17,10 +16,11 @@ from typing import Protocol
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from gridpulse import config
+from gridpulse.files.safe_paths import inside
 from gridpulse.private_files import make_private, private_folder
 from gridpulse.problems import ExportRejected, Problem
-from gridpulse.sources import local
-from gridpulse.sources.manifest import json_problem_text, sha256_of
+from gridpulse.sources import gate, local
+from gridpulse.sources.manifest import checked_manifest, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,29 @@ def _retrying() -> Retrying:
                                                            state.outcome.exception(), state.attempt_number + 1))
 
 
+def _too_large(dest: Path, name: str, limit: int) -> None:
+    """A download past the per-file limit is deleted and refused (a transport stops soon after)."""
+    size = dest.stat().st_size if dest.exists() else 0
+    if size > limit:
+        dest.unlink()
+        raise ExportRejected("下载的文件超过大小上限，本月导出拒收 (a downloaded file is over its size limit)",
+                             [Problem(name, f"文件超过上限 {limit} 字节（export_limits.file_bytes）", check="limit:file_bytes")])
+
+
 def _download_verified(transport: Transport, entry: dict, staging: Path, manifest_name: str) -> None:
     """Download one file (resuming), check its sha256; a mismatch is downloaded once more from
-    scratch (a partial file may be left from an earlier export), then refused, naming the file."""
+    scratch (a partial file may be left from an earlier export), then refused, naming the file.
+    The file is written only under a name the gate accepted, inside the staging folder."""
     name, expected = entry["file"], str(entry.get("sha256", "")).lower()
-    dest = staging / name
+    dest = inside(staging, name)
+    limit = gate.limits().file_bytes
     for fresh in (False, True):
         if fresh:
             dest.unlink(missing_ok=True)
         for attempt in _retrying():
             with attempt:
                 transport.download(name, dest)
+        _too_large(dest, name, limit)
         if not expected or sha256_of(dest) == expected:
             return
     got = sha256_of(dest)
@@ -72,13 +84,15 @@ def _download_verified(transport: Transport, entry: dict, staging: Path, manifes
 
 
 def _read_manifest(raw: bytes, period: str, manifest_name: str) -> dict:
-    try:
-        manifest = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExportRejected("清单文件无法解析 (the manifest is not valid JSON)",
-                             [Problem(manifest_name, json_problem_text(exc) if isinstance(exc, json.JSONDecodeError)
-                                      else "清单不是 UTF-8 文本（文件损坏或编码错误）；请从平台重新导出", check="manifest")]) from None
-    if str(manifest.get("period")) != period or not isinstance(manifest.get("files"), list):
+    """The remote manifest through the same gate as a local one (gate.py): its size, export id
+    and every listed name checked before anything is downloaded."""
+    bounds = gate.limits()
+    if len(raw) > bounds.manifest_bytes:
+        raise ExportRejected("清单文件过大 (the manifest is over its size limit)",
+                             [Problem(manifest_name, f"清单有 {len(raw)} 字节，超过上限 {bounds.manifest_bytes} 字节（export_limits.manifest_bytes）",
+                                      check="limit:manifest_bytes")])
+    manifest = checked_manifest(raw, manifest_name, bounds)
+    if str(manifest.get("period")) != period:
         raise ExportRejected("清单文件与所取月份不符 (the manifest is not this month's)",
                              [Problem(manifest_name, f"清单的 period 为 {manifest.get('period')!r}，应为 {period}", check="manifest")])
     return manifest
@@ -107,12 +121,6 @@ def fetch_month(transport: Transport, period: str) -> Path:
     if raw is None:
         raise FileNotFoundError(f"{period} 的导出尚未到达：来源上没有 {manifest_name} (the export has not arrived)")
     manifest = _read_manifest(raw, period, manifest_name)
-    # a listed name is a file of the month's folder, never a path that leaves it
-    unsafe = [str(e.get("file")) for e in manifest["files"] if Path(str(e.get("file"))).name != e.get("file")
-              or e.get("file") in ("", ".", "..", manifest_name)]
-    if unsafe:
-        raise ExportRejected("清单中的文件名不合法 (the manifest lists a name that is not a plain file name)",
-                             [Problem(manifest_name, f"文件名 {name!r} 不是本月目录中的文件名", check="manifest") for name in unsafe])
     staging = landing / f".{period}.partial"  # kept across tries: the next one resumes from it
     private_folder(staging)
     for entry in manifest["files"]:

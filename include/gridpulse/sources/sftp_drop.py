@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncssh
 
 from gridpulse.connections import connection
+from gridpulse.sources import gate
 from gridpulse.sources.remote import SourceRefused, TransferInterrupted
 
 CHUNK = 1 << 16
@@ -70,7 +71,7 @@ class SftpDrop:
         sftp = await self._client()
         try:
             async with sftp.open(self._path(name), "rb") as remote:
-                return await remote.read()
+                return await remote.read(gate.limits().manifest_bytes + 1)  # beyond it the gate refuses it
         except asyncssh.SFTPNoSuchFile:
             return None
 
@@ -82,10 +83,11 @@ class SftpDrop:
     async def _download(self, name: str, dest: Path) -> None:
         sftp = await self._client()
         have = dest.stat().st_size if dest.exists() else 0
+        limit = gate.limits().file_bytes
         async with sftp.open(self._path(name), "rb") as remote:
             await remote.seek(have)
             with open(dest, "ab") as fh:
-                while chunk := await remote.read(CHUNK):
+                while fh.tell() <= limit and (chunk := await remote.read(CHUNK)):  # past the limit the caller refuses it
                     fh.write(chunk)
                     fh.flush()  # what arrived stays on disk if the connection breaks
 

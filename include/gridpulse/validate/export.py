@@ -18,9 +18,17 @@ import duckdb
 from gridpulse import config
 from gridpulse.contract import Table, tables
 from gridpulse.ingest.landing import LandedFile, land_file, landing_table
-from gridpulse.ingest.typing import active_text_notices, respelling_notices, scientific_code_problems, typed_table_sql, unreadable_problems
+from gridpulse.ingest.typing import (
+    active_text_notices,
+    path_like_code_problems,
+    respelling_notices,
+    scientific_code_problems,
+    typed_table_sql,
+    unreadable_problems,
+)
 from gridpulse.period import Period
 from gridpulse.problems import Problem
+from gridpulse.sources import gate
 from gridpulse.sources.manifest import checksum_problems, read_manifest, unknown_file_problems
 
 DEFAULT_BATCH_ROWS = 100_000
@@ -106,8 +114,11 @@ def read_export(folder: Path, month: Period, scratch: Path, con: duckdb.DuckDBPy
     data = ExportData(folder, month, str(manifest["export_id"]), manifest, con)
     if str(manifest["period"]) != period:
         data.problems.append(Problem(manifest_name, f"清单中的月份 {manifest['period']} 与考核月 {period} 不符", check="manifest"))
+    known = [spec["file"] for spec in mapping["files"].values()]
+    checked = gate.check_folder(folder, manifest, manifest_name, gate.limits())
+    data.problems += checked.unsafe + gate.presence_problems(checked, set(known))
     data.problems += checksum_problems(folder, manifest, manifest_name)
-    data.problems += unknown_file_problems(folder, [spec["file"] for spec in mapping["files"].values()], manifest_name)
+    data.problems += unknown_file_problems(folder, known, manifest_name)
     rows_in_manifest = {e["file"]: e.get("rows") for e in manifest["files"]}
     for name, table in tables().items():
         file_spec = {**mapping, **mapping["files"][name]}
@@ -131,6 +142,7 @@ def _record(data: ExportData, con, name: str, table: Table, file_spec: dict, lan
     data.encodings[name] = landed.encoding or ("xlsx" if file_name.lower().endswith(".xlsx") else "utf-8")
     data.problems += unreadable_problems(con, name, table, file_name, landed.header_map.headers)
     data.problems += scientific_code_problems(con, name, table, file_name, landed.header_map.headers)
+    data.problems += path_like_code_problems(con, name, table, file_name, landed.header_map.headers)
     data.notices += active_text_notices(con, name, table, file_name, landed.header_map.headers)
     data.notices += respelling_notices(con, name, table, file_name, landed.header_map.headers)
     data.problems += _empty_table_problems(landed.rows, table, file_name, data.notices)
