@@ -28,11 +28,20 @@ def archive(period: Period) -> str:
     from gridpulse.sources.archive import archive_export
 
     incoming = configured.fetch(str(period))
+    _warn_if_landing_is_readable(incoming)
     archived = archive_export(incoming, config.paths().archive, str(period), config.manifest_name())
     files = sorted(p for p in archived.iterdir() if p.is_file())
     log.info("archived %s: %d files, %s bytes, in %s", period, len(files), f"{sum(p.stat().st_size for p in files):,}",
              archived)
     return str(archived)
+
+
+def _warn_if_landing_is_readable(folder: Path) -> None:
+    from gridpulse.sources.landing import privacy_warning
+
+    warning = privacy_warning(folder)
+    if warning:
+        log.warning(warning)
 
 
 def validate(period: Period, archived: str) -> str:
