@@ -6,6 +6,7 @@ resolve_period passed on; nothing below parses it again."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from gridpulse import config, crashpoints
@@ -118,17 +119,24 @@ def followup(period: Period) -> dict[str, str]:
     return {township: str(path) for township, path in build_followup_lists(period).items()}
 
 
-def run_month(period: Period) -> dict[str, str]:
-    """Every step in order, as the DAG runs them."""
-    archived = archive(period)
+def run_month(period: Period, on_step=None) -> dict[str, str]:
+    """Every step in order, as the DAG runs them; `on_step(name, seconds)` hears of each one done."""
+    def timed(name: str, function, *args):
+        started = time.monotonic()
+        result = function(*args)
+        if on_step:
+            on_step(name, time.monotonic() - started)
+        return result
+
+    archived = timed("archive", archive, period)
     crashpoints.reached("after_archive")
-    validate(period, archived)
+    timed("validate", validate, period, archived)
     crashpoints.reached("after_validate")
-    load(period, archived)
+    timed("load", load, period, archived)
     crashpoints.reached("after_load")
-    transform(period, archived)
+    timed("dbt_build (dbt build: models and tests)", transform, period, archived)
     crashpoints.reached("after_transform")
-    return publish(period)
+    return timed("publish", publish, period)
 
 
 def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:
