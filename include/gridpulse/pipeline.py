@@ -98,14 +98,18 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
 
 def publish(period: Period) -> dict[str, str]:
     """Render output/<period>/ from the built marts and reconcile it, then swap in the building
-    copy of the warehouse, then the outputs: analysts never see figures the marts do not hold."""
+    copy of the warehouse, write its marts as Parquet, then swap in the outputs: analysts never see
+    figures the marts do not hold."""
     from gridpulse.publish.outputs import render_outputs, swap_in_outputs
     from gridpulse.warehouse.building import readable, swap_in
+    from gridpulse.warehouse.parquet import export_marts
 
     render_outputs(str(period), readable())
     crashpoints.reached("publish_rendered")
-    swap_in()
+    warehouse = swap_in()
     crashpoints.reached("publish_warehouse_swapped")
+    for mart, path in export_marts(warehouse).items():  # for tools that cannot open the DuckDB file
+        log.info("published %s: %s as Parquet, %s", period, mart, path)
     published = swap_in_outputs(str(period))
     for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
