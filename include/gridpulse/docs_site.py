@@ -7,7 +7,10 @@ browser refuses for file:// pages (a headless browser waits on it forever); it i
 over HTTP. The site's front page is the overview of dbt_project/models/overview.md.
 
 dbt's catalog is read from a scratch copy of the published warehouse, never the file itself, so
-making docs cannot hold a lock an analyst or the next run needs. Without a published warehouse
+making docs cannot hold a lock an analyst or the next run needs. The copy bears the published
+file's name: DuckDB names a database after its file, and the docs show each table as
+database.schema.table, so the names shown (gridpulse.marts.rpt_ranking_monthly) are the ones
+`make sql` accepts as they are. Without a published warehouse
 the site still builds, with an empty catalog (descriptions but no column types).
 """
 from __future__ import annotations
@@ -32,7 +35,7 @@ def build_dbt_docs(out: Path) -> Path:
     published = config.paths().warehouse
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "catalog.duckdb"
+        copy = Path(scratch) / published.name
         target = Path(scratch) / "target"
         extra = []
         if published.exists():
