@@ -26,3 +26,4 @@ def test_a_run_prints_a_line_per_step_and_logs_the_rest_to_a_file(uninterrupted_
     assert "Completed successfully" in written and "PASS=" in written  # dbt's whole report is in the file
     assert "archived 2022-11" in written and "published 2022-11" in written  # and each step's log
     assert "\x1b[" not in written  # plain text: no terminal colours
+    assert oct(log.stat().st_mode & 0o777) == "0o600" and oct(log.parent.stat().st_mode & 0o777) == "0o700"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from gridpulse import config, pipeline
 from gridpulse.period import Period
+from gridpulse.private_files import FILE_MODE, private_folder
 
 
 def log_file(period: Period) -> Path:
@@ -29,12 +30,12 @@ def log_file(period: Period) -> Path:
 def _into(path: Path):
     """fd 1 and 2 into `path` (appended); yields the terminal. On an error both come back, so the
     error reaches the terminal; after a success only stdout does (see the module's docstring)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)  # a refused month's log may quote the export's cells: 0700/0600
     sys.stdout.flush(), sys.stderr.flush()
     saved_out, saved_err = os.dup(1), os.dup(2)
     terminal = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     warnings_to = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8")
-    with open(path, "ab") as log:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE), "ab") as log:
         log.write(f"\n===== python -m gridpulse run, {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n".encode())
         log.flush()
         os.dup2(log.fileno(), 1), os.dup2(log.fileno(), 2)
