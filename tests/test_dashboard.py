@@ -159,7 +159,7 @@ def test_the_drill_down_shows_units_not_mart_names(dashboard, two_month_warehous
     for text in (township_page, village_page):
         assert "fct_indicator_monthly" not in text and "marts" not in text
         assert re.search(r"<td>\d{1,3}\.\d%</td>", text)  # rates as percentages
-        assert not re.search(r"<td>0\.\d+</td>", text)  # no bare ratio like 0.93
+        assert not re.search(r"<td>0\.\d+</td>", text), re.findall(r"<td>0\.\d+</td>", text)  # no bare ratio like 0.93
     assert "（%）" in township_page and "（件/人）" in township_page
     assert "及时率（%）" in village_page and "上报事件（件）" in village_page
 

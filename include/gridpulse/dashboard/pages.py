@@ -77,6 +77,13 @@ def indicator_unit(indicator_id: str) -> str:
     return "件"
 
 
+def _indicator_value(value, unit: str) -> str:
+    """A rate as a percentage; a count per unit (its unit in the header) whole when it is whole."""
+    if unit == "%" or value is None:
+        return figure(value, unit if unit == "%" else "")
+    return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
+
+
 def _table(headers: list[str], body_rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in body_rows)
@@ -157,7 +164,7 @@ def _indicator_table(con, scheme_id: str, period: str, units: list[dict], drill:
     for r in units:
         by_unit.setdefault(r["org_id"], {"name": r["org_name"]})[r["indicator_id"]] = r["value"]
     rows = [[_link(drill, values["name"], id=org, scheme=scheme_id, period=period) if drill else escape(values["name"])]
-            + [figure(values.get(i), indicator_unit(i) if indicator_unit(i) == "%" else "") for i in indicators]
+            + [_indicator_value(values.get(i), indicator_unit(i)) for i in indicators]
             for org, values in by_unit.items()]
     return _table(["单位", *(f"{labels[i]}（{indicator_unit(i)}）" for i in indicators)], rows)
 
