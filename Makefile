@@ -25,7 +25,7 @@ help:
 	@echo "make check  lint (ruff, sqlfluff) and the fast tests, no month run (about a minute)"
 	@echo "make bench  district, city and province months through the pipeline: time and memory per step (docs/benchmark.md)"
 	@echo "make sql    read-only SQL shell on the published warehouse (docs/analysts.md)"
-	@echo "make docs   dbt docs and GX data docs into output/docs/ (open output/docs/dbt/static_index.html)"
+	@echo "make docs   dbt docs and the export's validation suites into output/docs/ (open output/docs/dbt/static_index.html)"
 	@echo "make dashboard [DASHBOARD_PORT=8050]  the trends page for leaders on http://127.0.0.1:8050/, read-only"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
 	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API (TIMEOUT=3600 s)"

@@ -242,10 +242,9 @@ def small_month(tmp_path_factory) -> Path:
     return generate(PERIOD, tmp_path_factory.mktemp("small"), scale=0.1)
 
 
-@pytest.fixture(scope="session")
-def uninterrupted_run(small_month, tmp_path_factory) -> dict[str, str]:
-    """What one uninterrupted `python -m gridpulse run` of small_month publishes (runs.published_state):
-    the reference a killed or raced run must end up equal to."""
+def _uninterrupted(small_month, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """One uninterrupted `python -m gridpulse run` of small_month, shared by the whole test run:
+    its folder (with what it printed, printed-stdout.txt and printed-stderr.txt) and what it published."""
     from runs import published_state, run_workspace
 
     def build(root: Path) -> dict[str, str]:
@@ -255,8 +254,23 @@ def uninterrupted_run(small_month, tmp_path_factory) -> dict[str, str]:
             done = subprocess.run([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD], env=env,
                                   capture_output=True, text=True)
             assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+            (root / "printed-stdout.txt").write_text(done.stdout, encoding="utf-8")
+            (root / "printed-stderr.txt").write_text(done.stderr, encoding="utf-8")
             return published_state()
         finally:
             patch.undo()
 
-    return once_for_all_workers(tmp_path_factory, "uninterrupted", build)[1]
+    return once_for_all_workers(tmp_path_factory, "uninterrupted", build)
+
+
+@pytest.fixture(scope="session")
+def uninterrupted_run(small_month, tmp_path_factory) -> dict[str, str]:
+    """What one uninterrupted `python -m gridpulse run` of small_month publishes (runs.published_state):
+    the reference a killed or raced run must end up equal to."""
+    return _uninterrupted(small_month, tmp_path_factory)[1]
+
+
+@pytest.fixture(scope="session")
+def uninterrupted_run_folder(small_month, tmp_path_factory) -> Path:
+    """The workspace of that run, with what it printed (printed-stdout.txt, printed-stderr.txt)."""
+    return _uninterrupted(small_month, tmp_path_factory)[0]

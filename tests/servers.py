@@ -1,10 +1,12 @@
 """Real servers on loopback for the delivery tests: SMTP (aiosmtpd) and a webhook receiver
-(http.server). Each binds port 0 and is stopped by the test that started it."""
+(http.server). Each binds port 0 and is stopped by the test that started it. `stop_process` stops
+a server a test started as a process of its own."""
 from __future__ import annotations
 
 import json
 import os
 import signal
+import subprocess
 import threading
 from email import message_from_bytes
 from email.policy import default
@@ -13,6 +15,29 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def stop_process(process: subprocess.Popen, grace: float = 20) -> int:
+    """Stop a process a test started (its whole process group when it leads one): SIGTERM, then
+    SIGKILL if it has not ended within `grace` seconds; return its exit status. Never SIGINT
+    alone: a test run started in the background (`make test &`, nohup) passes SIGINT on ignored."""
+    def send(signal_number: int) -> None:
+        try:
+            if os.getpgid(process.pid) == process.pid:
+                os.killpg(process.pid, signal_number)
+            else:
+                process.send_signal(signal_number)
+        except ProcessLookupError:
+            pass  # already gone
+
+    if process.poll() is None:
+        send(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            send(signal.SIGKILL)
+            process.wait(30)
+    return process.returncode
 
 
 class _LoopbackController(Controller):

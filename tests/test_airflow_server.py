@@ -34,7 +34,7 @@ import pytest
 
 from conftest import PROJECT_DIR
 from exports import drop_month
-from servers import SmtpServer, WebhookServer
+from servers import SmtpServer, WebhookServer, stop_process
 
 pytestmark = [pytest.mark.airflow, pytest.mark.month]
 
@@ -111,11 +111,7 @@ def airflow_server(small_month, tmp_path_factory, mail_and_robots):
         yield {"url": url, "root": root, "env": env, "server": server, "started": started,
                "smtp": smtp, "hooks": hooks, "connections": connections}
     finally:
-        server.send_signal(signal.SIGINT)  # what Ctrl-C on `make airflow` sends
-        try:
-            server.wait(90)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_process(server, grace=90)  # SIGTERM: airflow_local stops every component it started
         log.close()
 
 
@@ -178,9 +174,7 @@ def trigger_of_a_month_without_export(airflow_server):
              "trigger", "--period", MISSING_MONTH],
             env=airflow_server["env"], stdout=out, stderr=err, cwd=PROJECT_DIR)
     yield {"command": command, "stdout": stdout, "stderr": stderr}
-    if command.poll() is None:
-        command.kill()
-        command.wait()
+    stop_process(command)  # still waiting for the month that never comes
 
 
 WAITING_FOR_EXPORT = (rf"manual__{MISSING_MONTH}__\S+: running: wait_for_export up_for_reschedule "

@@ -1,12 +1,14 @@
 """The analysts' tools: `make sql` opens the published warehouse read-only (a write is refused),
-`make docs` builds dbt's docs site and the GX data docs, and every mart column carries a Chinese
+`make docs` builds dbt's docs site and a page of the export's suites that works offline, and every mart column carries a Chinese
 label and an English description in the dbt YAML, with exposures for the bulletin and workbook."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -55,17 +57,30 @@ def made_docs(two_month_warehouse, tmp_path_factory):
 def test_make_docs_builds_dbt_and_gx_sites(made_docs, two_month_warehouse):
     done, output = made_docs
     assert done.returncode == 0, done.stdout + done.stderr
-    dbt_site, gx_site = output / "docs" / "dbt", output / "docs" / "gx"
+    dbt_site = output / "docs" / "dbt"
     assert (dbt_site / "index.html").stat().st_size > 10_000 and (dbt_site / "static_index.html").exists()
     catalog = json.loads((dbt_site / "catalog.json").read_text(encoding="utf-8"))
     assert {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"} == _mart_names(two_month_warehouse)
     manifest = json.loads((dbt_site / "manifest.json").read_text(encoding="utf-8"))
     assert {e["name"] for e in manifest["exposures"].values()} == {"bulletin", "ranking_workbook"}
-    gx_index = (gx_site / "index.html").read_text(encoding="utf-8")
-    assert "export.events" in gx_index and (gx_site / "expectations").is_dir()
     assert f"{dbt_site / 'static_index.html'}" in done.stdout  # the page to open is the one named
     overview = manifest["docs"]["doc.gridpulse.__overview__"]["block_contents"]
     assert "Where to start" in overview and "Welcome!" not in overview
+
+
+def test_the_suites_page_needs_nothing_from_the_internet(made_docs):
+    """GX's own data docs load Bootstrap and jQuery from CDNs (offline: unstyled, the list of suites
+    empty); make docs writes a page of its own instead, and no GX site to be opened by mistake."""
+    from gridpulse.config import EXPECTATIONS_DIR
+
+    done, output = made_docs
+    page = (output / "docs" / "suites.html").read_text(encoding="utf-8")
+    suites = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(EXPECTATIONS_DIR.glob("*.json"))]
+    assert suites and all(f'<h2 id="{suite["name"]}">' in page for suite in suites)
+    assert page.count("<tr><td>") == sum(len(suite["expectations"]) for suite in suites)
+    assert "重复记录" in page  # the problem each expectation reports, in the staff's words
+    assert re.findall(r"(?:src|href)=\"(?!#)[^\"]*\"|url\(|<script|<link", page) == []  # nothing fetched, from anywhere
+    assert str(output / "docs" / "suites.html") in done.stdout and not (output / "docs" / "gx").exists()
 
 
 @pytest.mark.external
@@ -172,3 +187,142 @@ def test_make_sql_shows_whole_results_and_exports_only_under_output_exports(two_
     assert [c.value for c in sheet[1]] == township_columns and sheet.max_row == 18  # 17 townships
     assert not (output / "exports" / "planted.csv").is_symlink()
     assert sorted(p.name for p in outside.iterdir()) == [] and not (output / "escaped.csv").exists()
+
+
+def test_make_sql_runs_every_statement_of_a_line(two_month_warehouse):
+    done = make("sql", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse)},
+                stdin="SELECT 1 AS first_answer; SELECT 2 AS second_answer;\nSELECT ';' AS third_answer; SELEC 4;\n")
+    assert "first_answer" in done.stdout and "second_answer" in done.stdout and "third_answer" in done.stdout
+    assert sum(line.startswith("Error:") for line in done.stdout.splitlines()) == 1, done.stdout
+    assert done.returncode != 0  # piped: the misspelt statement fails the run
+
+
+def test_make_sql_on_a_file_held_read_write_says_so_in_one_line(two_month_warehouse, tmp_path):
+    held = tmp_path / "gridpulse.duckdb"
+    shutil.copyfile(two_month_warehouse, held)
+    with duckdb.connect(str(held)):  # read-write, as a BI tool or notebook left open
+        done = make("sql", {"GRIDPULSE_WAREHOUSE": str(held)}, stdin="SELECT 1;\n")
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    [line] = [said for said in done.stderr.strip().splitlines() if not said.startswith("make:")]
+    assert "busy" in line and f"process {os.getpid()}" in line, line
+    assert "Error 4" in done.stderr  # the shell's own status for a busy file, as make reports it
+
+
+def _publish_next_month(published, scratch) -> None:
+    """What the monthly run does to an open session: a new file with one more month, renamed over
+    the published one."""
+    newer = scratch / "building.duckdb"
+    shutil.copyfile(published, newer)
+    with duckdb.connect(str(newer)) as con:
+        con.execute("INSERT INTO marts.rpt_ranking_monthly SELECT * REPLACE ('2022-12' AS period) "
+                    "FROM marts.rpt_ranking_monthly WHERE period = '2022-11'")
+    os.replace(newer, published)
+
+
+def test_an_open_session_learns_of_a_newer_month_and_reconnects(two_month_warehouse, tmp_path):
+    published = tmp_path / "warehouse" / "gridpulse.duckdb"
+    published.parent.mkdir()
+    shutil.copyfile(two_month_warehouse, published)
+    query = "SELECT max(period) AS latest_period FROM marts.rpt_ranking_monthly;\n"
+    shell = subprocess.Popen([sys.executable, "-m", "gridpulse", "sql"], cwd=PROJECT_DIR, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=os.environ | {"GRIDPULSE_WAREHOUSE": str(published), "PYTHONUNBUFFERED": "1"})
+    try:
+        shell.stdin.write(query)
+        shell.stdin.flush()
+        seen = ""
+        while "2022-11" not in seen:  # the session has opened the file and answered
+            line = shell.stdout.readline()
+            assert line, shell.stderr.read()
+            seen += line
+        _publish_next_month(published, tmp_path)
+        shell.stdin.write(query + ".reconnect\n" + query)
+        shell.stdin.close()
+        after = shell.stdout.read()
+        assert shell.wait(60) == 0, after + shell.stderr.read()
+    finally:
+        shell.kill()
+    notice, old = after.index("Note: a newer warehouse"), after.index("│ 2022-11")
+    reconnected, new = after.index("Reconnected"), after.index("│ 2022-12")
+    assert notice < old < reconnected < new, after  # told, still the month it opened, then the new one
+    assert "newer month published: 2022-12 (was 2022-11)" in after
+
+
+def test_each_published_month_writes_the_marts_as_parquet_that_pyarrow_alone_reads(two_month_warehouse):
+    """pyarrow, in a process that never imports DuckDB, reads every mart with its rows and columns."""
+    folder = two_month_warehouse.parent / "parquet"
+    with duckdb.connect(str(two_month_warehouse), read_only=True) as con:
+        expected = {table: {"rows": con.execute(f"SELECT count(*) FROM marts.{table}").fetchall()[0][0],
+                            "columns": [d[0] for d in con.execute(f"SELECT * FROM marts.{table} LIMIT 0").description]}
+                    for table in sorted(_mart_names(two_month_warehouse))}
+        ranking = con.execute("SELECT period, org_name, total_score, rank FROM marts.rpt_ranking_monthly "
+                              "ORDER BY period, org_name").fetchall()
+    script = """
+import json, sys
+import pyarrow.parquet as pq
+from pathlib import Path
+found = {p.stem: {"rows": pq.read_metadata(p).num_rows, "columns": pq.read_schema(p).names}
+         for p in sorted(Path(sys.argv[1]).glob("*.parquet"))}
+table = pq.read_table(Path(sys.argv[1]) / "rpt_ranking_monthly.parquet", columns=["period", "org_name", "total_score", "rank"])
+rows = sorted((r["period"], r["org_name"], str(r["total_score"]), r["rank"]) for r in table.to_pylist())
+assert "duckdb" not in sys.modules
+print(json.dumps({"found": found, "ranking": rows}, ensure_ascii=False))
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, check=True)
+    read = json.loads(done.stdout)
+    assert read["found"] == expected
+    assert read["ranking"] == [[p, n, str(s), r] for p, n, s, r in ranking]
+    assert {"2022-10", "2022-11"} == {row[0] for row in read["ranking"]}  # every month, not only the last
+
+
+def _duckdb_1(folder) -> str:
+    """A DuckDB 1.x client installed from PyPI into a throwaway folder (the project's pin is 2.0)."""
+    target = folder / "duckdb1"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "--target", str(target), "duckdb>=1.1,<2"], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.skip(f"no DuckDB 1.x client could be installed from PyPI: {done.stderr.strip()[-300:]}")
+    return str(target)
+
+
+@pytest.mark.external
+def test_a_duckdb_1_client_answers_the_analysts_questions_from_the_parquet_marts(two_month_warehouse, tmp_path):
+    from test_analyst_queries import questions  # the worked questions, as docs/analysts.md prints them
+
+    folder = two_month_warehouse.parent / "parquet"
+    question = questions()[1]
+    with duckdb.connect(str(two_month_warehouse), read_only=True) as con:
+        expected = con.execute(question).fetchall()
+    script = """
+import json, sys
+import duckdb
+assert duckdb.__version__.startswith("1."), duckdb.__version__
+try:
+    duckdb.connect(sys.argv[2], read_only=True)
+    opened = "opened"
+except duckdb.Error as error:
+    opened = str(error)
+con = duckdb.connect()
+con.execute(open(sys.argv[1] + "/marts.sql", encoding="utf-8").read())
+print(json.dumps({"version": duckdb.__version__, "opened": opened,
+                  "answer": [[str(v) for v in row] for row in con.execute(sys.argv[3]).fetchall()]}, ensure_ascii=False))
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(folder), str(two_month_warehouse), question],
+                          env=os.environ | {"PYTHONPATH": _duckdb_1(tmp_path)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout)
+    assert "version number" in read["opened"]  # the warehouse file itself is out of its reach, as documented
+    assert read["answer"] == [[str(v) for v in row] for row in expected] and expected
+
+
+def test_the_table_names_the_dbt_docs_show_are_the_ones_make_sql_accepts(made_docs, two_month_warehouse):
+    done, output = made_docs
+    manifest = json.loads((output / "docs" / "dbt" / "manifest.json").read_text(encoding="utf-8"))
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"]
+    shown = [f"{n['database']}.{n['schema']}.{n['alias']}" for n in marts]  # the docs' "Relation" line
+    assert marts and all(name.startswith("gridpulse.marts.") for name in shown), shown[:3]
+    sql = "".join(f"SELECT count(*) AS rows_of_{n['alias']} FROM {name};\n" for n, name in zip(marts, shown))
+    sql += "".join(f"SELECT count(*) FROM {n['relation_name']};\n" for n in marts)  # as quoted in the compiled SQL
+    answered = make("sql", {"GRIDPULSE_WAREHOUSE": str(two_month_warehouse)}, stdin=sql)
+    assert answered.returncode == 0 and "Error" not in answered.stdout, answered.stdout[-2000:]
+    assert all(f"rows_of_{n['alias']}" in answered.stdout for n in marts)

@@ -157,7 +157,9 @@ def _dispatch(args) -> int:
             for key, value in pipeline.deliver_rollup(args.period).items():
                 print(f"{key}: {value}")
     elif args.command == "run":
-        for name, path in pipeline.run_month(args.period).items():
+        from gridpulse.run_log import run
+
+        for name, path in run(args.period).items():
             print(f"{name}: {path}")
     elif args.command == "deliver":
         from gridpulse.delivery.deliver import DeliveryFailed

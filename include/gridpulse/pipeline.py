@@ -6,6 +6,7 @@ resolve_period passed on; nothing below parses it again."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from gridpulse import config, crashpoints
@@ -30,11 +31,20 @@ def archive(period: Period) -> str:
 
     owner.check(config.paths().warehouse)  # another district's folders: refused before anything is written
     incoming = configured.fetch(str(period))
+    _warn_if_landing_is_readable(incoming)
     archived = archive_export(incoming, config.paths().archive, str(period), config.manifest_name())
     files = sorted(p for p in archived.iterdir() if p.is_file())
     log.info("archived %s: %d files, %s bytes, in %s", period, len(files), f"{sum(p.stat().st_size for p in files):,}",
              archived)
     return str(archived)
+
+
+def _warn_if_landing_is_readable(folder: Path) -> None:
+    from gridpulse.sources.landing import privacy_warning
+
+    warning = privacy_warning(folder)
+    if warning:
+        log.warning(warning)
 
 
 def validate(period: Period, archived: str) -> str:
@@ -90,14 +100,18 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
 
 def publish(period: Period) -> dict[str, str]:
     """Render output/<period>/ from the built marts and reconcile it, then swap in the building
-    copy of the warehouse, then the outputs: analysts never see figures the marts do not hold."""
+    copy of the warehouse, write its marts as Parquet, then swap in the outputs: analysts never see
+    figures the marts do not hold."""
     from gridpulse.publish.outputs import render_outputs, swap_in_outputs
     from gridpulse.warehouse.building import readable, swap_in
+    from gridpulse.warehouse.parquet import export_marts
 
     render_outputs(str(period), readable())
     crashpoints.reached("publish_rendered")
-    swap_in()
+    warehouse = swap_in()
     crashpoints.reached("publish_warehouse_swapped")
+    for mart, path in export_marts(warehouse).items():  # for tools that cannot open the DuckDB file
+        log.info("published %s: %s as Parquet, %s", period, mart, path)
     published = swap_in_outputs(str(period))
     for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
@@ -111,17 +125,24 @@ def followup(period: Period) -> dict[str, str]:
     return {township: str(path) for township, path in build_followup_lists(period).items()}
 
 
-def run_month(period: Period) -> dict[str, str]:
-    """Every step in order, as the DAG runs them."""
-    archived = archive(period)
+def run_month(period: Period, on_step=None) -> dict[str, str]:
+    """Every step in order, as the DAG runs them; `on_step(name, seconds)` hears of each one done."""
+    def timed(name: str, function, *args):
+        started = time.monotonic()
+        result = function(*args)
+        if on_step:
+            on_step(name, time.monotonic() - started)
+        return result
+
+    archived = timed("archive", archive, period)
     crashpoints.reached("after_archive")
-    validate(period, archived)
+    timed("validate", validate, period, archived)
     crashpoints.reached("after_validate")
-    load(period, archived)
+    timed("load", load, period, archived)
     crashpoints.reached("after_load")
-    transform(period, archived)
+    timed("dbt_build (dbt build: models and tests)", transform, period, archived)
     crashpoints.reached("after_transform")
-    return publish(period)
+    return timed("publish", publish, period)
 
 
 def run_district(code: str, period: Period, wait_seconds: float = 0) -> str:

@@ -2,8 +2,14 @@
 
 The file is opened read_only, so INSERT, CREATE or DROP fail in DuckDB itself; external access is
 switched off and the configuration locked, so neither COPY ... TO nor ATTACH can write elsewhere.
-Statements end with `;`. Piped input works too (`echo "SELECT 1;" | make sql`), and then the exit
-status says whether every statement succeeded.
+Statements end with `;`; every statement of the input runs and prints its own result, several on
+a line included. Piped input works too (`echo "SELECT 1;" | make sql`), and then the exit status
+says whether every statement succeeded.
+
+A session keeps the month it opened (the monthly run swaps in a new file by rename): when a newer
+warehouse has been published since, the shell says so once, and `.reconnect` opens the new one. A
+file held read-write by another process cannot be opened read-only at all: the shell says which
+process holds it, in one line, and exits with status 4.
 
 Results are shown whole, every column at full width (`.maxrows N` bounds the rows); typed at a
 terminal, a result taller or wider than the screen opens in a pager that scrolls sideways.
@@ -18,6 +24,7 @@ import csv
 import io
 import os
 import pydoc
+import re
 import shutil
 import sys
 import tempfile
@@ -37,18 +44,27 @@ HELP = """.tables                  the marts
 .mode table|vertical     results as a table (default) or one `column: value` line per column
 .maxrows N               show at most N rows of a result (default {default}; 0: no limit)
 .export NAME.csv|.xlsx   write the last query's result to output/exports/NAME (UTF-8 CSV with BOM, or XLSX)
+.reconnect               open the warehouse again: a month published since this session opened
 .quit                    leave"""
 
 DEFAULT_MAX_ROWS = 10_000
+BUSY = 4  # the exit status when another process holds the file read-write
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 # Far beyond any mart's row: DuckDB's renderer otherwise elides columns and cuts long text.
 NO_WIDTH_LIMIT = 1_000_000
+
+
+class WarehouseBusy(Exception):
+    """The file cannot be opened read-only now: another process holds it read-write."""
 
 
 @dataclass
 class Session:
     con: duckdb.DuckDBPyConnection
     exports: Path
+    path: Path | None = None
+    opened: tuple | None = None  # the published file's identity when the session opened it
+    told: tuple | None = None  # the newer file the session has already told about
     mode: str = "table"
     max_rows: int = DEFAULT_MAX_ROWS
     last_query: str | None = None
@@ -59,10 +75,73 @@ class Session:
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise SystemExit(f"no published warehouse at {path}: run `make demo` or a month first")
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        raise WarehouseBusy(busy_message(path, str(error))) from None
+    return locked_down(con)
+
+
+def locked_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")  # so the line above cannot be undone
     return con
+
+
+def busy_message(path: Path, error: str) -> str:
+    """One line for a file DuckDB refused to open: who holds it, when DuckDB says."""
+    if "lock" not in error.lower():
+        return f"cannot open {path}: {error.splitlines()[0]}"
+    holder = re.search(r"held in (.+?) \(PID (\d+)\)", error)
+    who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+    return (f"{path} is busy: {who} has it open read-write, which locks out every reader; "
+            "close that connection (or open it read-only) and try again")
+
+
+def file_identity(path: Path) -> tuple | None:
+    """What changes when the run swaps in a newly published file (a new inode, a new mtime)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_mtime_ns)
+
+
+def latest_month(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        return con.execute("SELECT max(period) FROM marts.rpt_ranking_monthly").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+
+
+def open_session(path: Path, **options) -> Session:
+    return Session(con=open_read_only(path), exports=exports_dir(), path=path, opened=file_identity(path), **options)
+
+
+def newer_published(session: Session) -> None:
+    """Say, once per new file, that a warehouse newer than the session's has been published."""
+    now = file_identity(session.path) if session.path else None
+    if now is None or now == session.opened or now == session.told:
+        return
+    session.told = now
+    print(f"Note: a newer warehouse was published since this session opened (this session reads up to "
+          f"{latest_month(session.con) or 'no month'}); .reconnect to read it", file=session.out)
+
+
+def reconnect(session: Session) -> bool:
+    before = latest_month(session.con)
+    session.con.close()
+    try:
+        session.con = open_read_only(session.path)
+    except WarehouseBusy as refused:  # busy now: .reconnect again once the holder lets go
+        print(f"Error: {refused}", file=session.out)
+        session.con = locked_down(duckdb.connect())  # an empty database until .reconnect succeeds
+        return False
+    session.opened = session.told = file_identity(session.path)
+    after = latest_month(session.con)
+    change = f"newer month published: {after} (was {before})" if after != before else f"latest month {after}"
+    print(f"Reconnected to {session.path}: {change}", file=session.out)
+    return True
 
 
 def exports_dir() -> Path:
@@ -103,7 +182,21 @@ def _print(session: Session, text: str) -> None:
 
 
 def run(session: Session, sql: str) -> bool:
-    """Run one statement, print its result or its error; True if it succeeded."""
+    """Run each statement of `sql` in turn, print each result or error; True if all succeeded.
+    (DuckDB's `sql()` given several statements runs them all but returns only the last result.)"""
+    newer_published(session)
+    try:
+        parts = [statement.query.strip() for statement in session.con.extract_statements(sql)]
+    except duckdb.Error as error:
+        print(f"Error: {error}", file=session.out)
+        return False
+    ok = True
+    for part in parts:
+        ok = _run_one(session, part) and ok
+    return ok
+
+
+def _run_one(session: Session, sql: str) -> bool:
     try:
         relation = session.con.sql(sql)
         if relation is not None:
@@ -183,6 +276,8 @@ def dot_command(session: Session, command: str) -> bool:
         return True
     if name == ".export" and argument:
         return export(session, argument)
+    if name == ".reconnect":
+        return reconnect(session)
     if name == ".help":
         print(HELP.format(default=DEFAULT_MAX_ROWS), file=session.out)
         return True
@@ -220,7 +315,11 @@ def _typed_lines():
 def main(path: Path | None = None) -> int:
     path = path or config.paths().warehouse
     interactive = sys.stdin.isatty()
-    session = Session(con=open_read_only(path), exports=exports_dir(), page=interactive and sys.stdout.isatty())
+    try:
+        session = open_session(path, page=interactive and sys.stdout.isatty())
+    except WarehouseBusy as busy:
+        print(busy, file=sys.stderr)
+        return BUSY
     if interactive:
         print(BANNER.format(path=path))
     ok = True

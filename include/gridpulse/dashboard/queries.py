@@ -44,9 +44,22 @@ def months(con, scheme_id: str) -> list[str]:
     return sorted(r["period"] for r in found)
 
 
+def district_name(con) -> str | None:
+    """The district's own name (区县): the page is titled with it."""
+    found = rows(con, "SELECT org_name FROM marts.dim_org_unit WHERE org_level = 'district' ORDER BY org_id LIMIT 1")
+    return found[0]["org_name"] if found else None
+
+
+def headlines(con, scheme_id: str, periods: list[str]) -> dict[str, dict]:
+    """{period: the district's headline figures} for the months asked (those that exist)."""
+    found = rows(con, """SELECT * FROM marts.rpt_headline_monthly WHERE scheme_id = $scheme AND list_contains($periods, period)""",
+                 {"scheme": scheme_id, "periods": periods})
+    return {r["period"]: r for r in found}
+
+
 def rankings(con, scheme_id: str, first: str, last: str) -> list[dict]:
     return rows(con, """
-        SELECT period, org_id, org_name, total_score, rank FROM marts.rpt_ranking_monthly
+        SELECT period, org_id, org_name, total_score, rank, previous_rank, rank_change FROM marts.rpt_ranking_monthly
         WHERE scheme_id = $scheme AND period BETWEEN $first AND $last ORDER BY period, rank, org_id""",
                 {"scheme": scheme_id, "first": first, "last": last})
 

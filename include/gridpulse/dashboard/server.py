@@ -10,6 +10,7 @@ month it has just published. It listens on loopback only.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,6 +67,10 @@ def handler_for(warehouse: Path) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _stop(signal_number, frame) -> None:
+    raise KeyboardInterrupt  # out of serve_forever, in the main thread, to close the socket
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="the trends page on loopback, read-only")
     parser.add_argument("--port", type=int, default=8050)
@@ -75,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no published warehouse at {warehouse}: run `make demo` or a month first")
     server = ThreadingHTTPServer((HOST, args.port), handler_for(warehouse))
     print(f"Grid Pulse trends: http://{HOST}:{server.server_port}/ (Ctrl-C stops it)", flush=True)
+    # SIGTERM (a service manager, `kill`, a test's teardown) stops it as Ctrl-C does; started in the
+    # background SIGINT may arrive ignored, so Ctrl-C gets its default handler back as well
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from gridpulse.demo.district import build_district, scaled_townships
 from gridpulse.demo.events import build_events, build_transfers
 from gridpulse.demo.writer import write_manifest, write_table
 from gridpulse.period import Period
+from gridpulse.private_files import make_private, private_folder
 
 DEFAULT_SEED = 20221130
 
@@ -141,7 +142,9 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
             frames = _canonical_tables(spec, period, drawn_from, scale)
     folder = Path(out_dir) / str(period)
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    # the export holds workers' and residents' personal data: 0700 before any file is written
+    private_folder(Path(out_dir))
+    private_folder(folder)
     booleans = {"true": str(mapping["booleans"][True][0]), "false": str(mapping["booleans"][False][0])}
     encodings = CSV_ENCODINGS.get(mapping["platform"], {})
     files = [write_table(frames[name], table, folder, mapping["files"][name], booleans, encodings) for name, table in tables().items()]
@@ -150,4 +153,5 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
                 "exported_at": f"{period.next_first_day.isoformat()}T02:00:00+08:00", "files": files}
     # the manifest comes last: its presence tells the pipeline that the export is complete
     write_manifest(folder, manifest, config.manifest_name(mapping))
+    make_private(folder)  # and every file 0600, as the archive keeps them
     return folder

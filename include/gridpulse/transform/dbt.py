@@ -57,6 +57,7 @@ def dbt_settings(warehouse: Path) -> dict[str, str]:
         "DBT_TARGET_PATH": str(dbt_target(warehouse)),
         "DBT_LOG_PATH": str(work / "logs"),
         "DO_NOT_TRACK": "1",
+        "DBT_USE_COLORS": "false",  # plain text in the task log and the run's log file
     }
 
 
