@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                                                help="districts run at once, each in its own process (default 1)")
     commands.choices["rollup"].add_argument("--deliver", action="store_true",
                                             help="then send it to the deployment's recipients (its `delivery` file)")
+    commands.add_parser("connections", help="which Airflow connection each delivery, alert and export channel "
+                                            "uses, and where it was found (secrets backend, environment, Airflow database)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
     sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
@@ -103,6 +105,11 @@ def _dispatch(args) -> int:
         from gridpulse.sql_shell import main as shell
 
         return shell(Path(args.warehouse) if args.warehouse else None)
+    if args.command == "connections":
+        from gridpulse.delivery.channels import summary
+
+        print(f"Channels and their Airflow connections (a connection turns a channel on):\n{summary()}")
+        return 0
     if args.command == "suites":
         from gridpulse.config import EXPECTATIONS_DIR
         from gridpulse.validate.suites import write_suites

@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="migrate the DB, create pools, register DAGs; then exit")
     args = parser.parse_args(argv)
     home = default_home()
+    # this process reads connections too (the channels' summary): from the same Airflow as its children
+    os.environ.update(airflow_env(home, args.port))
     if args.prepare_only:
         prepare(airflow_env(home, args.port))
         return 0

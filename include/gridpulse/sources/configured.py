@@ -19,6 +19,13 @@ def kind() -> str:
     return name
 
 
+def remote_connection() -> tuple[str, str] | None:
+    """(kind, Airflow connection id) of a remote source; None for a local folder."""
+    if kind() == "local":
+        return None
+    return kind(), config.settings()["source"][kind()]["connection"]
+
+
 @contextmanager
 def _transport(period: str):
     conf = config.settings()["source"]
