@@ -118,6 +118,9 @@ def _two_at_once(api, months: list[str]) -> list[str]:
     states = api.wait(run_ids, timeout=RUN_TIMEOUT)
     assert states == dict.fromkeys(run_ids, "success"), {run: [(task, "\n".join(api.task_log(run, task))[-2000:])
                                                                 for task in api.failed_tasks(run)[:2]] for run in run_ids}
+    from gridpulse.orchestration.run_notes import month_note
+
+    assert [api.run(run)["note"] for run in run_ids] == [month_note(month) for month in months]  # beside each run in the UI
     return run_ids
 
 

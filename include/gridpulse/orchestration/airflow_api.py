@@ -96,11 +96,6 @@ class AirflowApi:
         causes = [line for line in self.task_log(run_id, task_id, dag_id) if line.startswith("FAILED ")]
         return causes[0] if causes else "see the task's log"
 
-    def name_month(self, run_id: str, month: str, dag_id: str = DAG_ID) -> None:
-        """Put the assessed month in the run's note, which the UI shows beside the run (Airflow
-        3.3 names a backfill's runs after their run day, not after the month they assess)."""
-        self.call("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"note": f"{month} 考核月 / assessed month {month}"})
-
     def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
         """What an unfinished run is doing: its tasks that run or wait (a task group counted as a
         whole), with why a sensor waits."""
@@ -143,10 +138,6 @@ def _month_start(period: str) -> datetime:
     """A month's data interval starts at its first midnight in the district's time zone; for
     gridpulse_monthly's timetable that instant is the run's logical date."""
     return datetime.combine(Period.parse(period).first_day, datetime.min.time(), tzinfo=TIMEZONE)
-
-
-def _month_of(run: dict) -> str:
-    return datetime.fromisoformat(run["logical_date"].replace("Z", "+00:00")).astimezone(TIMEZONE).strftime("%Y-%m")
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -196,9 +187,7 @@ def _run(api: AirflowApi, args) -> int:
         deadline = time.monotonic() + 120
         while len(api.backfill_runs(months)) < len(months) and time.monotonic() < deadline:
             time.sleep(2)  # the backfill's runs are created as it starts
-        runs = api.backfill_runs(months)
-        for run in runs:
-            api.name_month(run["dag_run_id"], _month_of(run))
+        runs = api.backfill_runs(months)  # each run's note names its month (run_notes)
         run_ids = [run["dag_run_id"] for run in runs]
     print(f"Waiting up to {args.timeout:.0f} s for {len(run_ids)} run(s) of {DAG_ID} at {args.url}: "
           f"{', '.join(run_ids)}", flush=True)

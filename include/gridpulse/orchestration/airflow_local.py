@@ -36,6 +36,8 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins"),  # the DAG's timetable
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # naive times (CLI, API) are Beijing time; the UI shows the browser's zone (docs/operations.md)
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -43,6 +45,9 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        # a task's calls to the API server wait longer than the default 5 s: on one machine the server
+        # shares its cores with dbt and DuckDB, and a task whose start times out fails before it runs
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
         "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "DO_NOT_TRACK": "1",
     }
