@@ -18,7 +18,10 @@ def export_ready(period: Period) -> bool:
     """Whether the month's export is complete in the configured source (local, http or sftp)."""
     from gridpulse.sources import configured
 
-    return configured.export_ready(str(period))
+    ready = configured.export_ready(str(period))
+    # the sensor's log says where it looks and what is missing, not only that it poked
+    log.info("%s %s export: %s", "Found" if ready else "Waiting for", period, configured.awaited(str(period), ready))
+    return ready
 
 
 def archive(period: Period) -> str:

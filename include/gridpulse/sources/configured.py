@@ -52,6 +52,22 @@ def export_ready(period: str) -> bool:
         return remote.remote_ready(transport, period)
 
 
+def awaited(period: str, ready: bool = False) -> str:
+    """Where the month's export is expected and what of it is missing, for the sensor's log."""
+    manifest = config.manifest_name()
+    if kind() == "local":
+        folder = local.month_folder(config.paths().source, period)
+        if not folder.is_dir():
+            return f"{folder}/ does not exist yet: put the month's export there, its {manifest} last / 导出目录尚未建立"
+        files = sorted(path.name for path in folder.iterdir())
+        if (folder / manifest).is_file():
+            return f"{folder}/ is complete ({len(files)} files, {manifest} included)"
+        return (f"{folder}/ has {len(files)} file(s) ({', '.join(files[:8])}{', …' if len(files) > 8 else ''}) but no {manifest} "
+                "yet: the platform writes it last / 清单文件尚未到达")
+    with _transport(period) as transport:  # opens no connection: its address only
+        return f"{transport.where} ({kind()}): " + ("complete" if ready else f"no {manifest} there yet / 来源上尚无清单文件")
+
+
 def fetch(period: str) -> Path:
     """The month's complete folder in the landing folder, downloaded first from a remote source."""
     if kind() == "local":
