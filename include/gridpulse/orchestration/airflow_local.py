@@ -54,10 +54,13 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate the metadata DB, create the project's pools, and register the DAGs."""
+    """Migrate the metadata DB, create the project's pools, and register the DAGs. A deployment's
+    rollup is unpaused: Airflow creates DAGs paused, and a paused rollup would never run when its
+    districts publish (a district's DAG is unpaused by `make trigger`/`make backfill`)."""
+    rollup = [["dags", "unpause", "gridpulse_rollup"]] if env.get("GRIDPULSE_DEPLOYMENT") else []
     for args in (["db", "migrate"],
                  *(["pools", "set", name, str(slots), text] for name, (slots, text) in POOLS.items()),
-                 ["dags", "reserialize"]):
+                 ["dags", "reserialize"], *rollup):
         done = subprocess.run([airflow_bin(), *args], env=env, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"airflow {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
