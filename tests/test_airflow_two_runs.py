@@ -74,8 +74,8 @@ def airflow(request, exports, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"two-runs-{request.param}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _workspace_env(root, exports, airflow_local.airflow_env(root / "airflow", port))
     if request.param == "local":  # what `make airflow` runs
+        env = _workspace_env(root, exports, airflow_local.airflow_env(root / "airflow", port))
         server = subprocess.Popen([sys.executable, "-m", "gridpulse.orchestration.airflow_local", "--port", str(port)],
                                   env=env, stdout=open(root / "airflow.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
                                   cwd=PROJECT_DIR)
@@ -93,7 +93,8 @@ def airflow(request, exports, tmp_path_factory):
         pytest.skip(f"{MISSING}: the Celery layout needs PostgreSQL and Redis on loopback")
     database = request.getfixturevalue("metadata_database")
     queue = f"gridpulse-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
-    env |= {"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
+    env = _workspace_env(root, exports, airflow_local.airflow_env(root / "airflow", port, metadata=database))
+    env |= {"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0", "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + database,
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue}
     airflow_local.prepare(env)

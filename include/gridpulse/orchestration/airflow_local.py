@@ -28,9 +28,20 @@ def airflow_bin() -> str:
     return str(Path(sys.executable).parent / "airflow")
 
 
-def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
+# SQLite has one writer: a process waits this long for another's write (Python's default is 5 s,
+# and a scheduler that meets "database is locked" after it exits; a busy machine gets there)
+SQLITE_CONNECT_ARGS = {"timeout": 60}
+
+
+def airflow_env(home: Path, port: int, parallelism: int = 4, metadata: str | None = None) -> dict[str, str]:
+    """The environment of this project's Airflow: SQLite metadata in `home`, or the `metadata`
+    database URL (e.g. PostgreSQL for the Celery layout; default: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)."""
     venv_bin = str(Path(sys.executable).parent)
-    return os.environ | {
+    metadata = metadata or os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    database = ({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata} if metadata and not metadata.startswith("sqlite") else
+                {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "gridpulse.orchestration.airflow_local.SQLITE_CONNECT_ARGS",
+                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": "gridpulse.orchestration.airflow_local.SQLITE_CONNECT_ARGS"})
+    return os.environ | database | {
         "AIRFLOW_HOME": str(home),
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),  # standalone starts `airflow` from PATH
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
