@@ -105,6 +105,7 @@ def test_a_scheduled_run_is_created_on_the_run_day_and_assesses_the_previous_mon
 def test_every_run_s_note_names_the_month_it_assesses():
     """The listener's note: the `period` a run was triggered with wins over its data interval
     (a UI trigger on 2026-12-07 with period=2022-11 assesses 2022-11); a note already written stays."""
+    from datetime import UTC, datetime
     from types import SimpleNamespace
 
     import pendulum
@@ -115,7 +116,9 @@ def test_every_run_s_note_names_the_month_it_assesses():
     runs = [SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__20261207T010203", note=None,
                             conf={"period": "2022-11"}, data_interval_start=november),
             SimpleNamespace(dag_id="gridpulse_monthly_360502", run_id="scheduled__2026-11", note=None, conf={},
-                            data_interval_start=november),
+                            data_interval_start=november),  # pendulum, as a task sees it
+            SimpleNamespace(dag_id="gridpulse_monthly", run_id="scheduled__2026-11", note=None, conf=None,
+                            data_interval_start=datetime(2026, 10, 31, 16, tzinfo=UTC)),  # as the scheduler has it
             SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__x", note="重跑：平台更正了事件表", conf={},
                             data_interval_start=november),
             SimpleNamespace(dag_id="gridpulse_rollup", run_id="asset_triggered__x", note=None, conf={},
@@ -123,7 +126,7 @@ def test_every_run_s_note_names_the_month_it_assesses():
     for run in runs:
         run_notes.on_dag_run_running(dag_run=run, msg="started")
     assert [run.note for run in runs] == ["2022-11 考核月 / assessed month 2022-11", "2026-11 考核月 / assessed month 2026-11",
-                                          "重跑：平台更正了事件表", None]
+                                          "2026-11 考核月 / assessed month 2026-11", "重跑：平台更正了事件表", None]
 
 
 def test_dag_file_parses_without_heavy_imports():

@@ -32,7 +32,8 @@ class AirflowApi:
         self.url = url.rstrip("/")
         token = httpx.post(f"{self.url}/auth/token", json={"username": user, "password": password}, timeout=30)
         token.raise_for_status()
-        self.http = httpx.Client(base_url=f"{self.url}/api/v2", timeout=60,
+        # SQLite metadata has one writer: on a busy machine a call may wait on the scheduler's writes
+        self.http = httpx.Client(base_url=f"{self.url}/api/v2", timeout=180,
                                  headers={"Authorization": f"Bearer {token.json()['access_token']}"})
 
     def call(self, method: str, path: str, **kwargs) -> dict:

@@ -23,12 +23,15 @@ def month_note(month: str) -> str:
 
 def run_month(conf: dict | None, data_interval_start) -> str | None:
     """The month a run assesses, as resolve_period will see it; None when it cannot know yet."""
+    import pendulum
+
     from gridpulse.orchestration.schedule import assessed_month
 
     period = (conf or {}).get("period")
     if period:
         return str(period)
-    return assessed_month(data_interval_start) if data_interval_start is not None else None
+    # the scheduler's run carries a plain datetime (UTC), a task's a pendulum one
+    return assessed_month(pendulum.instance(data_interval_start)) if data_interval_start is not None else None
 
 
 @hookimpl
