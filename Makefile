@@ -12,11 +12,12 @@ export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__COSMOS__CACHE_DIR := $(AIRFLOW_HOME)/cosmos
 export DO_NOT_TRACK := 1
 
-.PHONY: venv demo demo-city test check bench sql docs dashboard airflow airflow-db trigger backfill clean help
+.PHONY: venv demo demo-city test check bench sql docs dashboard airflow airflow-db trigger backfill connections clean help
 
 help:
 	@echo "make demo   install, generate the demo month $(PERIOD), run the DAG end to end, print the outputs"
@@ -28,8 +29,9 @@ help:
 	@echo "make docs   dbt docs and the export's validation suites into output/docs/ (open output/docs/dbt/static_index.html)"
 	@echo "make dashboard [DASHBOARD_PORT=8050]  the trends page for leaders on http://127.0.0.1:8050/, read-only"
 	@echo "make airflow                   a real Airflow on 127.0.0.1:8080 (Ctrl-C stops it)"
-	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API (TIMEOUT=3600 s)"
-	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow"
+	@echo "make trigger PERIOD=2022-11    run a month on that Airflow through its REST API (TIMEOUT=3600 s; DISTRICT=<code> in a deployment)"
+	@echo "make backfill FROM=.. TO=..    backfill months on that Airflow (DISTRICT=<code> in a deployment)"
+	@echo "make connections               which Airflow connection each delivery, alert and export channel uses, and where it is"
 
 $(STAMP): requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -43,16 +45,25 @@ $(STAMP): requirements.txt constraints.txt
 venv: $(STAMP)
 
 # A real Airflow on loopback (scheduler, API server, DAG processor, triggerer): SQLite, LocalExecutor.
+AIRFLOW_PORT ?= 8080
 airflow: venv
-	$(BIN)/python -m gridpulse.orchestration.airflow_local
+	$(BIN)/python -m gridpulse.orchestration.airflow_local --port $(AIRFLOW_PORT)
 
 # Against the Airflow `make airflow` runs: one month, or months FROM..TO, through the REST API.
+# In a deployment of several districts, DISTRICT=<code> names the district's DAG.
+AIRFLOW_API := $(BIN)/python -m gridpulse.orchestration.airflow_api --url http://127.0.0.1:$(AIRFLOW_PORT) --timeout $(TIMEOUT) \
+	$(if $(DISTRICT),--district $(DISTRICT))
 trigger: venv
-	$(BIN)/python -m gridpulse.orchestration.airflow_api --timeout $(TIMEOUT) trigger --period $(PERIOD)
+	$(AIRFLOW_API) trigger --period $(PERIOD)
 
 backfill: venv
-	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11"; exit 2)
-	$(BIN)/python -m gridpulse.orchestration.airflow_api --timeout $(TIMEOUT) backfill --from $(FROM) --to $(TO)
+	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11 [DISTRICT=360502]"; exit 2)
+	$(AIRFLOW_API) backfill --from $(FROM) --to $(TO)
+
+# Connections are read as tasks read them: a secrets backend, AIRFLOW_CONN_<ID>, then the metadata DB
+# of AIRFLOW_HOME (above); add one with `AIRFLOW_HOME=$(AIRFLOW_HOME) $(BIN)/airflow connections add ...`.
+connections: venv
+	@$(BIN)/python -m gridpulse connections
 
 airflow-db: venv
 	@mkdir -p $(AIRFLOW_HOME)/logs

@@ -14,11 +14,10 @@ from conftest import PERIOD
 from exports import drop_month
 
 
-def published_state() -> dict[str, str]:
-    """sha256 of every mart's rows in order, and of every output file."""
-    paths = config.paths()
+def mart_rows(warehouse: Path) -> dict[str, str]:
+    """sha256 of every mart's rows in order, by table."""
     state = {}
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
         marts = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
         assert len(marts) >= 10
@@ -27,6 +26,13 @@ def published_state() -> dict[str, str]:
             state[f"marts.{table}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
     finally:
         con.close()
+    return state
+
+
+def published_state() -> dict[str, str]:
+    """sha256 of every mart's rows in order, and of every output file."""
+    paths = config.paths()
+    state = mart_rows(paths.warehouse)
     outputs = sorted((paths.output / PERIOD).iterdir())
     assert {p.suffix for p in outputs} >= {".pdf", ".docx", ".xlsx", ".csv", ".html"}
     for path in outputs:

@@ -62,9 +62,8 @@ def test_the_month_runs_on_postgres_metadata_and_a_celery_worker(metadata_databa
 
     drop_month(small_month, tmp_path / "landing")
     port, queue = _free_port(), f"gridpulse-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
-    env = airflow_local.airflow_env(tmp_path / "airflow", port) | {
+    env = airflow_local.airflow_env(tmp_path / "airflow", port, metadata=metadata_database) | {
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_database,
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
         # name the driver: SQLAlchemy 2.1 takes psycopg 3 for a bare postgresql:// URL
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_database,

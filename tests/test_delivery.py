@@ -53,6 +53,7 @@ def servers(published, workspace, monkeypatch, tmp_path):
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.cert_path))  # the client verifies the server's certificate
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", smtp.connection_json(FROM))
         smtp.sink.connection_uri = smtp.connection_uri(FROM)
+        smtp.sink.connection_json = smtp.connection_json(FROM)
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK", hooks.connection_json("dt-token", DINGTALK_SECRET))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_DINGTALK_OPS", hooks.connection_json("dt-ops-token", DINGTALK_SECRET))
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_WECOM", hooks.connection_json("wecom-key"))
@@ -204,22 +205,40 @@ def test_a_crash_between_recipients_resumes_with_the_rest_only(servers):
     assert len(mail.messages) == len(listed) + 1 and len(mail.to(first_three[2])) == 2
 
 
-def test_a_failed_step_alerts_ops_with_the_month_and_what_to_do(servers, monkeypatch):
+def test_a_failed_step_alerts_ops_with_the_district_the_month_and_what_to_do(servers, monkeypatch):
     mail, hooks = servers
     monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_SMTP", mail.connection_uri)  # the URI form reads the same
+    # a month's quarantined export keeps its report under its export id
+    report = config.paths().quarantine / PERIOD / "export-20221202-0001" / "validation_report.txt"
+    report.parent.mkdir(parents=True)
+    report.write_text("2022-11 导出 export-20221202-0001 校验未通过\n", encoding="utf-8")
     outcomes = pipeline.alert_failure("validate", PERIOD, RuntimeError("事件.csv 第 12 行 上报时间：不是日期"))
 
     [received] = mail.to("gridpulse-ops@yushui.example.org")
     message = received["message"]
-    assert message["Subject"] == "【网格化考核告警】2022年11月 validate 失败"
+    assert message["Subject"] == "【网格化考核告警】渝水区 2022年11月 validate 失败"
     body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    report = config.paths().quarantine / PERIOD / "validation_report.txt"
-    assert "事件.csv 第 12 行 上报时间：不是日期" in body and f"见 {report}" in body
+    assert "事件.csv 第 12 行 上报时间：不是日期" in body and f"见 {report}，" in body
+    assert "地区：渝水区" in body and "###" not in body and "**" not in body  # plain text, no markup
+    html = message.get_body(("html",)).get_content()
+    assert f"见 {report}，" in html and "<th align='left' valign='top'>错误</th><td>RuntimeError: 事件.csv" in html
     [ops_post] = hooks.at("/robot/send")
     assert ops_post["query"]["access_token"] == ["dt-ops-token"]
-    assert ops_post["json"]["markdown"]["text"] == body
+    markdown = ops_post["json"]["markdown"]["text"]
+    assert markdown.startswith("### 【网格化考核告警】渝水区 2022年11月 validate 失败") and f"见 {report}，" in markdown
     assert outcomes == [("email", "gridpulse-ops@yushui.example.org", "sent"), ("dingtalk", "gridpulse_dingtalk_ops", "sent")]
     assert [(a["task_id"], a["status"]) for a in DeliveryLog(config.paths().delivery_log).alerts()] == [("validate", "sent")] * 2
+
+
+def test_an_alert_names_the_report_the_rejected_export_got(workspace):
+    from gridpulse.delivery.alerts import alert
+    from gridpulse.problems import ExportRejected
+
+    named = "/data/quarantine/2022-11/export-b/validation_report.txt"
+    made = alert("validate", PERIOD, ExportRejected("2022-11 导出 export-b 校验未通过", [], named))
+    assert f"见 {named}，" in made.text()
+    # without a report anywhere, the month's quarantine folder
+    assert f"见 {config.paths().quarantine / PERIOD}，" in alert("validate", PERIOD, "error").text()
 
 
 def test_a_dbt_model_task_gets_its_group_s_hint_and_an_unreachable_server_does_not_raise(servers, monkeypatch):
@@ -231,3 +250,30 @@ def test_a_dbt_model_task_gets_its_group_s_hint_and_an_unreachable_server_does_n
     assert mail.messages == []
     text = hooks.at("/robot/send")[0]["json"]["markdown"]["text"]
     assert settings.alerts()["hints"]["dbt_build"] in text and "dbt_build.stg_events_run" in text
+
+
+@pytest.mark.airflow
+def test_a_connection_added_with_airflow_connections_add_is_used_by_the_cli(servers, tmp_path):
+    """The operator adds the SMTP connection to Airflow's database (`airflow connections add`, as
+    the UI would), not to the environment: `python -m gridpulse connections` says where it found
+    it, and `python -m gridpulse deliver` sends the month through it."""
+    mail, _ = servers
+    airflow = [os.path.join(os.path.dirname(sys.executable), "airflow")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_")} | {"AIRFLOW_HOME": str(tmp_path / "airflow")}
+    for args in (["db", "migrate"], ["connections", "add", "gridpulse_smtp", "--conn-json", mail.connection_json]):
+        done = subprocess.run(airflow + args, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    listed = subprocess.run([sys.executable, "-m", "gridpulse", "connections"], cwd=PROJECT_DIR, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [line for line in listed.stdout.splitlines() if line.split()[:2] == ["bulletin", "email"]]
+    assert f"on: Airflow database (sqlite:///{tmp_path / 'airflow' / 'airflow.db'}" in line, listed.stdout
+    assert "127.0.0.1" in line and "login gridpulse" in line and "s3cret" not in listed.stdout
+    assert "off: no connection `gridpulse_wecom`" in listed.stdout
+
+    sent = subprocess.run([sys.executable, "-m", "gridpulse", "deliver", "--period", PERIOD], cwd=PROJECT_DIR, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert sorted(m["rcpt_tos"][0] for m in mail.messages) == sorted(_addresses())
+    assert all(m["authenticated"] and m["tls"] for m in mail.messages)

@@ -222,3 +222,14 @@ def test_each_districts_recipients_get_only_their_own_files(city, tmp_path, monk
     for m in rollup_messages:
         assert {hashlib.sha256(part.get_content()).hexdigest() for part in m["message"].iter_attachments()} <= rollup_files
         assert m["message"]["Subject"] == "新余市2022年11月网格化服务管理工作考核汇总通报"
+
+
+def test_the_rollup_s_log_names_each_district_s_state(city, caplog, capsys):
+    """What the rollup task's log says: each district's state, and who is still missing."""
+    with caplog.at_level("INFO", logger="gridpulse.pipeline"):
+        pipeline.rollup(MONTH)
+    said = caplog.text + capsys.readouterr().out
+    assert f"{PERIOD} 渝水区（{YUSHUI}）: published / 已发布" in said
+    assert f"{PERIOD} 分宜县（{FENYI}）: refused / 导出未通过校验，已退回" in said
+    assert f"{PERIOD} 仙女湖区（{XIANNVHU}）: published / 已发布" in said
+    assert f"2 of 3 districts published {PERIOD}; not yet: 分宜县（{FENYI}） (named missing in the rollup" in said

@@ -37,10 +37,12 @@ def test_a_rejected_export_fails_the_run_and_alerts_ops(workspace, small_month, 
     assert "巡查记录.csv 第 2 行 「巡查里程（公里）」(distance_km)：「-3.0」超出允许范围 [0, 200]" in report
     [alert] = smtp.sink.to(OPS)
     message = alert["message"]
-    assert "validate" in message["subject"] and "2022年11月" in message["subject"]
+    assert message["subject"] == "【网格化考核告警】渝水区 2022年11月 validate 失败"
     body = message.get_body(("plain",)).get_content()
     assert "巡查记录.csv 第 2 行" in body  # the error, naming file and row
-    assert str(config.paths().quarantine / PERIOD) in body  # and where the report is
+    [report_path] = (config.paths().quarantine / PERIOD).glob("*/validation_report.txt")  # under the export id
+    assert f"见 {report_path}，" in body  # and where the report is
+    assert f"见 {report_path}，" in message.get_body(("html",)).get_content()
     [ding] = robots.at("/robot/send")
     assert "validate" in ding["json"]["markdown"]["text"]
 
@@ -82,4 +84,5 @@ def test_a_month_failing_a_dbt_test_is_quarantined_with_a_readable_cause(workspa
     assert "distance_km > 150" in Path(compiled).read_text(encoding="utf-8")  # the path lists the rows
     [alert] = [m["message"] for m in smtp.sink.to(OPS) if "quarantine_failed_build" in m["message"]["subject"]]
     body = alert.get_body(("plain",)).get_content()
-    assert "单次巡查里程不应超过 150 公里" in body and str(paths.quarantine / PERIOD) in body
+    [report_path] = (paths.quarantine / PERIOD).glob("*/validation_report.txt")
+    assert "单次巡查里程不应超过 150 公里" in body and f"见 {report_path}，" in body

@@ -90,3 +90,29 @@ def test_an_airflow_run_s_claim_holds_while_the_run_runs_and_is_taken_over_after
     assert claim_for_run(PERIOD, "gridpulse_monthly", "backfill__2022-11__x", lambda dag, run: "running")  # a retry
     release_for_run(PERIOD, "backfill__2022-11__x")
     assert month_lock.current_holder() is None
+
+
+def _dag_run_states():
+    from airflow.sdk.api.datamodels._generated import DagRunState as TaskSdkState
+    from airflow.utils.state import DagRunState as CoreState
+
+    return [CoreState, TaskSdkState, None]  # None: the state as the REST API's text
+
+
+@pytest.mark.parametrize("states", _dag_run_states(), ids=["airflow.utils.state", "task SDK", "text"])
+def test_a_running_run_keeps_its_claim_whatever_type_airflow_gives_its_state(workspace, states, caplog):
+    """The task SDK's DagRunState prints as "DagRunState.RUNNING": the claim compares its value."""
+    from gridpulse.orchestration.claim import claim_for_run
+
+    def state(name: str):
+        return states(name) if states else name
+
+    holder = "manual__2022-10__20261202T040000"
+    assert claim_for_run("2022-10", "gridpulse_monthly", holder, lambda dag, run: None)
+    for live in ("queued", "running"):
+        with caplog.at_level("INFO", logger="gridpulse.orchestration.claim"):
+            assert not claim_for_run(PERIOD, "gridpulse_monthly", "manual__2022-11__y", lambda dag, run, live=live: state(live))
+        assert month_lock.current_holder().run_id == holder
+    assert f"Waiting: Airflow run {holder}" in caplog.text
+    assert claim_for_run(PERIOD, "gridpulse_monthly", "manual__2022-11__y", lambda dag, run: state("success"))
+    assert month_lock.current_holder().run_id == "manual__2022-11__y"

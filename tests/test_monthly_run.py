@@ -248,6 +248,8 @@ def test_followup_lists_name_each_townships_own_short_workers(finished_run, demo
     grids = pd.read_excel(demo_month / "组织机构.xlsx", dtype=str).set_index("机构编码")
     listed_total = 0
     for township_id, path in lists.items():
+        # named for the people who open it: the township's name and code, and the month
+        assert path.name == f"{townships[township_id]}（{township_id}）2022年11月未达标网格员名单.xlsx"
         assert paths.restricted in path.parents and paths.output not in path.parents
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         book = load_workbook(path)
@@ -263,3 +265,10 @@ def test_followup_lists_name_each_townships_own_short_workers(finished_run, demo
                 assert sum(labels[item_id] in r["未达标项目"].split("、") for r in rows) == count, (township_id, item_id)
         listed_total += len(rows)
     assert listed_total > 0
+
+
+def test_a_followup_list_s_file_name_never_carries_a_path_or_a_control_from_the_export():
+    from gridpulse.followup import file_name
+
+    assert file_name('../=cmd|"/c calc"\t', "360502001", MONTH) == "=cmd_c calc（360502001）2022年11月未达标网格员名单.xlsx"
+    assert file_name(" ", "360502001", MONTH).startswith("360502001（360502001）")

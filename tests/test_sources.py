@@ -82,11 +82,16 @@ def test_http_export_refuses_a_file_that_does_not_match_the_manifest(http_source
     _assert_nothing_landed(http_source)
 
 
-def test_http_export_needs_the_token_and_waits_for_the_manifest(http_source, demo_month, tmp_path, monkeypatch):
+def test_http_export_needs_the_token_and_waits_for_the_manifest(http_source, demo_month, tmp_path, monkeypatch, caplog, capsys):
     (tmp_path / "site").mkdir()
     with ExportEndpoint(tmp_path / "site", TOKEN) as endpoint:
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json(TOKEN))
-        assert not pipeline.export_ready(MONTH)  # 404: the platform has not exported the month yet
+        with caplog.at_level("INFO", logger="gridpulse.pipeline"):
+            assert not pipeline.export_ready(MONTH)  # 404: the platform has not exported the month yet
+        # the sensor's log says which URL it asks and what is missing there (once the connection
+        # was read, Airflow's logging prints it)
+        assert (f"Waiting for {PERIOD} export: http://127.0.0.1:{endpoint.port}/exports/{PERIOD}/ (http): "
+                "no manifest.json there yet") in caplog.text + capsys.readouterr().out
         with pytest.raises(FileNotFoundError, match="尚未到达"):
             pipeline.archive(MONTH)
         monkeypatch.setenv("AIRFLOW_CONN_GRIDPULSE_EXPORT_HTTP", endpoint.connection_json("wrong-token"))
@@ -144,3 +149,18 @@ def test_a_manifest_naming_a_path_outside_the_month_is_refused(http_source, demo
     assert [r["name"] for r in endpoint.requests] == ["manifest.json"]  # nothing else was fetched
     assert not list(http_source["source"].parent.rglob("escaped.csv"))
     _assert_nothing_landed(http_source)
+
+
+def test_the_sensor_says_which_folder_it_waits_for_and_what_is_missing(workspace, demo_month, caplog):
+    folder = workspace["source"] / PERIOD
+    with caplog.at_level("INFO", logger="gridpulse.pipeline"):
+        assert not pipeline.export_ready(MONTH)
+        assert f"Waiting for {PERIOD} export: {folder}/ does not exist yet: put the month's export there, its manifest.json last" \
+            in caplog.text
+        folder.mkdir(parents=True)
+        shutil.copy(demo_month / "事件.csv", folder)
+        assert not pipeline.export_ready(MONTH)
+        assert f"{folder}/ has 1 file(s) (事件.csv) but no manifest.json yet" in caplog.text
+        shutil.copytree(demo_month, folder, dirs_exist_ok=True)
+        assert pipeline.export_ready(MONTH)
+    assert f"Found {PERIOD} export: {folder}/ is complete" in caplog.text

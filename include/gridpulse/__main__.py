@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     district.add_argument("--scheme", action="append", help="a scheme id (repeat; default: the shipped schemes of its level)")
     district.add_argument("--out", help="where to write it (default include/config/districts/<code>.yml)")
     district.add_argument("--add-to", metavar="DEPLOYMENT", help="also list it in this deployment file")
+    commands.add_parser("connections", help="which Airflow connection each delivery, alert and export channel "
+                                            "uses, and where it was found (secrets backend, environment, Airflow database)")
     commands.add_parser("suites", help="write the GX suites derived from the export contract into expectations/")
     sql = commands.add_parser("sql", help="read-only SQL shell on the published warehouse (make sql)")
     sql.add_argument("--warehouse", help="another DuckDB file (default: the published warehouse)")
@@ -134,6 +136,11 @@ def _dispatch(args) -> int:
         from gridpulse.sql_shell import main as shell
 
         return shell(Path(args.warehouse) if args.warehouse else None)
+    if args.command == "connections":
+        from gridpulse.delivery.channels import summary
+
+        print(f"Channels and their Airflow connections (a connection turns a channel on):\n{summary()}")
+        return 0
     if args.command == "suites":
         from gridpulse.config import EXPECTATIONS_DIR
         from gridpulse.validate.suites import write_suites

@@ -11,6 +11,7 @@ printed or logged: a list's contents exist only in its file.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -90,6 +91,14 @@ def _write(path: Path, township: str, period: Period, workers: pd.DataFrame) -> 
     os.chmod(path, 0o600)
 
 
+def file_name(name: str, code: str, period: Period) -> str:
+    """The list's file name, which its recipients see: the unit's name and code and the month,
+    e.g. 渝水区新钢办（360502001）2022年11月未达标网格员名单.xlsx. The name comes from the export:
+    anything a file system or mail client would take for a path or a control is replaced."""
+    readable = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", str(name)).strip(" ._")[:40] or code
+    return f"{readable}（{code}）{period.year}年{period.month}月未达标网格员名单.xlsx"
+
+
 def build_followup_lists(month: Period) -> dict[str, Path]:
     """Write one workbook per township into <restricted>/followup/<period>/ and return them by
     township code. Every township gets its list, an empty one saying all its workers met the
@@ -100,8 +109,9 @@ def build_followup_lists(month: Period) -> dict[str, Path]:
     staging = inside(restricted, FOLDER, f".{month}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True, mode=0o700)
-    for township in townships.itertuples():  # a code from the export names the file: checked, never followed
-        _write(inside(staging, f"{township.township_id}.xlsx"), township.org_name, month,
+    names = {t.township_id: file_name(t.org_name, t.township_id, month) for t in townships.itertuples()}
+    for township in townships.itertuples():  # names from the export, cleaned and checked: never followed
+        _write(inside(staging, names[township.township_id]), township.org_name, month,
                listed[listed.township_id == township.township_id])
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
@@ -110,4 +120,4 @@ def build_followup_lists(month: Period) -> dict[str, Path]:
     staging.rename(target)  # a township never gets half of this month's lists
     shutil.rmtree(old, ignore_errors=True)
     make_private(config.paths().restricted)  # 0700 folders and 0600 files, whatever the umask
-    return {t: target / f"{t}.xlsx" for t in townships.township_id}
+    return {code: target / name for code, name in names.items()}

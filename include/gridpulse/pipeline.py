@@ -19,7 +19,10 @@ def export_ready(period: Period) -> bool:
     """Whether the month's export is complete in the configured source (local, http or sftp)."""
     from gridpulse.sources import configured
 
-    return configured.export_ready(str(period))
+    ready = configured.export_ready(str(period))
+    # the sensor's log says where it looks and what is missing, not only that it poked
+    log.info("%s %s export: %s", "Found" if ready else "Waiting for", period, configured.awaited(str(period), ready))
+    return ready
 
 
 def archive(period: Period) -> str:
@@ -189,8 +192,17 @@ def run_districts(period: Period, codes: list[str] | None = None, jobs: int = 1)
 def rollup(period: Period) -> dict[str, str]:
     """The deployment's rollup of the month from what its districts have published so far."""
     from gridpulse.rollup.publish import publish_rollup
+    from gridpulse.rollup.status import PUBLISHED, month_states
 
-    published = publish_rollup(config.deployment(), str(period))
+    deployment = config.deployment()
+    states = month_states(deployment, str(period))
+    for month in states:  # the rollup's log says where each district stands, as its bulletin does
+        log.info("%s %s（%s）: %s / %s", period, month.district.name, month.district.code, month.state, month.state_zh)
+    waiting = [f"{m.district.name}（{m.district.code}）" for m in states if m.state != PUBLISHED]
+    log.info("%d of %d districts published %s%s", len(states) - len(waiting), len(states), period,
+             f"; not yet: {', '.join(waiting)} (named missing in the rollup; it runs again when one publishes)"
+             if waiting else "")
+    published = publish_rollup(deployment, str(period))
     for path in published.values():
         log.info("published rollup %s: %s", period, path)
     return published

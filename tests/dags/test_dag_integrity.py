@@ -1,6 +1,7 @@
 """The DAG folder imports cleanly, wires the month's steps, and parses without heavy imports."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -93,8 +94,39 @@ def test_a_scheduled_run_is_created_on_the_run_day_and_assesses_the_previous_mon
                                           data_interval=info.data_interval)
     manual = timetable.generate_run_id(run_type=DagRunType.MANUAL, run_after=info.run_after,
                                        data_interval=info.data_interval)
-    assert scheduled == "scheduled__2022-11"
-    assert manual.startswith("manual__2022-11__")
+    backfill = timetable.generate_run_id(run_type=DagRunType.BACKFILL_JOB, run_after=info.run_after,
+                                         data_interval=info.data_interval)
+    assert scheduled == "scheduled__2022-11" and backfill.startswith("backfill__2022-11__")
+    # a UI trigger's month may be the `period` it was given, which the timetable never sees: no
+    # month in its id rather than a wrong one (its note names the month: run_notes)
+    assert re.fullmatch(r"manual__\d{8}T\d{6}", manual), manual
+
+
+def test_every_run_s_note_names_the_month_it_assesses():
+    """The listener's note: the `period` a run was triggered with wins over its data interval
+    (a UI trigger on 2026-12-07 with period=2022-11 assesses 2022-11); a note already written stays."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    import pendulum
+
+    from gridpulse.orchestration import run_notes
+
+    november = pendulum.datetime(2026, 11, 1, tz="Asia/Shanghai").in_timezone("UTC")  # kept in UTC
+    runs = [SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__20261207T010203", note=None,
+                            conf={"period": "2022-11"}, data_interval_start=november),
+            SimpleNamespace(dag_id="gridpulse_monthly_360502", run_id="scheduled__2026-11", note=None, conf={},
+                            data_interval_start=november),  # pendulum, as a task sees it
+            SimpleNamespace(dag_id="gridpulse_monthly", run_id="scheduled__2026-11", note=None, conf=None,
+                            data_interval_start=datetime(2026, 10, 31, 16, tzinfo=UTC)),  # as the scheduler has it
+            SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__x", note="重跑：平台更正了事件表", conf={},
+                            data_interval_start=november),
+            SimpleNamespace(dag_id="gridpulse_rollup", run_id="asset_triggered__x", note=None, conf={},
+                            data_interval_start=None)]
+    for run in runs:
+        run_notes.on_dag_run_running(dag_run=run, msg="started")
+    assert [run.note for run in runs] == ["2022-11 考核月 / assessed month 2022-11", "2026-11 考核月 / assessed month 2026-11",
+                                          "2026-11 考核月 / assessed month 2026-11", "重跑：平台更正了事件表", None]
 
 
 def test_dag_file_parses_without_heavy_imports():
@@ -127,6 +159,9 @@ def test_a_deployment_of_districts_has_a_dag_per_district_and_the_rollup(monkeyp
     assert set(bag.dags) == {f"gridpulse_monthly_{code}" for code in codes} | {"gridpulse_rollup"}
     for code in codes:
         dag = bag.dags[f"gridpulse_monthly_{code}"]
+        with config.in_district(code):
+            name = config.settings()["district"]["name"]
+        assert dag.dag_display_name == f"{name}（{code}）月度考核 / monthly assessment"  # the UI lists districts by name
         assert {f"dbt_build.{model}_run" for model in MARTS} <= set(dag.task_ids)
         assert {o.uri for o in dag.get_task("publish").outlets} == {f"gridpulse://{code}/warehouse/marts/{m}" for m in MARTS}
         for task_id in ("validate", "dbt_build.dbt_producer_watcher", "publish", "deliver"):
@@ -135,6 +170,7 @@ def test_a_deployment_of_districts_has_a_dag_per_district_and_the_rollup(monkeyp
             assert os.environ["GRIDPULSE_DISTRICT"] == code
             assert config.settings()["district"]["code"] == code and config.paths().output.name == code
     rollup = bag.dags["gridpulse_rollup"]
+    assert rollup.dag_display_name == f"{config.deployment().name}（{config.deployment().code}）汇总 / rollup"
     watched = {asset.uri for asset in rollup.timetable.asset_condition.objects}
     assert watched == {f"gridpulse://{code}/warehouse/marts/rpt_ranking_monthly" for code in codes}
     assert rollup.get_task("publish_rollup").upstream_task_ids == {"resolve_period"}

@@ -5,7 +5,7 @@ connection is not defined is skipped with its reason, never retried (docs/operat
 """
 from __future__ import annotations
 
-from gridpulse.connections import defined
+from gridpulse.connections import located
 from gridpulse.delivery import settings
 
 
@@ -22,9 +22,21 @@ def channels() -> list[tuple[str, str, str]]:
 
 
 def summary() -> str:
-    """One line per channel: on (connection found) or off (and which connection to create)."""
-    lines = []
-    for what, channel, conn_id in channels():
-        state = "on" if defined(conn_id) else f"off: no connection `{conn_id}` (未配置，跳过)"
-        lines.append(f"  {what:8} {channel:8} {conn_id:24} {state}")
-    return "\n".join(lines)
+    """One line per channel, and the export source's when it is remote: on (where its connection
+    was found, and its address) or off (and which connection to create)."""
+    from gridpulse.sources.configured import remote_connection
+
+    source = remote_connection()
+    named = channels() + ([("export", *source)] if source else [])
+    return "\n".join(f"  {what:8} {channel:8} {conn_id:24} {_state(conn_id)}" for what, channel, conn_id in named)
+
+
+def _state(conn_id: str) -> str:
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn, where = located(conn_id)
+    except AirflowNotFoundException:
+        return f"off: no connection `{conn_id}` (未配置，跳过)"
+    address = f"{conn.host or ''}{f':{conn.port}' if conn.port else ''}" or "default host"
+    return f"on: {where}; {address}" + (f", login {conn.login}" if conn.login else "")

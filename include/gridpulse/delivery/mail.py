@@ -46,7 +46,7 @@ def recipients(orgs: dict, extras: dict[str, list[Attachment]]) -> list[Recipien
 
 
 def message(sender: str, recipient: Recipient, subject: str, body: str, files: list[Attachment],
-            message_key: str) -> EmailMessage:
+            message_key: str, html: str | None = None) -> EmailMessage:
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject
     msg["From"] = sender
@@ -56,6 +56,8 @@ def message(sender: str, recipient: Recipient, subject: str, body: str, files: l
     # that still sees a copy twice can drop it
     msg["Message-ID"] = f"<{hashlib.sha256(message_key.encode()).hexdigest()[:32]}@gridpulse>"
     msg.set_content(body, charset="utf-8", cte="base64")  # 7-bit clean: no server needs 8BITMIME
+    if html:  # the same words, for clients that show HTML; plain text stays for the others
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     for item in files:
         maintype, subtype = item.mime_type
         # email's default policy writes a non-ASCII name as RFC 2231 (filename*=utf-8''...)

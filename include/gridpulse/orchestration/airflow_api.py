@@ -1,7 +1,8 @@
 """Drive a running Airflow through its REST API: trigger a month, backfill months, wait for them.
 
 `make backfill FROM=2022-09 TO=2022-11` and `make trigger PERIOD=2022-11` call this against the
-Airflow that `make airflow` started (or any Airflow 3 API server: --url, --user, --password).
+Airflow that `make airflow` started (or any Airflow 3 API server: --url, --user, --password); in a
+deployment of several districts, `DISTRICT=<code>` (--district) names the district's DAG.
 The DAG is unpaused first: Airflow starts no run, not even a backfill's, of a paused DAG.
 """
 from __future__ import annotations
@@ -31,7 +32,8 @@ class AirflowApi:
         self.url = url.rstrip("/")
         token = httpx.post(f"{self.url}/auth/token", json={"username": user, "password": password}, timeout=30)
         token.raise_for_status()
-        self.http = httpx.Client(base_url=f"{self.url}/api/v2", timeout=60,
+        # SQLite metadata has one writer: on a busy machine a call may wait on the scheduler's writes
+        self.http = httpx.Client(base_url=f"{self.url}/api/v2", timeout=180,
                                  headers={"Authorization": f"Bearer {token.json()['access_token']}"})
 
     def call(self, method: str, path: str, **kwargs) -> dict:
@@ -96,11 +98,6 @@ class AirflowApi:
         causes = [line for line in self.task_log(run_id, task_id, dag_id) if line.startswith("FAILED ")]
         return causes[0] if causes else "see the task's log"
 
-    def name_month(self, run_id: str, month: str, dag_id: str = DAG_ID) -> None:
-        """Put the assessed month in the run's note, which the UI shows beside the run (Airflow
-        3.3 names a backfill's runs after their run day, not after the month they assess)."""
-        self.call("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"note": f"{month} 考核月 / assessed month {month}"})
-
     def waiting_on(self, run_id: str, dag_id: str = DAG_ID) -> list[str]:
         """What an unfinished run is doing: its tasks that run or wait (a task group counted as a
         whole), with why a sensor waits."""
@@ -145,10 +142,6 @@ def _month_start(period: str) -> datetime:
     return datetime.combine(Period.parse(period).first_day, datetime.min.time(), tzinfo=TIMEZONE)
 
 
-def _month_of(run: dict) -> str:
-    return datetime.fromisoformat(run["logical_date"].replace("Z", "+00:00")).astimezone(TIMEZONE).strftime("%Y-%m")
-
-
 def _months(first: str, last: str) -> list[str]:
     months, month = [], Period.parse(first)
     while str(month) <= str(Period.parse(last)):
@@ -166,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", help="default: the password `make airflow` generated")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds to wait for the runs (default 3600); they go on in Airflow after")
+    parser.add_argument("--district", help="a district of a deployment (its DAG gridpulse_monthly_<code>; make DISTRICT=)")
     verbs = parser.add_subparsers(dest="verb", required=True)
     verbs.add_parser("trigger").add_argument("--period", required=True)
     backfill = verbs.add_parser("backfill")
@@ -185,35 +179,51 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def dag_of(district: str | None) -> str:
+    """The month's DAG: gridpulse_monthly, or a deployment's district's gridpulse_monthly_<code>."""
+    return f"{DAG_ID}_{district}" if district else DAG_ID
+
+
+def _check_dag(api: AirflowApi, dag: str) -> None:
+    """A DAG this Airflow does not have: say which it has (a deployment has one per district)."""
+    response = api.http.get(f"/dags/{dag}")
+    if response.status_code != 404:
+        return
+    months = [d["dag_id"] for d in api.call("GET", "/dags", params={"dag_id_pattern": DAG_ID, "limit": 100})["dags"]]
+    districts = [dag_id.removeprefix(f"{DAG_ID}_") for dag_id in months if dag_id != DAG_ID]
+    hint = f"; choose a district: {', '.join(f'DISTRICT={code}' for code in districts)}" if districts else ""
+    raise RuntimeError(f"This Airflow has no DAG {dag} (it has {', '.join(months) or 'none'}){hint}")
+
+
 def _run(api: AirflowApi, args) -> int:
-    api.unpause()
+    dag = dag_of(args.district)
+    _check_dag(api, dag)
+    api.unpause(dag)
     if args.verb == "trigger":
-        run_ids = [api.trigger(args.period)]
+        run_ids = [api.trigger(args.period, dag)]
     else:
-        backfill_id = api.backfill(args.first, args.last)
+        backfill_id = api.backfill(args.first, args.last, dag)
         print(f"Backfill {backfill_id}: {args.first} .. {args.last}, oldest first, one month at a time", flush=True)
         months = _months(args.first, args.last)
         deadline = time.monotonic() + 120
-        while len(api.backfill_runs(months)) < len(months) and time.monotonic() < deadline:
+        while len(api.backfill_runs(months, dag)) < len(months) and time.monotonic() < deadline:
             time.sleep(2)  # the backfill's runs are created as it starts
-        runs = api.backfill_runs(months)
-        for run in runs:
-            api.name_month(run["dag_run_id"], _month_of(run))
+        runs = api.backfill_runs(months, dag)  # each run's note names its month (run_notes)
         run_ids = [run["dag_run_id"] for run in runs]
-    print(f"Waiting up to {args.timeout:.0f} s for {len(run_ids)} run(s) of {DAG_ID} at {args.url}: "
+    print(f"Waiting up to {args.timeout:.0f} s for {len(run_ids)} run(s) of {dag} at {args.url}: "
           f"{', '.join(run_ids)}", flush=True)
-    states = api.wait(run_ids, args.timeout, tell=lambda line: print(line, flush=True))
+    states = api.wait(run_ids, args.timeout, dag, tell=lambda line: print(line, flush=True))
     unfinished = [run_id for run_id, state in states.items() if state not in FINISHED]
     if unfinished:
         print(f"Gave up waiting after {args.timeout:.0f} s (--timeout): {', '.join(unfinished)} not finished; "
-              f"they go on in Airflow ({args.url}/dags/{DAG_ID}).", file=sys.stderr)
+              f"they go on in Airflow ({args.url}/dags/{dag}).", file=sys.stderr)
         return 4
     print("Finished:")
     for run_id, state in states.items():
-        failed = api.failed_tasks(run_id) if state == "failed" else []
+        failed = api.failed_tasks(run_id, dag) if state == "failed" else []
         print(f"  {run_id}: {state}" + (f" (failed: {', '.join(failed)})" if failed else ""))
         if failed:
-            print(f"    {api.failure_cause(run_id, failed[0])[:500]}")
+            print(f"    {api.failure_cause(run_id, failed[0], dag)[:500]}")
     return 0 if all(state == "success" for state in states.values()) else 1
 
 

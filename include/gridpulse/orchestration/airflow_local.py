@@ -28,14 +28,27 @@ def airflow_bin() -> str:
     return str(Path(sys.executable).parent / "airflow")
 
 
-def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
+# SQLite has one writer: a process waits this long for another's write (Python's default is 5 s,
+# and a scheduler that meets "database is locked" after it exits; a busy machine gets there)
+SQLITE_CONNECT_ARGS = {"timeout": 60}
+
+
+def airflow_env(home: Path, port: int, parallelism: int = 4, metadata: str | None = None) -> dict[str, str]:
+    """The environment of this project's Airflow: SQLite metadata in `home`, or the `metadata`
+    database URL (e.g. PostgreSQL for the Celery layout; default: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)."""
     venv_bin = str(Path(sys.executable).parent)
-    return os.environ | {
+    metadata = metadata or os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    database = ({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata} if metadata and not metadata.startswith("sqlite") else
+                {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "gridpulse.orchestration.airflow_local.SQLITE_CONNECT_ARGS",
+                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": "gridpulse.orchestration.airflow_local.SQLITE_CONNECT_ARGS"})
+    return os.environ | database | {
         "AIRFLOW_HOME": str(home),
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),  # standalone starts `airflow` from PATH
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_DIR / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.PROJECT_DIR / "plugins"),  # the DAG's timetable
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # naive times (CLI, API) are Beijing time; the UI shows the browser's zone (docs/operations.md)
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -43,16 +56,22 @@ def airflow_env(home: Path, port: int, parallelism: int = 4) -> dict[str, str]:
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        # a task's calls to the API server wait longer than the default 5 s: on one machine the server
+        # shares its cores with dbt and DuckDB, and a task whose start times out fails before it runs
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
         "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "DO_NOT_TRACK": "1",
     }
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate the metadata DB, create the project's pools, and register the DAGs."""
+    """Migrate the metadata DB, create the project's pools, and register the DAGs. A deployment's
+    rollup is unpaused: Airflow creates DAGs paused, and a paused rollup would never run when its
+    districts publish (a district's DAG is unpaused by `make trigger`/`make backfill`)."""
+    rollup = [["dags", "unpause", "gridpulse_rollup"]] if env.get("GRIDPULSE_DEPLOYMENT") else []
     for args in (["db", "migrate"],
                  *(["pools", "set", name, str(slots), text] for name, (slots, text) in POOLS.items()),
-                 ["dags", "reserialize"]):
+                 ["dags", "reserialize"], *rollup):
         done = subprocess.run([airflow_bin(), *args], env=env, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"airflow {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
@@ -154,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="migrate the DB, create pools, register DAGs; then exit")
     args = parser.parse_args(argv)
     home = default_home()
+    # this process reads connections too (the channels' summary): from the same Airflow as its children
+    os.environ.update(airflow_env(home, args.port))
     if args.prepare_only:
         prepare(airflow_env(home, args.port))
         return 0

@@ -19,13 +19,21 @@ def claim_for_run(period: str, dag_id: str, run_id: str, run_state) -> bool:
     """Try to take the deployment for this run; `run_state(dag_id, run_id)` asks Airflow about
     another run. True once this run holds it; False (with the holder in the log) to try again."""
     present = month_lock.claim(month_lock.airflow_holder(period, run_id),
-                               run_is_active=lambda other: str(run_state(dag_id, other)) in ACTIVE_RUN_STATES)
+                               run_is_active=lambda other: state_name(run_state(dag_id, other)) in ACTIVE_RUN_STATES)
     if present is not None:
-        log.info("%s", month_lock.MonthBusy(present, month_lock.lock_path()))
+        log.info("Waiting: %s holds the deployment, this run goes on when it has finished / 等待中：%s",
+                 present.describe(), month_lock.MonthBusy(present, month_lock.lock_path()))
         return False
     log.info("This run now holds the deployment for %s (claim %s) / 本次运行已占用 %s 月", period,
              month_lock.lock_path(), period)
     return True
+
+
+def state_name(state) -> str:
+    """A run's state as its plain name ("running"), whatever Airflow returns: the task SDK's
+    DagRunState prints as "DagRunState.RUNNING", airflow.utils.state's as "running", the REST
+    API gives text. Compared by str(), every live run looked finished and lost its claim."""
+    return str(getattr(state, "value", state) or "").lower()
 
 
 def release_for_run(period: str | None, run_id: str) -> None:

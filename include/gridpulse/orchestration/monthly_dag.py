@@ -9,7 +9,9 @@ travels between tasks as its text (XCom); each task turns it into a Period as it
 
 A scheduled run is created on the configured day of the next month (the district's settings,
 `schedule`; gridpulse.orchestration.timetable) and waits for the month's export. A manual run
-assesses the month given as the `period` parameter (e.g. {"period": "2022-11"}). Several runs may
+assesses the month given as the `period` parameter (e.g. {"period": "2022-11"}). Each run's note
+(beside it in the UI) names the month it assesses: `2022-11 考核月` (gridpulse.orchestration.run_notes);
+the UI shows times in the browser's time zone (Beijing time in China). Several runs may
 be active, e.g. one waiting for its export while another month is re-run; from archive to publish a
 run holds the district's folders (gridpulse.month_lock), so its months are written one at a time,
 and the warehouse's writers share a one-slot pool. Each dbt model is a task of the `dbt_build`
@@ -47,6 +49,12 @@ def leave_district(context=None) -> None:
     os.environ.pop("GRIDPULSE_DISTRICT", None)
 
 
+def display_name() -> str:
+    """The DAG's title in the UI: the district's name and code (its dag_id has the code only)."""
+    district = config.settings()["district"]
+    return f"{district['name']}（{district['code']}）月度考核 / monthly assessment"
+
+
 def mart_assets(district: str | None = None) -> list[Asset]:
     return [Asset(uri=asset_uri(mart, district), name=f"gridpulse.{district + '.' if district else ''}marts.{mart}",
                   group="gridpulse") for mart in published_marts()]
@@ -56,14 +64,15 @@ def monthly_dag(dag_id: str = "gridpulse_monthly", district: str | None = None):
     """The month's DAG for the deployment's one district, or for `district` of a deployment."""
     if district:
         with config.in_district(district):
-            timing = schedule_settings()
+            timing, title = schedule_settings(), display_name()
         hooks = {"pre_execute": partial(enter_district, district)}
     else:
-        timing, hooks = schedule_settings(), {}
+        timing, title, hooks = schedule_settings(), display_name(), {}
     marts = mart_assets(district)
 
     @dag(
         dag_id=dag_id,
+        dag_display_name=title,
         schedule=AssessedMonthTimetable(int(timing["run_day"]), str(timing["run_time"]), TIMEZONE),
         start_date=pendulum.datetime(2022, 1, 1, tz=TIMEZONE),
         catchup=False,
@@ -189,7 +198,7 @@ def rollup_dag(dag_id: str = "gridpulse_rollup"):
                        name=f"gridpulse.{d.code}.marts.rpt_ranking_monthly", group="gridpulse")
                  for d in deployment.districts]
 
-    @dag(dag_id=dag_id, schedule=AssetAny(*published), start_date=pendulum.datetime(2022, 1, 1, tz=TIMEZONE),
+    @dag(dag_id=dag_id, dag_display_name=f"{deployment.name}（{deployment.code}）汇总 / rollup", schedule=AssetAny(*published), start_date=pendulum.datetime(2022, 1, 1, tz=TIMEZONE),
          catchup=False, max_active_runs=1, params=PERIOD_PARAM,
          default_args={"on_failure_callback": on_task_failure, "pre_execute": leave_district},
          tags=["gridpulse", "rollup"], doc_md=rollup_dag.__doc__)

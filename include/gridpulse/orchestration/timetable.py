@@ -6,11 +6,13 @@ the month's run on the configured day and time of the next month (`schedule.run_
 gridpulse.yml: platforms finish a month's export in its first days), not at the month's end: no run
 sits waiting for its day and holding a place in the queue.
 
-Run ids that Airflow asks the timetable for name the assessed month (`scheduled__2022-11`, and
-`manual__2022-11__<created>` for a run triggered with a logical date), so the UI's run list reads
-as months. Airflow 3.3's backfill names its runs itself, after their run day
-(`backfill__2022-12-03T08:00:00+08:00` assesses 2022-11); `make backfill` puts the month in their
-note. Airflow must know the class to store the DAG: plugins/gridpulse_timetables.py registers it.
+A scheduled run's id names its month (`scheduled__2022-11`), so the UI's run list reads as months.
+A run triggered in the UI gets `manual__<created>`: its month may be the `period` it was given,
+which the timetable never sees, so its id names no month rather than a wrong one (`make trigger`
+names its runs `manual__2022-11__<created>` itself). Airflow 3.3's backfill names its runs after
+their run day (`backfill__2022-12-03T08:00:00+08:00` assesses 2022-11). Every run's note says its
+month (gridpulse.orchestration.run_notes). Airflow must know the class to store the DAG:
+plugins/gridpulse_timetables.py registers it.
 """
 from __future__ import annotations
 
@@ -62,8 +64,11 @@ class AssessedMonthTimetable(CronDataIntervalTimetable):
                         **extra) -> str:
         if data_interval is None:  # a manual run without a logical date: its month is in its conf
             return super().generate_run_id(run_type=run_type, run_after=run_after, data_interval=None, **extra)
+        created = DateTime.utcnow().format("YYYYMMDD[T]HHmmss")
+        if run_type == DagRunType.MANUAL:  # its month may be a `period` in its conf, unseen here
+            return f"{run_type.value}__{created}"
         month = data_interval.start.in_timezone(self._timezone).format("YYYY-MM")
         if run_type == DagRunType.SCHEDULED:
             return f"{run_type.value}__{month}"  # one scheduled run per month
         # a month may be run again: the creation time keeps the id unique
-        return f"{run_type.value}__{month}__{DateTime.utcnow().format('YYYYMMDD[T]HHmmss')}"
+        return f"{run_type.value}__{month}__{created}"

@@ -19,6 +19,13 @@ def kind() -> str:
     return name
 
 
+def remote_connection() -> tuple[str, str] | None:
+    """(kind, Airflow connection id) of a remote source; None for a local folder."""
+    if kind() == "local":
+        return None
+    return kind(), config.settings()["source"][kind()]["connection"]
+
+
 @contextmanager
 def _transport(period: str):
     conf = config.settings()["source"]
@@ -43,6 +50,22 @@ def export_ready(period: str) -> bool:
         return local.export_ready(config.paths().source, period, config.manifest_name())
     with _transport(period) as transport:
         return remote.remote_ready(transport, period)
+
+
+def awaited(period: str, ready: bool = False) -> str:
+    """Where the month's export is expected and what of it is missing, for the sensor's log."""
+    manifest = config.manifest_name()
+    if kind() == "local":
+        folder = local.month_folder(config.paths().source, period)
+        if not folder.is_dir():
+            return f"{folder}/ does not exist yet: put the month's export there, its {manifest} last / 导出目录尚未建立"
+        files = sorted(path.name for path in folder.iterdir())
+        if (folder / manifest).is_file():
+            return f"{folder}/ is complete ({len(files)} files, {manifest} included)"
+        return (f"{folder}/ has {len(files)} file(s) ({', '.join(files[:8])}{', …' if len(files) > 8 else ''}) but no {manifest} "
+                "yet: the platform writes it last / 清单文件尚未到达")
+    with _transport(period) as transport:  # opens no connection: its address only
+        return f"{transport.where} ({kind()}): " + ("complete" if ready else f"no {manifest} there yet / 来源上尚无清单文件")
 
 
 def fetch(period: str) -> Path:

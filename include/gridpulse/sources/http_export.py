@@ -20,6 +20,7 @@ class HttpExport:
     def __init__(self, conf: dict, period: str, timeout: float):
         conn = connection(conf["connection"])
         self.month_url = f"{base_url(conn, '')}/{conf['month_path'].format(period=period).strip('/')}/"
+        self.where = self.month_url
         # identity: the bytes on the wire are the file's bytes, so a Range continues the same file
         self.client = httpx.Client(headers={"Authorization": f"Bearer {conn.password}", "Accept-Encoding": "identity"},
                                    timeout=timeout)

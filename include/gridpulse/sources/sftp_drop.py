@@ -34,6 +34,7 @@ class SftpDrop:
     def __init__(self, conf: dict, period: str, timeout: float):
         self.conn = connection(conf["connection"])
         self.folder = conf["month_path"].format(period=period)
+        self.where = f"sftp://{self.conn.login or ''}@{self.conn.host}:{self.conn.port or 22}/{self.folder.lstrip('/')}/"
         self.timeout = timeout
         self.loop = asyncio.new_event_loop()
         self.ssh = self.sftp = None
