@@ -89,16 +89,23 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
 def publish(period: Period) -> dict[str, str]:
     """Render output/<period>/ from the built marts and reconcile it, then swap in the building
     copy of the warehouse, then the outputs: analysts never see figures the marts do not hold."""
-    from gridpulse.publish.outputs import render_outputs, swap_in_outputs
+    from gridpulse.publish.outputs import render_following, render_outputs, swap_in_outputs
     from gridpulse.warehouse.building import readable, swap_in
 
     render_outputs(str(period), readable())
+    changed = render_following(str(period), readable())  # a backfill changes the next month's rank change
     crashpoints.reached("publish_rendered")
     swap_in()
     crashpoints.reached("publish_warehouse_swapped")
     published = swap_in_outputs(str(period))
     for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
+    if changed:
+        republished = swap_in_outputs(changed)
+        log.warning("republished %s: its comparison with %s (上月排名) changed now that %s is loaded; files: %s. "
+                    "Deliver it again if it should reach its readers: python -m gridpulse deliver --period %s / "
+                    "%s 的与上月比较因载入 %s 而变化，已重新生成并发布",
+                    changed, period, period, ", ".join(republished), changed, changed, period)
     return published
 
 

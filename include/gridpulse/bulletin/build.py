@@ -88,6 +88,20 @@ def cover_notes(period: str) -> list[Paragraph]:
     return [Paragraph(f"说明：{sentence}。") for sentence in out_of_force(period)]
 
 
+def version_notes(month: Month) -> list[Paragraph]:
+    """One line in the first month a new version of the scheme is in force (rpt_ranking_monthly:
+    the month is the version's valid_from and it followed another version)."""
+    ranking = month.ranking
+    if "replaces_scheme_valid_from" not in ranking or ranking.empty:
+        return []
+    row = ranking.iloc[0]
+    if pd.isna(row["replaces_scheme_valid_from"]) or row["scheme_valid_from"] != month.period:
+        return []
+    title = str(month.items.scheme_title_zh.iloc[0])
+    return [Paragraph(f"说明：本月起按调整后的{title}方案（{month.period[:4]}年{int(month.period[5:])}月起施行）评分，"
+                      "与上月比较的名次变化跨越方案调整，总分不作同口径比较。")]
+
+
 def _charted(ranking: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
     """The ranked units a chart shows, and how the title says which. A bar per unit reads for a
     district's 17 townships; a province's 1,105 would make a chart no one can read (and minutes to
@@ -140,7 +154,7 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     year, mon = marts.period[:4], int(marts.period[5:])
     title = [segment.format(year=year, month=mon, scope=conf["scope"][level]) for segment in conf["title"]]
     source = f"（数据来源于{district['data_source']}）" if district.get("data_source") else ""
-    blocks = [*cover_notes(marts.period), Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
+    blocks = [*cover_notes(marts.period), *version_notes(month), Paragraph(district.get("intro", conf["intro"]).format(month=mon)),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading("三、工作要求", 1), *[Paragraph(line) for line in requirements(conf)]]
