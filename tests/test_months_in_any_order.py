@@ -140,3 +140,21 @@ def test_the_bulletins_warn_of_nothing_and_the_new_version_is_said_once(in_order
     assert "与上月（按调整前方案评分）相比，" in october
     assert "排名上升的有" in october or "排名下降的有" in october  # the rank change across the change, printed
     assert "与上月相比，" in bulletins["2022-11"] and "调整前方案" not in bulletins["2022-11"]
+
+
+def test_the_trends_page_shows_the_demo_months_moving(in_order):
+    """The demo's months differ (demo/months.py): totals and ranks move, and the trends page shows it."""
+    from gridpulse.dashboard import pages
+
+    with duckdb.connect(str(in_order["warehouse"]), read_only=True) as con:
+        html = pages.trends(con, SCHEME)
+        rows = con.execute("SELECT org_id, period, total_score, rank FROM marts.rpt_ranking_monthly").fetchall()
+    units: dict[str, dict] = {}
+    for org, period, total, rank in rows:
+        units.setdefault(org, {})[period] = (total, rank)
+    assert "共 3 个月" in html and len(units) == 5
+    assert all(len({total for total, _ in months.values()}) == 3 for months in units.values())  # every total moves
+    assert sum(len({rank for _, rank in months.values()}) > 1 for months in units.values()) >= 2  # ranks change
+    for months in units.values():
+        for total, rank in months.values():
+            assert f"{pages._number(total)}（{rank}）" in html
