@@ -7,8 +7,6 @@
 -- marked across_scheme_change); rank_change is positive when the unit moved up.
 -- Months arrive in any order: a run of one month also rewrites the month after it, if that month
 -- is in the mart, so its previous_rank is the same as if the months had been run in order.
-{%- set known = (adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list)
-    if is_incremental() and execute else [] %}
 with totals as (
     select
         period,
@@ -55,7 +53,7 @@ this_run as (
     select
         later.period, later.scheme_id, later.org_id, later.org_name, later.total_score, later.total_score_unrounded,
         later.rank, later.items_scored, later.district_id,
-        {{ known_or_null(known, 'later', 'scheme_valid_from') }}, {{ known_or_null(known, 'later', 'replaces_scheme_valid_from') }},
+        {{ known_or_null('later', 'scheme_valid_from') }}, {{ known_or_null('later', 'replaces_scheme_valid_from') }},
         cast(later.period || '-01' as date) as first_day
     from {{ this }} as later
     where
@@ -73,7 +71,7 @@ earlier as (
     union all
     select
         known.period, known.scheme_id, known.org_id, known.rank, known.total_score,
-        {{ known_or_null(known, 'known', 'scheme_valid_from') }},
+        {{ known_or_null('known', 'scheme_valid_from') }},
         cast(known.period || '-01' as date) as first_day
     from {{ this }} as known
     where known.period not in (select this_run.period from this_run)
