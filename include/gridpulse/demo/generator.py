@@ -73,11 +73,18 @@ def _canonical_tables(spec: dict, period: Period, seed: int, scale: float, as_ca
     return frames
 
 
-def _grid_tables(spec: dict, period: Period, seed: int) -> dict[str, pd.DataFrame]:
+def _grid_tables(spec: dict, period: Period, seed: int, as_calibrated: bool = False) -> dict[str, pd.DataFrame]:
+    varied = not (as_calibrated or months.is_calibrated(spec, period))
+    if varied:
+        month_rng = months.month_rng(seed, period)
+        spec = months.varied_grids(spec, month_rng)
     rng = np.random.default_rng(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    return grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), _workdays(period))
+    frames = grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), _workdays(period))
+    if varied:
+        months.replace_a_worker(frames, month_rng, period)
+    return frames
 
 
 def _workdays(period: Period) -> pd.DatetimeIndex:
@@ -144,7 +151,7 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
         mapping = config.platform_mapping(platform or demo_platform(spec))
         drawn_from = district_seed(seed, spec)
         if spec.get("kind") == "grids":
-            frames = _grid_tables(spec, period, drawn_from)
+            frames = _grid_tables(spec, period, drawn_from, as_calibrated)
         else:
             frames = _canonical_tables(spec, period, drawn_from, scale, as_calibrated)
     folder = Path(out_dir) / str(period)

@@ -1,10 +1,10 @@
 """How a calibrated demo district's other months differ from the month it was calibrated to.
 
-The calibrated month (`calibrated_period` in its spec: 渝水区 2022-11) is drawn exactly as
-calibrated, so the seed's scorecard stays reproduced. Any other month draws its behaviour again
+The calibrated month (`calibrated_period` in its spec: 渝水区 2022-11, 百官街道 2021-09) is drawn
+exactly as calibrated, so the seeds' tables stay reproduced. Any other month draws its behaviour again
 around the calibrated profile, from a generator seeded by the seed and the month (the same month
-twice gives the same bytes): townships patrol, report and handle events a little better or worse,
-so totals move and ranks change; and one grid's worker leaves mid-month and is replaced the next
+twice gives the same bytes): townships patrol, report and handle events a little better or worse
+(grids fall short of their standards in other places), so totals move and ranks change; and one grid's worker leaves mid-month and is replaced the next
 day, as staff changes happen. The district's structure (townships, villages, grids, the workers
 and their names) is the calibrated month's, so a worker is the same person from month to month.
 """
@@ -52,6 +52,23 @@ def varied_spec(spec: dict, period: Period, rng: np.random.Generator) -> dict:
     towns["login"] = np.round(np.clip(towns.login + 0.1 * form, 0.2, 1.0), 2)
     return spec | {"townships": [{k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
                                  for row in towns.to_dict("records")]}
+
+
+def varied_grids(spec: dict, rng: np.random.Generator) -> dict:
+    """A grid street's spec (kind: grids) with each grid's shortfalls drawn again around the
+    calibrated ones: valid events short of the standard, an overdue event, an unvisited member.
+    附加分 are a month's own decisions, with their reasons: another month has none."""
+    units = []
+    for unit in spec["units"]:
+        grids = []
+        for grid in unit["grids"]:
+            short = int(np.clip(round(grid.get("valid_events_short", 0) + rng.normal(0, 1.5)), 0, 10))
+            overdue = int(rng.random() < (0.5 if grid.get("overdue") else 0.08))
+            unvisited = int(rng.random() < (0.5 if grid.get("unvisited") else 0.05))
+            grids.append({"name": grid["name"], "adjustments": None, **{k: v for k, v in (("valid_events_short", short), ("overdue", overdue),
+                                                                      ("unvisited", unvisited)) if v}})
+        units.append({**unit, "grids": grids})
+    return spec | {"units": units}
 
 
 def replace_a_worker(frames: dict[str, pd.DataFrame], rng: np.random.Generator, period: Period) -> None:
