@@ -97,7 +97,9 @@ select
     previous.scheme_valid_from as previous_scheme_valid_from,
     case
         when previous.rank is null then null
-        else coalesce(previous.scheme_valid_from, '') <> coalesce(this_run.scheme_valid_from, '')
+        -- a row from before versions were recorded has none: no change is claimed
+        when previous.scheme_valid_from is null or this_run.scheme_valid_from is null then false
+        else previous.scheme_valid_from <> this_run.scheme_valid_from
     end as across_scheme_change
 from this_run
 left join earlier as previous
