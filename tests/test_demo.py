@@ -77,3 +77,26 @@ def test_scale_grows_the_region(tmp_path):
     assert data.problems == []
     assert (data.frame("org_units").org_level == "township").sum() == 34
     assert len(data.frame("grid_workers")) == 2 * 1372
+
+
+def test_other_months_vary_around_the_calibrated_one(tmp_path):
+    """Each month is its own, and the same month twice is the same bytes: the townships' figures
+    move (patrols, events, timeliness) and a worker leaves mid-month, replaced the next day."""
+    from gridpulse.period import Period
+
+    months = {p: generate(p, tmp_path / "months", scale=0.1) for p in ("2022-09", "2022-10", "2022-11")}
+    again = generate("2022-10", tmp_path / "again", scale=0.1)
+    assert all(sha256_of(path) == sha256_of(again / path.name) for path in months["2022-10"].iterdir())
+    read = {p: read_export(folder, Period.parse(p), tmp_path / f"scratch-{p}") for p, folder in months.items()}
+    assert all(data.problems == [] for data in read.values())
+    events = {p: data.frame("events") for p, data in read.items()}
+    patrols = {p: len(data.frame("patrols")) for p, data in read.items()}
+    overdue = {p: int((e.closed_at.isna() | (e.closed_at > e.due_at)).sum()) for p, e in events.items()}
+    assert len(set(patrols.values())) == 3 and len(set(overdue.values())) == 3
+    for period in ("2022-09", "2022-10"):  # a worker leaves, and the grid's newcomer starts the next day
+        workers = read[period].frame("grid_workers")
+        left = workers[workers.active_to.notna()]
+        assert len(left) == 1 and left.active_to.iloc[0].strftime("%Y-%m") == period
+        newcomer = workers[(workers.grid_id == left.grid_id.iloc[0]) & (workers.worker_id != left.worker_id.iloc[0])]
+        assert (newcomer.active_from - left.active_to.iloc[0]).dt.days.tolist() == [1]
+    assert read["2022-11"].frame("grid_workers").active_to.isna().all()  # the calibrated month as it was

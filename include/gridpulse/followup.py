@@ -40,6 +40,7 @@ SHORTFALLS = """
     SELECT w.township_id, w.org_id AS worker_id, string_agg(i.label_zh, '、' ORDER BY i.display_order) AS items_short
     FROM intermediate.int_indicator_worker AS w
     JOIN marts.dim_scheme_item AS i ON i.scheme_id = w.scheme_id AND i.item_id = w.item_id
+        AND i.valid_from <= $period AND (i.valid_to IS NULL OR i.valid_to >= $period)
     WHERE w.period = $period AND i.scored_org_level = $level AND list_contains($items, w.item_id) AND w.value < 1
     GROUP BY w.township_id, w.org_id
 """

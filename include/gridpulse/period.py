@@ -55,6 +55,9 @@ class Period:
     def previous(self) -> Period:
         return Period.of(self.first_day - timedelta(days=1))
 
+    def following(self) -> Period:
+        return Period.of(self.next_first_day)
+
     @property
     def label_zh(self) -> str:
         return f"{self.year}年{self.month}月"

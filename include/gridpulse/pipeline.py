@@ -105,11 +105,12 @@ def publish(period: Period) -> dict[str, str]:
     """Render output/<period>/ from the built marts and reconcile it, then swap in the building
     copy of the warehouse, write its marts as Parquet, then swap in the outputs: analysts never see
     figures the marts do not hold."""
-    from gridpulse.publish.outputs import render_outputs, swap_in_outputs
+    from gridpulse.publish.outputs import render_following, render_outputs, swap_in_outputs
     from gridpulse.warehouse.building import readable, swap_in
     from gridpulse.warehouse.parquet import export_marts
 
     render_outputs(str(period), readable())
+    changed = render_following(str(period), readable())  # a backfill changes the next month's rank change
     crashpoints.reached("publish_rendered")
     warehouse = swap_in()
     crashpoints.reached("publish_warehouse_swapped")
@@ -118,6 +119,12 @@ def publish(period: Period) -> dict[str, str]:
     published = swap_in_outputs(str(period))
     for path in published.values():
         log.info("published %s: %s (%s bytes)", period, path, f"{Path(path).stat().st_size:,}")
+    if changed:
+        republished = swap_in_outputs(changed)
+        log.warning("republished %s: its comparison with %s (上月排名) changed now that %s is loaded; files: %s. "
+                    "Deliver it again if it should reach its readers: python -m gridpulse deliver --period %s / "
+                    "%s 的与上月比较因载入 %s 而变化，已重新生成并发布",
+                    changed, period, period, ", ".join(republished), changed, changed, period)
     return published
 
 

@@ -56,6 +56,7 @@ workers as (
         period,
         grid_id,
         count(*) as workers,
+        sum(days_in_service) as worker_days_in_service,
         sum(case when days_online > 0 then 1 else 0 end) as workers_online,
         sum(days_online) as days_online,
         sum(online_minutes) as online_minutes,
@@ -75,7 +76,7 @@ special_population as (
 )
 
 {{ unit_counts('grids', 'grid_id', {
-    'workers': ['workers', 'workers_online', 'days_online', 'online_minutes', 'app_distance_km'],
+    'workers': ['workers', 'worker_days_in_service', 'workers_online', 'days_online', 'online_minutes', 'app_distance_km'],
     'events': ['new_events', 'new_valid_events', 'overdue_valid_events', 'events_due_in_month',
                'events_due_in_month_closed', 'dispute_category_events'],
     'transfers': ['transferred_events', 'transferred_events_closed'],

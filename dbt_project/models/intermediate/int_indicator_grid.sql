@@ -1,6 +1,6 @@
 -- Per month, scheme item and grid: the numerator and denominator of the item's indicator.
 -- Grid indicators (the grid scheme of seed 002 in brackets):
---   app_online_day_rate [日在线率]        days the grid's workers were online / (workers x days of the month)
+--   app_online_day_rate [日在线率]        days the grid's workers were online / days each was in service
 --   app_minutes_per_online_day [日在线时长] minutes online / days online
 --   app_km_per_online_day [日在线里程]     kilometres recorded / days online
 --   valid_events [事件有效量]              new valid events filed under the grid
@@ -45,7 +45,7 @@ fractions as (
             when 'score_adjustment_points' then coalesce(adjustments.points, 0)
         end as numerator,
         case items.indicator_id
-            when 'app_online_day_rate' then grids.workers * grids.days_in_month
+            when 'app_online_day_rate' then grids.worker_days_in_service
             when 'app_minutes_per_online_day' then grids.days_online
             when 'app_km_per_online_day' then grids.days_online
             when 'valid_events' then 1

@@ -7,7 +7,7 @@ select
     max(case when params.param_name = 'min_patrol_minutes' then params.param_value end) as min_patrol_minutes
 from {{ ref('stg_scheme_items') }} as items
 left join {{ ref('stg_scheme_params') }} as params
-    on params.scheme_id = items.scheme_id and params.item_id = items.item_id
+    on params.scheme_id = items.scheme_id and params.valid_from = items.valid_from and params.item_id = items.item_id
 group by
     {%- for column in [
         'scheme_id', 'scheme_title_zh', 'scored_org_level', 'valid_from', 'valid_to', 'item_id',

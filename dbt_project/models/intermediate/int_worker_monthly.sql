@@ -1,5 +1,7 @@
--- Per month and grid worker active in it: what the worker reported, how they patrolled and how
--- many of their special-population members they visited.
+-- Per month and grid worker active in it: the days and workdays the worker was in service (a
+-- worker who left on the 15th or started on the 16th serves part of the month), what the worker
+-- reported, how they patrolled and how many of their special-population members they visited.
+-- Every per-worker-day figure divides by the days in service, never by the whole month.
 with months as (
     select * from {{ ref('int_months') }}
 ),
@@ -13,7 +15,9 @@ active_workers as (
         workers.period,
         workers.worker_id,
         workers.grid_id,
-        hierarchy.township_id
+        hierarchy.township_id,
+        greatest(workers.active_from, months.first_day) as served_from,
+        least(coalesce(workers.active_to, months.last_day), months.last_day) as served_to
     from {{ ref('stg_grid_workers') }} as workers
     inner join months on months.period = workers.period
     left join hierarchy on hierarchy.period = workers.period and hierarchy.org_id = workers.grid_id
@@ -49,8 +53,20 @@ patrol_days as (
     group by period, worker_id, cast(started_at as date)
 ),
 
+service as (
+    select
+        active_workers.period,
+        active_workers.worker_id,
+        count(*) as days_in_service
+    from active_workers
+    inner join {{ ref('stg_calendar_days') }} as calendar
+        on calendar.period = active_workers.period
+        and calendar.day between active_workers.served_from and active_workers.served_to
+    group by active_workers.period, active_workers.worker_id
+),
+
 workday_patrols as (
-    -- every workday of the month, with 0 minutes where the worker did not patrol
+    -- every workday the worker was in service, with 0 minutes where the worker did not patrol
     select
         active_workers.period,
         active_workers.worker_id,
@@ -59,6 +75,7 @@ workday_patrols as (
     from active_workers
     inner join {{ ref('stg_calendar_days') }} as calendar
         on calendar.period = active_workers.period and calendar.is_workday
+        and calendar.day between active_workers.served_from and active_workers.served_to
     left join patrol_days
         on patrol_days.period = active_workers.period
         and patrol_days.worker_id = active_workers.worker_id
@@ -77,17 +94,23 @@ patrol_summary as (
 ),
 
 app as (
+    -- the app's days while the worker was in service: a day logged after leaving is not the grid's
     select
-        period,
-        worker_id,
-        sum(case when is_online then 1 else 0 end) as days_online,
-        sum(online_minutes) as online_minutes,
-        {{ exact_sum('distance_km') }} as app_distance_km
-    from {{ ref('stg_app_activity') }}
-    group by period, worker_id
+        activity.period,
+        activity.worker_id,
+        sum(case when activity.is_online then 1 else 0 end) as days_online,
+        sum(activity.online_minutes) as online_minutes,
+        {{ exact_sum('activity.distance_km') }} as app_distance_km
+    from {{ ref('stg_app_activity') }} as activity
+    inner join active_workers
+        on active_workers.period = activity.period
+        and active_workers.worker_id = activity.worker_id
+        and activity.activity_date between active_workers.served_from and active_workers.served_to
+    group by activity.period, activity.worker_id
 )
 
 {{ unit_counts('active_workers', 'worker_id', {
+    'service': ['days_in_service'],
     'reports': ['events_reported', 'valid_hazard_events', 'valid_events', 'overdue_valid_events'],
     'patrol_summary': ['workdays', 'workdays_patrolled', 'min_workday_patrol_minutes'],
     'app': ['days_online', 'online_minutes', 'app_distance_km'],

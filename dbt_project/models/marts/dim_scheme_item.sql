@@ -1,10 +1,13 @@
 -- Rebuilt whole on every run: the schemes in force are configuration, not months.
 {{ config(materialized='table') }}
--- Items of the scoring schemes: the label as printed, weight, indicator and how it is scored.
+-- Items of every version of the scoring schemes: the label as printed, weight, indicator and how
+-- it is scored. A month is scored under the version whose valid_from..valid_to holds it.
 select
     scheme_id,
     scheme_title_zh,
     scored_org_level,
+    valid_from,
+    valid_to,
     item_id,
     display_order,
     rule_no,

@@ -76,3 +76,6 @@ select
 from all_rows
 inner join {{ ref('int_scheme_items') }} as items
     on items.scheme_id = all_rows.scheme_id and items.item_id = all_rows.item_id
+    -- the version in force in the row's month (a scheme may have several, each valid for its months)
+    and coalesce(items.valid_from, '') <= all_rows.period
+    and (items.valid_to is null or items.valid_to >= all_rows.period)

@@ -72,6 +72,9 @@ scored as (
         on items.scheme_id = indicators.scheme_id
         and items.item_id = indicators.item_id
         and items.scored_org_level = indicators.org_level
+        -- the version in force in the row's month (a scheme may have several, each valid for its months)
+        and coalesce(items.valid_from, '') <= indicators.period
+        and (items.valid_to is null or items.valid_to >= indicators.period)
 )
 
 select

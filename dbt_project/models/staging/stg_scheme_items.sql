@@ -1,4 +1,4 @@
--- Items of the scoring schemes in force, with their scheme's scored level and validity.
+-- Items of every version of the scoring schemes, with their scheme's scored level and the version's validity.
 select
     items.scheme_id,
     schemes.title_zh as scheme_title_zh,
@@ -22,4 +22,5 @@ select
     items.if_undefined,
     items.rule_text_zh
 from {{ source('raw', 'scheme_items') }} as items
-inner join {{ source('raw', 'schemes') }} as schemes on schemes.scheme_id = items.scheme_id
+inner join {{ source('raw', 'schemes') }} as schemes
+    on schemes.scheme_id = items.scheme_id and schemes.valid_from = items.valid_from

@@ -109,6 +109,20 @@ def cover_notes(period: str) -> list[Paragraph]:
     return [Paragraph(f"说明：{sentence}。") for sentence in out_of_force(period)]
 
 
+def version_notes(month: Month) -> list[Paragraph]:
+    """One line in the first month a new version of the scheme is in force (rpt_ranking_monthly:
+    the month is the version's valid_from and it followed another version)."""
+    ranking = month.ranking
+    if "replaces_scheme_valid_from" not in ranking or ranking.empty:
+        return []
+    row = ranking.iloc[0]
+    if pd.isna(row["replaces_scheme_valid_from"]) or row["scheme_valid_from"] != month.period:
+        return []
+    title = str(month.items.scheme_title_zh.iloc[0])
+    return [Paragraph(f"说明：本月起按调整后的{title}方案（{month.period[:4]}年{int(month.period[5:])}月起施行）评分，"
+                      "与上月比较的名次变化跨越方案调整，总分不作同口径比较。")]
+
+
 def _charted(ranking: pd.DataFrame, most: int) -> tuple[pd.DataFrame, str]:
     """The ranked units a chart shows, and how the title says which. A bar per unit reads for a
     district's 17 townships; a province's 1,105 would make a chart no one can read (and minutes to
@@ -169,7 +183,7 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     data_source = district.get("data_source") or config.platform_mapping().get("label_zh")
     source = f"（数据来源于{data_source}）" if data_source else ""
     closing_heading, closing_text = closing(scheme_id, district, words)
-    blocks = [*cover_notes(marts.period), Paragraph((scheme.get("intro") or conf["intro"]).format(month=int(marts.period[5:]))),
+    blocks = [*cover_notes(marts.period), *version_notes(month), Paragraph((scheme.get("intro") or conf["intro"]).format(month=int(marts.period[5:]))),
               Heading(f"一、各项指标运行情况{source}", 1), *_section_one(month, conf, level),
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading(f"三、{closing_heading}", 1), *[Paragraph(line) for line in closing_text]]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from gridpulse.bulletin.document import Heading, Paragraph
 from gridpulse.bulletin.month import Month, joined_names
 
@@ -110,7 +112,9 @@ def rank_changes(month: Month) -> str | None:
         parts.append("排名下降的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
     if up:
         parts.append("排名上升的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
-    return "与上月相比，" + "；".join(parts) + "。" if parts else "与上月相比，各单位排名没有变化。"
+    # the month before was scored under the scheme's earlier version: ranks compare, totals do not
+    since = "与上月（按调整前方案评分）相比，" if bool(moved.get("across_scheme_change", pd.Series(dtype=bool)).fillna(False).any()) else "与上月相比，"
+    return since + "；".join(parts) + "。" if parts else since + "各单位排名没有变化。"
 
 
 def section_two(month: Month, settings: dict, unit_word: str) -> list:

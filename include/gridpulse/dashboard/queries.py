@@ -77,6 +77,7 @@ def points_lost(con, scheme_id: str, first: str, last: str) -> list[dict]:
 def indicator_labels(con, scheme_id: str) -> dict[str, str]:
     """{indicator_id: the item's printed header}, in the scorecard's column order."""
     found = rows(con, """SELECT indicator_id, label_zh FROM marts.dim_scheme_item WHERE scheme_id = $scheme
+                         QUALIFY valid_from = max(valid_from) OVER ()  -- the latest version's headers
                          ORDER BY display_order""", {"scheme": scheme_id})
     return {r["indicator_id"]: r["label_zh"] for r in found}
 

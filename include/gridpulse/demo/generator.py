@@ -13,7 +13,7 @@ from faker import Faker
 
 from gridpulse import calendar, config
 from gridpulse.contract import tables
-from gridpulse.demo import grid_district
+from gridpulse.demo import grid_district, months
 from gridpulse.demo.activity import build_admin_logins, build_app_activity, build_disputes, build_patrols, build_visits
 from gridpulse.demo.district import build_district, scaled_townships
 from gridpulse.demo.events import build_events, build_transfers
@@ -42,7 +42,11 @@ def totals_scale(spec: dict, scale: float) -> float:
     return scaled_townships(spec, scale).workers.sum() / sum(t["workers"] for t in spec["townships"])
 
 
-def _canonical_tables(spec: dict, period: Period, seed: int, scale: float) -> dict[str, pd.DataFrame]:
+def _canonical_tables(spec: dict, period: Period, seed: int, scale: float, as_calibrated: bool = False) -> dict[str, pd.DataFrame]:
+    varied = not (as_calibrated or months.is_calibrated(spec, period))
+    if varied:  # drawn apart from the district's own draws, which stay the calibrated month's
+        month_rng = months.month_rng(seed, period)
+        spec = months.varied_spec(spec, period, month_rng)
     rng = np.random.default_rng(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -52,7 +56,7 @@ def _canonical_tables(spec: dict, period: Period, seed: int, scale: float) -> di
     totals = totals_scale(spec, scale)
     district = build_district(spec, scale, rng, fake, pd.Timestamp(period.first_day), totals)
     events = build_events(spec, district, rng, days, previous, totals)
-    return {
+    frames = {
         "org_units": district.org_units,
         "grid_workers": district.workers,
         "events": events,
@@ -65,13 +69,23 @@ def _canonical_tables(spec: dict, period: Period, seed: int, scale: float) -> di
         "admin_logins": build_admin_logins(district, rng, workdays),
         "score_adjustments": pd.DataFrame(columns=list(tables()["score_adjustments"].columns)),
     }
+    if varied:
+        months.replace_a_worker(frames, month_rng, period)
+    return frames
 
 
-def _grid_tables(spec: dict, period: Period, seed: int) -> dict[str, pd.DataFrame]:
+def _grid_tables(spec: dict, period: Period, seed: int, as_calibrated: bool = False) -> dict[str, pd.DataFrame]:
+    varied = not (as_calibrated or months.is_calibrated(spec, period))
+    if varied:
+        month_rng = months.month_rng(seed, period)
+        spec = months.varied_grids(spec, month_rng)
     rng = np.random.default_rng(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    return grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), _workdays(period))
+    frames = grid_district.canonical_tables(spec, rng, fake, pd.DatetimeIndex(period.days()), _workdays(period))
+    if varied:
+        months.replace_a_worker(frames, month_rng, period)
+    return frames
 
 
 def _workdays(period: Period) -> pd.DatetimeIndex:
@@ -122,14 +136,15 @@ def district_seed(seed: int, spec: dict) -> int:
 
 
 def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, platform: str | None = None,
-             district: str = "yushui", spec: dict | None = None) -> Path:
+             district: str = "yushui", spec: dict | None = None, as_calibrated: bool = False) -> Path:
     """Write <out_dir>/<period>/ with every file of the export and, last, the manifest.
     `district` names a demo district in include/config/demo/ (or `spec` is one, e.g. a generated
     district). Its files are written the way its platform exports them, unless `platform` names
     another: the platform of the deployment the spec names (`deployment`, a settings file or a
     deployment of several districts; in the second the month is generated as that district, with
     its holidays), or, when the spec names none, the platform of the district being run
-    (config.in_district) or of the current settings."""
+    (config.in_district) or of the current settings. A calibrated district's months other than
+    its calibrated one vary (demo/months.py), unless `as_calibrated` draws them as that month."""
     period = period if isinstance(period, Period) else Period.parse(period)
     spec = spec if spec is not None else demo_spec(district)
     named = _named_deployment(spec)
@@ -137,9 +152,9 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
         mapping = config.platform_mapping(platform or demo_platform(spec))
         drawn_from = district_seed(seed, spec)
         if spec.get("kind") == "grids":
-            frames = _grid_tables(spec, period, drawn_from)
+            frames = _grid_tables(spec, period, drawn_from, as_calibrated)
         else:
-            frames = _canonical_tables(spec, period, drawn_from, scale)
+            frames = _canonical_tables(spec, period, drawn_from, scale, as_calibrated)
     folder = Path(out_dir) / str(period)
     shutil.rmtree(folder, ignore_errors=True)
     # the export holds workers' and residents' personal data: 0700 before any file is written

@@ -7,6 +7,7 @@ in between rendering and swapping the outputs in.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from gridpulse import config
@@ -18,6 +19,7 @@ from gridpulse.bulletin.typst_writer import write_pdf
 from gridpulse.files.folders import emptied, swap_in
 from gridpulse.files.stable import restamp_outputs
 from gridpulse.files.workbook import write_csv, write_xlsx
+from gridpulse.period import Period
 from gridpulse.publish.ranking import ranking_table
 from gridpulse.warehouse.marts import MonthMarts, read_month
 
@@ -61,6 +63,31 @@ def render_outputs(period: str, built: Path) -> Path:
     for bulletin in bulletins:  # every printed figure again from the marts, before anything is published
         reconcile(bulletin.register, built)
     return staging
+
+
+def render_following(period: str, built: Path) -> str | None:
+    """A month loaded after the month that follows it changes that month's comparison with the
+    month before (previous_rank, rank_change; dbt rewrote those rows): when the following month
+    is published, render it again from `built` and return it if any of its files would change.
+    Its staging folder is then swapped in with swap_in_outputs; unchanged, it is thrown away."""
+    following = str(Period.parse(period).following())
+    published = config.paths().output / following
+    if not published.is_dir():
+        return None
+    try:
+        staging = render_outputs(following, built)
+    except LookupError:  # published once, but no longer in the warehouse: nothing to compare
+        return None
+    if _same_files(staging, published):
+        shutil.rmtree(staging)
+        return None
+    return following
+
+
+def _same_files(one: Path, other: Path) -> bool:
+    names = sorted(p.name for p in one.iterdir())
+    return names == sorted(p.name for p in other.iterdir()) and all(
+        (one / name).read_bytes() == (other / name).read_bytes() for name in names)
 
 
 def swap_in_outputs(period: str) -> dict[str, str]:

@@ -20,7 +20,8 @@ RANKING = """
 SELECT ranking.*, district.org_name AS district_name, scheme.scheme_title_zh
 FROM marts.rpt_rollup_ranking_monthly AS ranking
 INNER JOIN marts.dim_org_unit AS district ON district.org_id = ranking.district_id
-INNER JOIN (SELECT DISTINCT scheme_id, scheme_title_zh FROM marts.dim_scheme_item) AS scheme USING (scheme_id)
+INNER JOIN (SELECT scheme_id, arg_max(scheme_title_zh, valid_from) AS scheme_title_zh  -- the latest version's title
+            FROM marts.dim_scheme_item GROUP BY scheme_id) AS scheme USING (scheme_id)
 WHERE ranking.period = ?
 ORDER BY ranking.scheme_id, ranking.rollup_rank, ranking.district_id, ranking.org_id
 """

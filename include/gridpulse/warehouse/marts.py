@@ -27,7 +27,7 @@ class MonthMarts:
     period: str
     ranking: pd.DataFrame      # rpt_ranking_monthly for the period, by rank
     scores: pd.DataFrame       # fct_score_monthly for the period
-    items: pd.DataFrame        # dim_scheme_item
+    items: pd.DataFrame        # dim_scheme_item: the versions in force in the period
     headline: dict             # rpt_headline_monthly row of the period (first scheme)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # every MONTH_QUERIES frame
     org_units: pd.DataFrame = field(default_factory=pd.DataFrame)  # dim_org_unit
@@ -37,7 +37,10 @@ def read_month(warehouse: Path, period: str) -> MonthMarts:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         frames = {name: con.execute(sql, [period]).df() for name, sql in MONTH_QUERIES.items()}
-        items = con.execute("SELECT * FROM marts.dim_scheme_item ORDER BY scheme_id, display_order").df()
+        # the items of the version of each scheme in force in the month
+        items = con.execute("""SELECT * FROM marts.dim_scheme_item
+                               WHERE valid_from <= $period AND (valid_to IS NULL OR valid_to >= $period)
+                               ORDER BY scheme_id, display_order""", {"period": period}).df()
         org_units = con.execute("SELECT * FROM marts.dim_org_unit ORDER BY org_id").df()
     finally:
         con.close()
