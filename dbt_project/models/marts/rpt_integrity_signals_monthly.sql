@@ -86,8 +86,8 @@ month_end_burst as (
         'month_end_burst' as signal_id,
         workers.worker_id as unit_id,
         {{ safe_divide('coalesce(counts.late_events, 0)', 'workers.events_reported') }} as score,
-        {{ safe_divide('coalesce(counts.late_events, 0)', 'workers.events_reported') }} as measured_value,
-        district.share as reference_value,
+        100 * {{ safe_divide('coalesce(counts.late_events, 0)', 'workers.events_reported') }} as measured_value,
+        100 * district.share as reference_value,
         workers.events_reported as base
     from workers
     inner join district_month_end as district on district.period = workers.period
