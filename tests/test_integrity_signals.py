@@ -136,3 +136,17 @@ def test_the_month_stays_the_same_without_planting(tmp_path, demo_month):
         assert path.read_bytes() == (again / path.name).read_bytes(), path.name
     assert not (tmp_path / f"{PERIOD}.planted.json").exists()
 
+
+
+def test_the_trends_dashboard_has_a_page_of_the_signals(planted):
+    from gridpulse.dashboard.server import render
+
+    warehouse = planted / "data" / "warehouse" / "gridpulse.duckdb"
+    status, front = render("/", {}, warehouse)
+    assert status == 200 and f'href="/signals?period={PERIOD}"' in front
+    status, html = render("/signals", {"period": PERIOD}, warehouse)
+    assert status == 200 and "不是认定弄虚作假的结论" in html
+    for (signal, unit), records in _planted_cases(planted).items():
+        assert records[0] in html, (signal, unit)
+        if signal not in ("instant_closes", "late_timestamps"):
+            assert f"网格员{unit}" in html
