@@ -150,3 +150,18 @@ def test_the_trends_dashboard_has_a_page_of_the_signals(planted):
         assert records[0] in html, (signal, unit)
         if signal not in ("instant_closes", "late_timestamps"):
             assert f"网格员{unit}" in html
+
+
+def test_the_worked_question_lists_the_planted_cases(planted):
+    """docs/analysts.md's question 18, run as written on the planted month."""
+    from test_analyst_queries import questions
+
+    con = duckdb.connect(str(planted / "data" / "warehouse" / "gridpulse.duckdb"), read_only=True)
+    try:
+        relation = con.sql(questions()[18])
+        rows = [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+    finally:
+        con.close()
+    cases = _planted_cases(planted)
+    assert {(r["unit_id"], r["record_ids"]) for r in rows} >= {(unit, ",".join(ids)) for (_, unit), ids in cases.items()}
+    assert [float(r["strength"]) for r in rows] == sorted((float(r["strength"]) for r in rows), reverse=True)
