@@ -59,14 +59,22 @@ summed as (
         sum(events_reported) as events_reported
     from days
     group by period, worker_id, activity_date
+),
+
+placed as (
+    -- each worker of the month in their grid and township, joined once per worker, not per day
+    select workers.period, workers.worker_id, workers.grid_id, grids.township_id, grids.district_id
+    from {{ ref('stg_grid_workers') }} as workers
+    left join {{ ref('int_org_hierarchy') }} as grids
+        on grids.period = workers.period and grids.org_id = workers.grid_id
 )
 
 select
     summed.period,
     summed.activity_date,
     summed.worker_id,
-    workers.grid_id,
-    grids.township_id,
+    placed.grid_id,
+    placed.township_id,
     summed.online = 1 as is_online,
     cast(summed.online_minutes as {{ dbt.type_bigint() }}) as online_minutes,
     cast(summed.online_km as decimal(18, 2)) as online_km,
@@ -74,9 +82,6 @@ select
     cast(floor(summed.patrol_seconds / 60.0) as {{ dbt.type_bigint() }}) as patrol_minutes,
     cast(summed.patrol_km as decimal(18, 2)) as patrol_km,
     cast(summed.events_reported as {{ dbt.type_bigint() }}) as events_reported,
-    grids.district_id
+    placed.district_id
 from summed
-left join {{ ref('stg_grid_workers') }} as workers
-    on workers.period = summed.period and workers.worker_id = summed.worker_id
-left join {{ ref('int_org_hierarchy') }} as grids
-    on grids.period = summed.period and grids.org_id = workers.grid_id
+left join placed on placed.period = summed.period and placed.worker_id = summed.worker_id
