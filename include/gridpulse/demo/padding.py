@@ -17,7 +17,7 @@ limits they are planted against (read from that file, so the two cannot drift ap
 | near_duplicate_events | a worker | 6 of their events filed again, 1-8 minutes after the first |
 | implausible_patrols | a worker | 6 of their patrols recorded at 0 km |
 | online_days_without_work | a worker | online every day, patrols dropped on every day without an event |
-| instant_closes | a grid | 4 of its events put in a slow category and closed 1-minute-to-limit after report |
+| instant_closes | a grid | 4 of its events put in the first slow category and closed 1 minute to the limit after the report |
 | late_timestamps | a grid | 2 of its events closed after the month's end, before the export |
 
 The cases planted, with the records behind each, are returned (and written by the generator to
