@@ -12,6 +12,7 @@ from gridpulse.dbt_sources import SOURCES_FILE, render, sources
 from gridpulse.load.month import CALENDAR_COLUMNS, PLATFORM_WORD_COLUMNS
 from gridpulse.load.raw import table_columns
 from gridpulse.schemes import SCHEME_COLUMNS
+from gridpulse.signals import SIGNAL_COLUMNS
 from gridpulse.transform.dbt import run_dbt
 
 MODELS_DIR = config.DBT_PROJECT_DIR / "models"
@@ -27,6 +28,7 @@ def test_sources_describe_the_tables_the_loader_writes():
     assert described["platform_words"] == list(PLATFORM_WORD_COLUMNS)
     for name, columns in SCHEME_COLUMNS.items():
         assert sorted(described[name]) == sorted(columns), name
+    assert described["integrity_signals"] == list(SIGNAL_COLUMNS)
     assert "worker_name" not in described["grid_workers"] and "source_row" in described["grid_workers"]
 
 
@@ -54,7 +56,7 @@ def test_dbt_unit_tests_pass(tmp_path):
     empty and every model is built empty first (`dbt run --empty`)."""
     warehouse = tmp_path / "empty.duckdb"
     raw = {table.name: table_columns(table) for table in tables().values()} | {"calendar_days": CALENDAR_COLUMNS,
-                                                                               "platform_words": PLATFORM_WORD_COLUMNS} | SCHEME_COLUMNS
+                                                                               "platform_words": PLATFORM_WORD_COLUMNS} | SCHEME_COLUMNS | {"integrity_signals": SIGNAL_COLUMNS}
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA raw")
         for name, columns in raw.items():

@@ -18,7 +18,7 @@ STEPS = ["sources", "ingest", "validate", "load", "transform", "bulletin", "publ
          "pipeline", "orchestration"]
 # Code every step may use, and that itself imports no step: configuration, the contract, the month,
 # problems and quarantine, the warehouse file, file writing.
-SHARED = ["locations", "profile", "config", "contract", "period", "problems", "quarantine", "private_files", "calendar", "schemes",
+SHARED = ["locations", "profile", "config", "contract", "period", "problems", "quarantine", "private_files", "calendar", "schemes", "signals",
           "numbers", "crashpoints", "catalogue", "warehouse", "files", "month_lock", "connections"]
 
 

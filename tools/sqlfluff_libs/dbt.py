@@ -16,3 +16,7 @@ def dateadd(datepart: str, interval, from_date_or_timestamp: str) -> str:
 
 def datediff(first_date: str, second_date: str, datepart: str) -> str:
     return f"date_diff('{datepart}', {first_date}::timestamp, {second_date}::timestamp)"
+
+
+def listagg(measure: str, delimiter_text: str = "','", order_by_clause: str | None = None, limit_num=None) -> str:
+    return f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from gridpulse import config
-from gridpulse.bulletin import charts, findings, grid, township
+from gridpulse.bulletin import charts, findings, grid, integrity, township
 from gridpulse.bulletin.document import Bulletin, Chart, Heading, Letterhead, Paragraph, Table
 from gridpulse.bulletin.figures import KINDS, Register
 from gridpulse.bulletin.month import Month
@@ -188,9 +188,11 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
               Heading("二、存在的问题", 1), *findings.section_two(month, conf, conf["unit_word"][level]),
               Heading(f"三、{closing_heading}", 1), *[Paragraph(line) for line in closing_text]]
     scheme_title = str(month.items.scheme_title_zh.iloc[0])
+    # the internal edition's 数据质量提示 follows the scheme's rules in the 附件
+    annex = integrity.annex(month) if integrity.switched_on(district, conf) else []
     return Bulletin(scheme_id, marts.period, title(conf, scheme, marts.period, words), letterhead(marts.period, conf, district), district["addressees"],
                     blocks, f"{scheme_title}{'内容' if scheme_title.endswith('考核') else '考核内容'}",
-                    appendix(month), register)
+                    appendix(month) + annex, register)
 
 
 def output_name(scheme_id: str, first: bool) -> str:

@@ -152,7 +152,8 @@ def trends(con, scheme_id: str | None) -> str:
             + "<h2>失分热力图（各月平均失分，分）</h2>"
             + svg.heatmap([names[o] for o in latest], items, values, weights)
             + f'<ol class="items">{legend}</ol>'
-            + '<p class="note">点击乡镇（街道）名称查看其村（社区）和网格。数据来自已发布的数据仓库（只读）。</p>')
+            + '<p class="note">点击乡镇（街道）名称查看其村（社区）和网格。数据来自已发布的数据仓库（只读）。</p>'
+            + f'<p>{_link("/signals", "数据质量提示（哪些数据值得核查）", period=months[-1])}</p>')
     return page(title, body)
 
 
@@ -197,3 +198,33 @@ def village(con, org_id: str, scheme_id: str, period: str) -> str:
             "<h2>各网格运行情况</h2>" + _table(["网格", *(label for _, label, _ in GRID_COLUMNS)], rows)
             + "<h2>各网格指标（网格员指标按网格汇总）</h2>" + _indicator_table(con, scheme_id, period, grids, None))
     return page(f"{unit['org_name']} {period}", body)
+
+
+def signals(con, period: str | None) -> str:
+    """数据质量提示: units flagged per signal over the months, and a month's flagged units with the
+    records behind each (ids only). A prompt to look, not a verdict: the page says so first."""
+    period = period or queries.latest_month(con)
+    if not period:
+        return page("数据质量提示", "<p>已发布的数据仓库中还没有月份。</p>")
+    counts = queries.signal_months(con)
+    months = sorted({r["period"] for r in counts})
+    by_signal: dict[str, dict[str, int]] = {}
+    for r in counts:
+        by_signal.setdefault(r["label_zh"], {})[r["period"]] = r["units"]
+    trend = _table(["提示", *[_link("/signals", m, period=m) for m in months]],
+                   [[escape(label)] + [_number(values.get(m, 0)) for m in months] for label, values in by_signal.items()])
+    flagged = queries.signals_of_month(con, period)
+    back = f'<p>{_link("/", "← 返回趋势")}</p>'
+    if not flagged:
+        return page(f"数据质量提示 {period}", back + f"<p>{escape(period)} 各项数据质量提示均未达到提示阈值。</p>"
+                    + (("<h2>各月提示单位数</h2>" + trend) if months else ""))
+    headers = ["提示", "单位", "所属乡镇（街道）", "测量值", "参照值", "强度", "记录数", "涉及记录"]
+    table_rows = [[escape(r["label_zh"]), escape(r["unit_name"] or f"网格员{r['unit_id']}"), escape(r["township_name"] or "—"),
+                   _number(r["measured_value"]), _number(r["reference_value"]), _number(r["strength"]), _number(r["records"]),
+                   escape(r["record_ids"] or "")] for r in flagged]
+    explanations = "".join(f"<li><b>{escape(label)}</b>：{escape(text)}</li>"
+                           for label, text in dict((r["label_zh"], r["explanation_zh"]) for r in flagged).items())
+    body = (back + f'<p class="note">{escape(flagged[0]["caveat_zh"])}</p>'
+            + "<h2>各月提示单位数</h2>" + trend
+            + f"<h2>{escape(period)} 提示单位</h2>" + _table(headers, table_rows) + f"<ul>{explanations}</ul>")
+    return page(f"数据质量提示 {period}", body)

@@ -115,3 +115,27 @@ def grid_activity(con, period: str, village_id: str) -> list[dict]:
                worker_hazard_events, transferred_events, timeliness_rate
         FROM marts.rpt_grid_activity_monthly WHERE period = $period AND village_id = $village ORDER BY grid_name""",
                 {"period": period, "village": village_id})
+
+
+def signal_months(con) -> list[dict]:
+    """Units flagged per month and integrity signal (数据质量提示), the last 12 months with any."""
+    return rows(con, """
+        SELECT period, display_order, signal_id, label_zh, count(*) AS units
+        FROM marts.rpt_integrity_signals_monthly
+        WHERE period IN (SELECT DISTINCT period FROM marts.rpt_ranking_monthly ORDER BY period DESC LIMIT 12)
+        GROUP BY period, display_order, signal_id, label_zh ORDER BY display_order, period""", {})
+
+
+def signals_of_month(con, period: str) -> list[dict]:
+    return rows(con, """
+        SELECT s.label_zh, s.unit_level, s.unit_id, u.org_name AS unit_name, t.org_name AS township_name,
+               s.measured_value, s.reference_value, s.strength, s.records, s.record_ids, s.explanation_zh, s.caveat_zh
+        FROM marts.rpt_integrity_signals_monthly AS s
+        LEFT JOIN marts.dim_org_unit AS u ON u.org_id = s.unit_id
+        LEFT JOIN marts.dim_org_unit AS t ON t.org_id = s.township_id
+        WHERE s.period = $period ORDER BY s.display_order, s.strength DESC, s.unit_id""", {"period": period})
+
+
+def latest_month(con) -> str | None:
+    found = rows(con, "SELECT max(period) AS period FROM marts.rpt_ranking_monthly", {})
+    return found[0]["period"] if found else None

@@ -26,6 +26,8 @@ def render(path: str, params: dict[str, str], warehouse: Path) -> tuple[int, str
     with queries.read_only(warehouse) as con:
         if path == "/":
             return 200, pages.trends(con, params.get("scheme"))
+        if path == "/signals":
+            return 200, pages.signals(con, params.get("period"))
         scheme = params.get("scheme") or (queries.township_schemes(con) or [{"scheme_id": ""}])[0]["scheme_id"]
         if path == "/township" and "id" in params:
             return 200, pages.township(con, params["id"], scheme, params.get("period"))

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                              "kept). With --deployment: each district's. With --province: every township's population")
     parser.add_argument("--district", default="yushui", help="a demo district in include/config/demo/: yushui (seed 000, 2022-11), "
                                                              "baiguan (seed 002, 2021-09), fenyi, xiannvhu")
+    parser.add_argument("--plant", action="store_true", help="plant the padding patterns of include/config/demo/padding.yml "
+                                                            "(the cases go to OUT/<period>.planted.json)")
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--deployment", type=Path, help="a deployment of several districts: every district's month, from the demo "
                                                         "spec its entry names, into its own source folder")
@@ -42,7 +44,12 @@ def main(argv: list[str] | None = None) -> int:
               f"in {province.seconds:.1f} s", file=sys.stderr)
         print(province.deployment_file)
         return 0
-    print(generate(args.period, args.out, seed=args.seed, scale=args.scale, district=args.district))
+    padding = None
+    if args.plant:
+        from gridpulse.demo.padding import padding_mix
+
+        padding = padding_mix()
+    print(generate(args.period, args.out, seed=args.seed, scale=args.scale, district=args.district, padding=padding))
     return 0
 
 

@@ -185,16 +185,20 @@ def _rate_quality(spec: dict, district: District, frame: pd.DataFrame, rng) -> N
 
 
 def build_transfers(district: District, events: pd.DataFrame, rng, month_end: pd.Timestamp) -> pd.DataFrame:
-    """Each township centre transfers some of its township's new valid events to agencies."""
+    """Each township centre transfers some of its township's new valid events to agencies, between
+    the event's report and its close (or the month's end)."""
     rows = []
     candidates = events[~events.is_carried_over & events.is_valid]
     members = candidates.groupby("township_id", sort=False).indices  # positions, ascending
     for t in district.townships.itertuples():
         pool = candidates.index[members.get(t.org_id, np.array([], dtype=int))]
         for idx in rng.choice(pool, size=min(len(pool), t.transfers), replace=False):
-            at = events.at[idx, "reported_at"] + pd.Timedelta(seconds=int(rng.integers(1800, 86400)))
+            at = min(events.at[idx, "reported_at"] + pd.Timedelta(seconds=int(rng.integers(1800, 86400))), month_end - pd.Timedelta(seconds=1))
+            closed = events.at[idx, "closed_at"]
             rows.append({"event_id": events.at[idx, "event_id"], "from_org_id": t.org_id,
-                         "to_org_id": district.agencies[rng.integers(0, len(district.agencies))], "transferred_at": min(at, month_end - pd.Timedelta(seconds=1))})
+                         "to_org_id": district.agencies[rng.integers(0, len(district.agencies))],
+                         # never after the event's close: validation refuses such a transfer
+                         "transferred_at": at if pd.isna(closed) else min(at, closed)})
     frame = pd.DataFrame(rows).sort_values("transferred_at", kind="stable").reset_index(drop=True)
     frame.insert(0, "transfer_id", [f"T{i + 1:07d}" for i in range(len(frame))])
     return frame

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from contextlib import nullcontext
 from functools import lru_cache
@@ -17,6 +18,7 @@ from gridpulse.demo import grid_district, months
 from gridpulse.demo.activity import build_admin_logins, build_app_activity, build_disputes, build_patrols, build_visits
 from gridpulse.demo.district import build_district, scaled_townships
 from gridpulse.demo.events import build_events, build_transfers
+from gridpulse.demo.padding import plant
 from gridpulse.demo.writer import write_manifest, write_table
 from gridpulse.period import Period
 from gridpulse.private_files import make_private, private_folder
@@ -136,7 +138,8 @@ def district_seed(seed: int, spec: dict) -> int:
 
 
 def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, platform: str | None = None,
-             district: str = "yushui", spec: dict | None = None, as_calibrated: bool = False) -> Path:
+             district: str = "yushui", spec: dict | None = None, as_calibrated: bool = False,
+             padding: dict[str, int] | None = None) -> Path:
     """Write <out_dir>/<period>/ with every file of the export and, last, the manifest.
     `district` names a demo district in include/config/demo/ (or `spec` is one, e.g. a generated
     district). Its files are written the way its platform exports them, unless `platform` names
@@ -155,6 +158,7 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
             frames = _grid_tables(spec, period, drawn_from, as_calibrated)
         else:
             frames = _canonical_tables(spec, period, drawn_from, scale, as_calibrated)
+        cases = plant(frames, pd.Timestamp(period.end), drawn_from, padding) if padding else None
     folder = Path(out_dir) / str(period)
     shutil.rmtree(folder, ignore_errors=True)
     # the export holds workers' and residents' personal data: 0700 before any file is written
@@ -168,5 +172,8 @@ def generate(period: str | Period, out_dir: Path, seed: int = DEFAULT_SEED, scal
                 "exported_at": f"{period.next_first_day.isoformat()}T02:00:00+08:00", "files": files}
     # the manifest comes last: its presence tells the pipeline that the export is complete
     write_manifest(folder, manifest, config.manifest_name(mapping))
+    if cases is not None:  # the answer key, beside the export and not in it
+        key = [{"signal_id": c.signal_id, "unit_id": c.unit_id, "record_ids": c.record_ids} for c in cases]
+        (Path(out_dir) / f"{period}.planted.json").write_text(json.dumps(key, ensure_ascii=False, indent=1), encoding="utf-8")
     make_private(folder)  # and every file 0600, as the archive keeps them
     return folder

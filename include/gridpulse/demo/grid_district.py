@@ -72,7 +72,8 @@ def _transfers(spec: dict, org_units: pd.DataFrame, events: pd.DataFrame, rng) -
     for agency, n in spec["transfers"].items():
         for idx in rng.choice(pool, size=n, replace=False):
             rows.append({"event_id": events.event_id[idx], "from_org_id": spec["township"]["code"], "to_org_id": agencies[agency],
-                         "transferred_at": events.reported_at[idx] + pd.Timedelta(hours=2)})
+                         # two hours after the report, or at the close if it came sooner
+                         "transferred_at": min(events.reported_at[idx] + pd.Timedelta(hours=2), events.closed_at[idx])})
     frame = pd.DataFrame(rows)
     frame.insert(0, "transfer_id", [f"T{i + 1:07d}" for i in range(len(frame))])
     return frame

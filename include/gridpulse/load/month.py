@@ -1,4 +1,5 @@
-"""Load a validated export into raw, with the month's calendar and the schemes, in one transaction."""
+"""Load a validated export into raw, with the month's calendar, the schemes and the integrity signals,
+in one transaction."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +15,7 @@ from gridpulse.load.pseudonyms import pseudonymised_select
 from gridpulse.load.raw import connect, replace_period, replace_period_from, replace_table, table_columns
 from gridpulse.period import Period
 from gridpulse.schemes import SCHEME_COLUMNS, scheme_frames
+from gridpulse.signals import SIGNAL_COLUMNS, signal_frame
 from gridpulse.sources.archive import received_files
 from gridpulse.sources.manifest import read_manifest
 from gridpulse.warehouse import owner
@@ -88,6 +90,7 @@ def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]
     period = str(month)
     calendar = calendar_frame(month)  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
+    signals = signal_frame()  # a bad signals file fails here, before anything is written
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)
     owner.check(building)  # another district's warehouse: refused before its restricted store is touched
@@ -102,6 +105,7 @@ def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]
             for name, frame in schemes.items():
                 replace_table(con, name, SCHEME_COLUMNS[name], frame)
             replace_table(con, "platform_words", PLATFORM_WORD_COLUMNS, platform_words_frame())
+            replace_table(con, "integrity_signals", SIGNAL_COLUMNS, signals)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -19,6 +19,7 @@ MONTH_QUERIES = {
     "disputes": "SELECT * FROM marts.rpt_disputes_by_level_monthly WHERE period = ? ORDER BY org_id, found_level",
     "categories": "SELECT * FROM marts.rpt_event_categories_monthly WHERE period = ? ORDER BY org_id, category_rank, category",
     "agencies": "SELECT * FROM marts.rpt_agency_handling_monthly WHERE period = ? ORDER BY agency_id",
+    "signals": "SELECT * FROM marts.rpt_integrity_signals_monthly WHERE period = ? ORDER BY display_order, signal_id, unit_id",
 }
 
 
