@@ -2,7 +2,7 @@
 # What the print and browser tests need from Debian, and the 公文 fonts the bulletin sets its text in.
 # Run as root on a Debian or Ubuntu machine (CI's .ci/run does); nothing happens without apt-get.
 #
-# The fonts: Fandol (FandolFang for 仿宋, FandolSong Bold for 小标宋, FandolHei for 黑体, FandolKai for
+# The fonts: Fandol (FandolFang for 仿宋, FandolSong Bold for 小标宋, FandolSong for 宋体 (page numbers), FandolHei for 黑体, FandolKai for
 # 楷体; GPL with the font exception, so they may be embedded in a PDF) cover GB 2312 and every character
 # the bulletins print. Debian ships them only inside texlive-lang-chinese, whose dependencies are most of
 # TeX Live: the package is downloaded and only the four fonts are taken out of it, into FONT_DIR.
@@ -33,7 +33,7 @@ if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
     (cd "$scratch" && apt-get download -qq texlive-lang-chinese 2>/dev/null)
     mkdir -p "$FONT_DIR"
     dpkg-deb --fsys-tarfile "$scratch"/texlive-lang-chinese_*.deb \
-        | tar -x -C "$scratch" --wildcards '*/fandol/FandolFang-Regular.otf' '*/fandol/FandolSong-Bold.otf' \
+        | tar -x -C "$scratch" --wildcards '*/fandol/FandolFang-Regular.otf' '*/fandol/FandolSong-Bold.otf' '*/fandol/FandolSong-Regular.otf' \
               '*/fandol/FandolHei-Regular.otf' '*/fandol/FandolKai-Regular.otf'
     find "$scratch" -name 'Fandol*.otf' -exec cp {} "$FONT_DIR/" \;
     fc-cache -f "$FONT_DIR" >/dev/null

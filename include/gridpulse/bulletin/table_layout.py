@@ -17,6 +17,8 @@ PT_TO_MM = 25.4 / 72
 # 公文 tables are set smaller than the 3号 body: 5号 where the table fits, else 小5号
 TABLE_FONT_PT = (10.5, 9.0)
 CELL_PADDING_MM = 1.6       # left and right cell margins together (0.8 mm each)
+CELL_LINE = 1.5             # a cell's line pitch, in its font size (exact, in the DOCX and the PDF alike)
+CELL_INSET_Y_PT = 0.25      # above and below a cell's text: LibreOffice adds the 0.5 pt border to a row's height
 SLACK_EM = 0.4              # what Word, WPS and LibreOffice add around a line (seen: a 6-character name wrapped without it)
 PORTRAIT_WIDTH_MM = 210 - 28 - 26    # A4 less GB/T 9704's left and right margins
 LANDSCAPE_WIDTH_MM = 297 - 37 - 35   # A4 across, the same margins turned with the page
