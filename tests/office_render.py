@@ -21,7 +21,7 @@ def soffice_path() -> str | None:
 
 def _fontconfig(folder: Path) -> Path:
     faces = print_faces()
-    aliases = "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{faces.families[role]}</family></prefer></alias>"
+    aliases = "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{faces.families[role].removesuffix(' R')}</family></prefer></alias>"
                       for role in FONTS for name in (FONTS[role][0], *ALIASES[role]))
     dirs = "".join(f"<dir>{d}</dir>" for d in faces.folders)
     config = folder / "fonts.conf"

@@ -61,7 +61,9 @@ def _run(paragraph, text: str, font: str = BODY_FONT, size=SIZE["3号"], bold: b
     if size == SIZE["3号"]:  # 28 characters a line, as the PDF sets them
         spacing = OxmlElement("w:spacing")
         spacing.set(qn("w:val"), str(round(page.TRACKING_PT * 20)))
-        run._element.get_or_add_rPr().append(spacing)
+        r_pr = run._element.get_or_add_rPr()
+        later = next((e for e in r_pr if e.tag in (qn("w:w"), qn("w:kern"), qn("w:position"), qn("w:sz"))), None)
+        later.addprevious(spacing) if later is not None else r_pr.append(spacing)  # the schema's order
     if colour:
         run.font.color.rgb = colour
     return run

@@ -45,6 +45,7 @@ FONTS = {
 # other names the same fonts go by, which a reader's machine may have instead
 ALIASES = {"body": ("仿宋", "FangSong", "FangSong_GB2312", "STFangsong"), "title": ("小标宋", "FZXiaoBiaoSong-B05S"),
            "hei": ("SimHei", "STHeiti"), "kai": ("楷体", "KaiTi", "KaiTi_GB2312", "STKaiti"), "song": ("SimSun", "STSong")}
+TYPST_NAMES = {"FandolFang": "FandolFang R"}   # the family name Typst reads from FandolFang's name table
 FANDOL_FILES = ("FandolFang-Regular.otf", "FandolSong-Bold.otf", "FandolSong-Regular.otf", "FandolHei-Regular.otf",
                 "FandolKai-Regular.otf")
 FANDOL_DIRS = ("/usr/local/share/fonts/fandol", "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol")
@@ -74,7 +75,8 @@ def print_faces() -> Faces:
     found = fandol_dir()
     if found is None:
         return Faces({role: names[2] for role, names in FONTS.items()}, tuple(dict.fromkeys(noto)), "regular")
-    return Faces({role: names[1] for role, names in FONTS.items()}, tuple(dict.fromkeys((str(found), *noto))), "bold")
+    return Faces({role: TYPST_NAMES.get(names[1], names[1]) for role, names in FONTS.items()},
+                 tuple(dict.fromkeys((str(found), *noto))), "bold")
 
 
 def css_family(role: str, generic: str = "serif") -> str:
