@@ -24,7 +24,6 @@ from gridpulse.bulletin.reconcile import style_mismatch
 from conftest import SEED_MONTHS
 from office_render import soffice_path, to_pdf
 
-
 NO_SOFFICE = "LibreOffice (soffice) is not installed: the DOCX and XLSX are not rendered here; tools/install_print_tools.sh"
 NO_FANDOL = "the Fandol fonts are not installed (tools/install_print_tools.sh): the PDF falls back to Noto"
 
@@ -99,8 +98,8 @@ def _printed_sizes(pdf: Path) -> list[float]:
     """The printed size in pt of every Chinese character of the PDF: its loose box's width, which is
     the font size times the page's scale for a full-width character."""
     sizes = []
-    for page in pypdfium2.PdfDocument(str(pdf)):
-        text = page.get_textpage()
+    for sheet in pypdfium2.PdfDocument(str(pdf)):
+        text = sheet.get_textpage()
         for i in range(text.count_chars()):
             if ord(text.get_text_range(i, 1)[:1] or " ") >= 0x4E00:
                 left, _, right, _ = text.get_charbox(i, loose=True)
@@ -171,13 +170,13 @@ def test_docx_in_libreoffice_has_as_many_pages_as_the_pdf(published, kind, tmp_p
 def _text_box(pdf: Path, wanted: str) -> tuple[float, float, float]:
     """(page width, left, right) in pt of the last place the PDF prints `wanted`."""
     found = None
-    for page in pypdfium2.PdfDocument(str(pdf)):
-        text = page.get_textpage()
+    for printed in pypdfium2.PdfDocument(str(pdf)):
+        text = printed.get_textpage()
         whole = text.get_text_range()
         at = whole.rfind(wanted)
         if at >= 0:
             boxes = [text.get_charbox(i) for i in range(at, at + len(wanted))]
-            found = (page.get_width(), min(b[0] for b in boxes), max(b[2] for b in boxes))
+            found = (printed.get_width(), min(b[0] for b in boxes), max(b[2] for b in boxes))
     assert found, wanted
     return found
 
