@@ -4,6 +4,7 @@ figures and the scorecard or the grid tables, with charts), section 二 (finding
 appendix printed from the scheme's own rows."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -149,6 +150,7 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     district = config.settings()["district"] | (conf.get("schemes") or {}).get(scheme_id, {})
     register = Register(marts.period, number_style(conf, scheme_id))
     month = Month(marts, scheme_id, register)
+    month.ordinal_names = re.compile(conf["ordinal_names"]) if conf.get("ordinal_names") else None
     _check_score_decimals(month, register)
     level = str(month.items.scored_org_level.iloc[0])
     year, mon = marts.period[:4], int(marts.period[5:])
