@@ -8,6 +8,7 @@ on a landscape page (GB/T 9704 allows a wide table across the page).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ SLACK_EM = 0.4              # what Word, WPS and LibreOffice add around a line (
 PORTRAIT_WIDTH_MM = 210 - 28 - 26    # A4 less GB/T 9704's left and right margins
 LANDSCAPE_WIDTH_MM = 297 - 37 - 35   # A4 across, the same margins turned with the page
 WEIGHT_IN_BRACKETS = re.compile(r"^(.+?)(（[^（）]*\d[^（）]*）)$")
+UNIT_IN_BRACKETS = re.compile(r"^(.{2,}?)(（[^（）\d]{1,3}）)$")   # "网格员（名）": the unit on a line of its own
 
 
 def text_width_em(text: str) -> float:
@@ -37,13 +39,17 @@ def header_lines(header: str) -> list[str]:
     header as one line."""
     if "\n" in header:
         return header.split("\n")
-    found = WEIGHT_IN_BRACKETS.match(header)
+    found = WEIGHT_IN_BRACKETS.match(header) or UNIT_IN_BRACKETS.match(header)
     return [found.group(1), found.group(2)] if found else [header]
 
 
 def _header_minimum_em(header: str) -> float:
-    """The narrowest a header may go: its bracket whole, and at least two characters a line."""
-    return max([2.0] + [text_width_em(line) for line in header_lines(header)[1:]])
+    """The narrowest a header may go: its bracket whole, its words in at most three lines of two
+    characters or more, and the slack a body cell has (without it LibreOffice broke the rollup's
+    headers at 2 em one character a line)."""
+    lines = header_lines(header)
+    words = max(2.0, math.ceil(text_width_em(lines[0]) / 3))
+    return max([words] + [text_width_em(line) for line in lines[1:]]) + SLACK_EM / 2
 
 
 @dataclass
