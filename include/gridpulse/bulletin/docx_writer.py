@@ -17,7 +17,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -72,7 +72,19 @@ def _run(paragraph, text: str, font: str = BODY_FONT, size=SIZE["3号"], bold: b
 LINE_PITCH = Pt(page.LINE_PT)  # 22 lines a page
 
 
+def _no_autospace(paragraph) -> None:
+    """No space between Chinese and digits ("2975条", as 公文 print and the PDF sets them): LibreOffice
+    adds one unless each paragraph says not to."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        later = next((e for e in p_pr if e.tag in (qn("w:spacing"), qn("w:ind"), qn("w:jc"), qn("w:rPr"))), None)
+        later.addprevious(element) if later is not None else p_pr.append(element)
+
+
 def _spacing(paragraph, indent: bool = True, exact=LINE_PITCH) -> None:
+    _no_autospace(paragraph)
     form = paragraph.paragraph_format
     form.line_spacing_rule, form.line_spacing = WD_LINE_SPACING.EXACTLY, exact  # 22 lines a page
     form.space_before = form.space_after = Pt(0)
@@ -450,40 +462,38 @@ def _appendix(document, bulletin: Bulletin) -> None:
 
 def _imprint(document, bulletin: Bulletin) -> None:
     """版记 at the foot of the last page: 抄送 (if any) and 印发机关 with 印发日期 in 4号, one character
-    in from either side, between thick rules (a thin one between its lines). A table floating at the
-    bottom of the text block, as GB/T 9704 puts it, whatever the page's text leaves above it."""
-    lines = ([[f"抄送：{bulletin.letterhead.copy_to}。", ""]] if bulletin.letterhead.copy_to else [])
-    lines.append([bulletin.letterhead.printed_by, f"{bulletin.letterhead.print_date}印发"])
-    table = document.add_table(rows=len(lines), cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _fixed_widths(table, [page.TEXT_WIDTH_MM * 0.65, page.TEXT_WIDTH_MM * 0.35], padding_mm=0)
-    properties = table._tbl.tblPr
-    floating = OxmlElement("w:tblpPr")
-    for key, value in (("w:vertAnchor", "margin"), ("w:horzAnchor", "margin"), ("w:tblpYSpec", "bottom"),
-                       ("w:tblpXSpec", "center")):
-        floating.set(qn(key), value)
-    properties.insert(0, floating)
-    borders = OxmlElement("w:tblBorders")
-    for side, size in (("top", 8), ("bottom", 8), ("insideH", 4)):
-        border = OxmlElement(f"w:{side}")
-        for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "0"), ("w:color", "000000")):
-            border.set(qn(key), value)
-        borders.append(border)
-    properties.append(borders)
-    for row, texts in zip(table.rows, lines):
-        if texts[1] == "":
-            row.cells[0].merge(row.cells[1])
-        for cell, text, side in zip(row.cells, texts, ("left", "right")):
-            paragraph = cell.paragraphs[0]
-            if paragraph.text or not text:
-                continue
-            _spacing(paragraph, indent=False)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if side == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-            setattr(paragraph.paragraph_format, f"{side}_indent", Pt(page.IMPRINT_PT))
+    in from either side, between thick rules (a thin one between its lines). Its paragraphs share a
+    frame anchored to the bottom of the text block, as GB/T 9704 puts it, whatever the page's text
+    leaves above it (Word and LibreOffice make one frame of paragraphs with the same w:framePr)."""
+    lines = ([f"抄送：{bulletin.letterhead.copy_to}。"] if bulletin.letterhead.copy_to else []) + ["imprint"]
+    for n, text in enumerate(lines):
+        paragraph = document.add_paragraph()
+        _spacing(paragraph, indent=False)
+        form = paragraph.paragraph_format
+        form.left_indent = form.right_indent = Pt(page.IMPRINT_PT)
+        _frame(paragraph)
+        if n == 0:
+            _rule(paragraph, "top", 8, "000000")
+        if text == "imprint":
+            # LibreOffice counts a tab from the left indent and drops one that reaches the right indent
+            form.tab_stops.add_tab_stop(TEXT_WIDTH - Pt(2 * page.IMPRINT_PT) - Mm(1), WD_TAB_ALIGNMENT.RIGHT)
+            _run(paragraph, f"{bulletin.letterhead.printed_by}\t{bulletin.letterhead.print_date}印发", size=SIZE["4号"])
+            _rule(paragraph, "bottom", 8, "000000")
+            if n:
+                _rule(paragraph, "top", 4, "000000")
+        else:
             _run(paragraph, text, size=SIZE["4号"])
-    anchor = document.add_paragraph()  # a floating table stands before the paragraph it is anchored to
-    _spacing(anchor, indent=False, exact=Pt(1))
-    _mark_size(anchor, Pt(1))
+
+
+def _frame(paragraph) -> None:
+    """The paragraph in a frame across the text width at the bottom of the text block."""
+    frame = OxmlElement("w:framePr")
+    for key, value in (("w:w", str(int(TEXT_WIDTH.twips))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
+                       ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:yAlign", "bottom")):
+        frame.set(qn(key), value)
+    p_pr = paragraph._p.get_or_add_pPr()
+    style = p_pr.find(qn("w:pStyle"))
+    (style.addnext(frame) if style is not None else p_pr.insert(0, frame))
 
 
 def write_docx(bulletin: Bulletin, path: Path) -> None:
