@@ -167,18 +167,18 @@ def test_docx_in_libreoffice_has_as_many_pages_as_the_pdf(published, kind, tmp_p
     assert docx_pages == len(pypdfium2.PdfDocument(str(published[kind] / "bulletin.pdf")))
 
 
-def _text_box(pdf: Path, wanted: str) -> tuple[float, float, float]:
-    """(page width, left, right) in pt of the last place the PDF prints `wanted`."""
-    found = None
+def _line_box(pdf: Path, wanted: str) -> tuple[float, float, float]:
+    """(page width, left, right) in pt of the first line the PDF prints that is `wanted` alone; the
+    boxes are the characters' advances (loose), not their ink."""
     for printed in pypdfium2.PdfDocument(str(pdf)):
         text = printed.get_textpage()
         whole = text.get_text_range()
-        at = whole.rfind(wanted)
-        if at >= 0:
-            boxes = [text.get_charbox(i) for i in range(at, at + len(wanted))]
-            found = (printed.get_width(), min(b[0] for b in boxes), max(b[2] for b in boxes))
-    assert found, wanted
-    return found
+        at = next((m for m in range(len(whole)) if whole.startswith(wanted, m)
+                   and whole[m + len(wanted):m + len(wanted) + 1] in ("", "\r", "\n")), None)
+        if at is not None:
+            boxes = [text.get_charbox(i, loose=True) for i in range(at, at + len(wanted))]
+            return printed.get_width(), min(b[0] for b in boxes), max(b[2] for b in boxes)
+    raise AssertionError(f"{wanted} not printed on a line of its own")
 
 
 @pytest.mark.parametrize("kind", list(SEED_MONTHS))
@@ -187,7 +187,7 @@ def test_signature_date_ends_four_characters_in_from_the_right_margin(published,
     right margin (26 mm), and the issuer is centred over the date or ends at the margin."""
     bulletin = Document(str(published[kind] / "bulletin.docx"))
     date = next(p.text for p in bulletin.paragraphs if p.text.endswith("日") and p.text[:2] == "20" and len(p.text) < 12)
-    width, _, right = _text_box(published[kind] / "bulletin.pdf", date)
+    width, _, right = _line_box(published[kind] / "bulletin.pdf", date)
     margin = width - page.MARGINS_MM["right"] * page.PT_PER_MM
     assert abs((margin - right) - 4 * page.BODY_PT) < 1.0
 
