@@ -246,3 +246,44 @@ def test_a_figure_printed_out_of_its_kinds_style_fails_reconciliation():
     assert style_mismatch(Figure(source, 2, "8.30", "score"), register) is None
     assert "number_style" in style_mismatch(Figure(source, 1, "8.3", "score"), register)
     assert style_mismatch(Figure(source, 2, "8.3", "score"), register) is not None  # formatted by hand
+
+
+def _rollup_like_bulletin():
+    """A bulletin holding the rollup's figures table: rollup.yml's 13 headers, three districts."""
+    from gridpulse.bulletin.document import Bulletin, Letterhead, Table
+    from gridpulse.config import CONFIG_DIR, read_yaml
+
+    labels = ["县（区）"] + [f["label"] for f in read_yaml(CONFIG_DIR / "rollup.yml")["figures"]]
+    row = ["仙女湖区", "210", "210", "100.00%", "186", "88.57%", "5060", "153", "153", "100.00%", "87", "86", "98.85%"]
+    table = Table("各县（区）主要指标", labels, [row, row, row])
+    letterhead = Letterhead("新余市平安新余建设领导小组办公室", "2022年12月5日", "新余市平安新余建设领导小组办公室", "2022年12月5日")
+    return Bulletin("rollup", "2022-11", ["新余市2022年11月", "汇总通报"], letterhead, "各县（区）综治中心",
+                    [table], "跨县（区）考核排名", [], Register("2022-11")), labels
+
+
+def _headers_whole(labels: list[str], lines: list[str]) -> list[str]:
+    """Header lines (the words, and the unit in brackets) not printed whole on one line."""
+    from gridpulse.bulletin.table_layout import header_lines
+
+    tokens = {token for line in lines for token in line.split()}
+    return [part for label in labels for part in header_lines(label) if part not in tokens]
+
+
+def test_rollup_figures_table_goes_landscape_with_no_header_broken_one_character_a_line(tmp_path):
+    from gridpulse.bulletin.table_layout import layout
+    from gridpulse.bulletin.typst_writer import write_pdf
+
+    bulletin, labels = _rollup_like_bulletin()
+    assert layout(bulletin.blocks[0]).landscape
+    write_pdf(bulletin, tmp_path / "rollup.pdf")
+    assert _headers_whole(labels, _pdf_lines(tmp_path / "rollup.pdf")) == []
+
+
+@pytest.mark.external
+@pytest.mark.skipif(soffice_path() is None, reason=NO_SOFFICE)
+def test_rollup_figures_table_in_libreoffice_breaks_no_header_one_character_a_line(tmp_path):
+    from gridpulse.bulletin.docx_writer import write_docx
+
+    bulletin, labels = _rollup_like_bulletin()
+    write_docx(bulletin, tmp_path / "rollup.docx")
+    assert _headers_whole(labels, _pdf_lines(to_pdf(tmp_path / "rollup.docx", tmp_path / "lo"))) == []

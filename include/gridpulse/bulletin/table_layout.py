@@ -71,9 +71,11 @@ def _columns(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
     if table.wrap_column is not None:
         body[table.wrap_column] = SLACK_EM  # its sentences wrap: only its header bounds it
     least = [max(b, _header_minimum_em(h)) * em + CELL_PADDING_MM for b, h in zip(body, table.header)]
-    natural = [max(b, *(text_width_em(line) for line in header_lines(h))) * em + CELL_PADDING_MM
+    # a header's natural width holds its longest line with the slack a body cell has: exactly its
+    # text's width, Typst and LibreOffice broke "网格员" into "网格/员"
+    natural = [max(b, *(text_width_em(line) + SLACK_EM / 2 for line in header_lines(h))) * em + CELL_PADDING_MM
                for b, h in zip(body, table.header)]
-    return least, natural
+    return least, [max(n, m) for n, m in zip(natural, least)]
 
 
 def layout(table: Table) -> Layout:
