@@ -1,9 +1,10 @@
 """Render DOCX and XLSX to PDF with LibreOffice, standing in for the Word and WPS of township staff.
 
-LibreOffice is not part of `make test` (it is a Debian package, not a PyPI one): `soffice_path()`
-is None where it is not installed, and the tests that need it skip, saying so. The 公文 fonts the
-DOCX names (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) are mapped to the Noto fonts that
-pip installs, through a private fontconfig file, so the render measures text as a reader's would."""
+LibreOffice is a Debian package, not a PyPI one (.ci/run installs it, tools/install_print_tools.sh):
+`soffice_path()` is None where it is not installed, and the tests that need it skip, saying so. The
+公文 fonts the DOCX names (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) are mapped to the fonts
+the PDF embeds (bulletin/page.py: Fandol where installed, else the Noto fonts pip installs), through a
+private fontconfig file, so the render measures text as a reader's would and as the PDF does."""
 from __future__ import annotations
 
 import os
@@ -11,10 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pylopdf_fonts_zh_cn import sans_path, serif_path
-
-SERIF_NAMES = ("仿宋_GB2312", "仿宋", "楷体_GB2312", "楷体", "方正小标宋简体", "宋体", "FangSong", "SimSun")
-SANS_NAMES = ("黑体", "SimHei")
+from gridpulse.bulletin.page import ALIASES, FONTS, print_faces
 
 
 def soffice_path() -> str | None:
@@ -22,18 +20,15 @@ def soffice_path() -> str | None:
 
 
 def _fontconfig(folder: Path) -> Path:
-    serif_family = "Noto Serif SC"
-    sans_family = "Noto Sans SC"
-    aliases = "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{serif_family}</family></prefer></alias>"
-                      for name in SERIF_NAMES)
-    aliases += "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{sans_family}</family></prefer></alias>"
-                       for name in SANS_NAMES)
+    faces = print_faces()
+    aliases = "".join(f"<alias binding=\"same\"><family>{name}</family><prefer><family>{faces.families[role].removesuffix(' R')}</family></prefer></alias>"
+                      for role in FONTS for name in (FONTS[role][0], *ALIASES[role]))
+    dirs = "".join(f"<dir>{d}</dir>" for d in faces.folders)
     config = folder / "fonts.conf"
     config.write_text(
         "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
         "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"
-        f"<dir>{Path(serif_path()).parent}</dir><dir>{Path(sans_path()).parent}</dir>"
-        f"<cachedir>{folder / 'cache'}</cachedir>{aliases}</fontconfig>", encoding="utf-8")
+        f"{dirs}<cachedir>{folder / 'cache'}</cachedir>{aliases}</fontconfig>", encoding="utf-8")
     return config
 
 

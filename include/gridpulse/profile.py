@@ -56,6 +56,7 @@ class DistrictSection(_Strict):
     doc_number: str | None = Field(None, description="发文字号 pattern, e.g. 某办〔{year}〕{number}号")
     sender: Sender | None = Field(None, description="{name: ..., email: ...}: who the district's mail comes from")
     words: dict[str, str] | None = Field(None, description=f"overrides of the level's words ({', '.join(WORD_KEYS)})")
+    integrity_annex: bool | None = Field(None, description="true: the internal edition with the 数据质量提示 annex")
     texts: dict[str, BulletinText] | None = Field(
         None, description="per scheme id, the closing section's text instead of the scheme's default")
 

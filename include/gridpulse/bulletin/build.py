@@ -6,6 +6,7 @@ the district's (letterhead, level words: 全区/全县) to its profile, the sche
 closing section, number style) to the scheme's file."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -77,10 +78,24 @@ def print_date(period: str, conf: dict, signed: date) -> date:
     return date.fromisoformat(str(fixed)) if fixed else signed
 
 
+def doc_number(period: str, conf: dict, district: dict, signed: date) -> str:
+    """The 发文字号 from the district's pattern (`doc_number`, e.g. "百办〔{year}〕{number}号"), or ""
+    where it sets none. {year} is the year the bulletin is signed. {number} is the running number the
+    office's register gives it: bulletin.yml's `doc_numbers` for the month where the clerk has fixed
+    one, else the assessed month's number (a district issues one bulletin of a scheme a month, so
+    November's is 11, and no two of a year's bulletins share a number)."""
+    pattern = district.get("doc_number") or ""
+    if not pattern:
+        return ""
+    number = (conf.get("doc_numbers") or {}).get(period) or int(period[5:])
+    return pattern.format(year=signed.year, number=number)
+
+
 def letterhead(period: str, conf: dict, district: dict) -> Letterhead:
     signed = issue_date(period, conf)
     return Letterhead(district["issuer"], _date_text(signed), district.get("printed_by") or district["issuer"],
-                      _date_text(print_date(period, conf, signed)), district.get("copy_to") or "")
+                      _date_text(print_date(period, conf, signed)), district.get("copy_to") or "",
+                      doc_number(period, conf, district, signed))
 
 
 def number_style(conf: dict, scheme_id: str) -> dict[str, int]:
@@ -177,6 +192,7 @@ def build_bulletin(marts: MonthMarts, scheme_id: str) -> Bulletin:
     district, words = config.settings()["district"], config.profile().words()
     register = Register(marts.period, number_style(conf, scheme_id))
     month = Month(marts, scheme_id, register, words, platform_words())
+    month.ordinal_names = re.compile(conf["ordinal_names"]) if conf.get("ordinal_names") else None
     _check_score_decimals(month, register)
     level = str(month.items.scored_org_level.iloc[0])
     # the platform's own name unless the district prints another (its profile's data_source)

@@ -86,6 +86,7 @@ class Letterhead:
     printed_by: str
     print_date: str
     copy_to: str = ""   # 抄送机关, printed in the 版记 when set
+    doc_number: str = ""  # 发文字号 (e.g. 百办〔2021〕45号), under the 版头 when the district sets a pattern
 
 
 @dataclass

@@ -1,12 +1,14 @@
-"""The bulletin as DOCX, laid out after GB/T 9704-2012 (党政机关公文格式): A4; margins 37 mm top,
-35 mm bottom, 28 mm left, 26 mm right; the 版头 (issuer in red) over a red separator; title in 2号
-小标宋, broken between words; body in 3号 仿宋; 一、 headings in 黑体, （一） in 楷体, every heading
-two characters in and kept with what follows; the 附件说明, then issuer and date with room for the
-seal (date 右空四字); the 附件 on its own page ("附件" top left, its title centred); the 版记
-(抄送, 印发机关 and 印发日期 between rules); page numbers "— n —" in 4号 宋体. Tables have column
-widths from their content (table_layout), every border drawn, and go on a landscape page when they
-are too wide. Font names are set for East Asian text (w:eastAsia), and the default template's theme
-fonts, which Word would prefer over them, are removed."""
+"""The bulletin as DOCX, laid out after GB/T 9704-2012 (党政机关公文格式) from the page description
+the PDF and the HTML share (page.py): A4 and its margins; 22 lines of 28 characters (exact 28 pt
+line spacing, characters 0.25 pt closer); the 版头 (issuer in red, the 发文字号) over a red separator;
+title in 2号 小标宋, broken between words; body in 3号 仿宋; 一、 headings in 黑体, （一） in 楷体, every
+heading two characters in and kept with what follows; the 附件说明, then issuer and date with room for
+the seal (date 右空四字); the 附件 on its own page ("附件" top left, its title centred); the 版记 (抄送,
+印发机关 and 印发日期 between rules) at the foot of the last page; page numbers "— n —" in 4号 宋体 at
+the outer corners. Tables have column widths from their content (table_layout), every border drawn,
+and go on a landscape page when they are too wide. Font names are set for East Asian text
+(w:eastAsia), with the free Fandol fonts named as their fallbacks (w:altName); the default
+template's theme fonts, which Word would prefer over them, are removed."""
 from __future__ import annotations
 
 import io
@@ -15,24 +17,25 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
+from gridpulse.bulletin import page
 from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph, Table, title_lines
-from gridpulse.bulletin.table_layout import CELL_PADDING_MM, header_lines, layout
+from gridpulse.bulletin.table_layout import CELL_LINE, CELL_PADDING_MM, header_lines, layout
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEI_FONT = "黑体"
-KAI_FONT = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-SIZE = {"2号": Pt(22), "3号": Pt(16), "4号": Pt(14), "5号": Pt(10.5), "小5号": Pt(9)}
+TITLE_FONT = page.FONTS["title"][0]
+BODY_FONT = page.FONTS["body"][0]
+HEI_FONT = page.FONTS["hei"][0]
+KAI_FONT = page.FONTS["kai"][0]
+PAGE_NUMBER_FONT = page.FONTS["song"][0]
+SIZE = {"2号": Pt(22), "3号": Pt(16), "小3号": Pt(15), "4号": Pt(14), "5号": Pt(10.5), "小5号": Pt(9)}
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 RED = RGBColor(0xC0, 0x00, 0x00)
-CHAR = Pt(16)  # one character of the 3号 body: GB/T 9704 measures indents in characters
-TEXT_WIDTH = Mm(210 - 28 - 26)
+CHAR = Pt(page.BODY_PT)  # one character of the 3号 body: GB/T 9704 measures indents in characters
+TEXT_WIDTH = Mm(page.TEXT_WIDTH_MM)
 
 
 def set_font(r_pr_owner, name: str) -> None:
@@ -55,15 +58,33 @@ def _run(paragraph, text: str, font: str = BODY_FONT, size=SIZE["3号"], bold: b
     run = paragraph.add_run(text)
     set_font(run._element, font)
     run.font.size, run.font.bold = size, bold
+    if size == SIZE["3号"]:  # 28 characters a line, as the PDF sets them
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(round(page.TRACKING_PT * 20)))
+        r_pr = run._element.get_or_add_rPr()
+        later = next((e for e in r_pr if e.tag in (qn("w:w"), qn("w:kern"), qn("w:position"), qn("w:sz"))), None)
+        later.addprevious(spacing) if later is not None else r_pr.append(spacing)  # the schema's order
     if colour:
         run.font.color.rgb = colour
     return run
 
 
-LINE_PITCH = Pt(28)  # 22 lines a page
+LINE_PITCH = Pt(page.LINE_PT)  # 22 lines a page
+
+
+def _no_autospace(paragraph) -> None:
+    """No space between Chinese and digits ("2975条", as 公文 print and the PDF sets them): LibreOffice
+    adds one unless each paragraph says not to."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        later = next((e for e in p_pr if e.tag in (qn("w:spacing"), qn("w:ind"), qn("w:jc"), qn("w:rPr"))), None)
+        later.addprevious(element) if later is not None else p_pr.append(element)
 
 
 def _spacing(paragraph, indent: bool = True, exact=LINE_PITCH) -> None:
+    _no_autospace(paragraph)
     form = paragraph.paragraph_format
     form.line_spacing_rule, form.line_spacing = WD_LINE_SPACING.EXACTLY, exact  # 22 lines a page
     form.space_before = form.space_after = Pt(0)
@@ -80,6 +101,7 @@ def _defaults(document) -> None:
     normal = document.styles["Normal"]
     set_font(normal.element, BODY_FONT)
     normal.font.size = SIZE["3号"]
+    normal.paragraph_format.widow_control = True  # no line alone at a page's foot or head, as the PDF
     for style in document.styles:
         if getattr(style, "element", None) is not None and style.element.rPr is not None:
             fonts = style.element.rPr.find(qn("w:rFonts"))
@@ -88,29 +110,57 @@ def _defaults(document) -> None:
                     fonts.attrib.pop(qn(attribute), None)
 
 
+def _font_table(document) -> None:
+    """Each 公文 font named in the font table with its free fallback (w:altName) and the GB 2312
+    character set: a Word or WPS without 仿宋_GB2312 then takes FandolFang, or another GB 2312 serif."""
+    part = next(p for p in document.part.package.iter_parts() if str(p.partname).endswith("fontTable.xml"))
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="{"swiss" if role == "hei" else "roman"}"/><w:pitch w:val="variable"/></w:font>'
+        for role, (name, fallback, _) in page.FONTS.items())
+    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+
+
 def _page(document) -> None:
+    """Page numbers "— n —" in 4号 宋体, 7 mm below the text block: odd pages at the right, even
+    pages at the left, one character in."""
     section = document.sections[0]
     _portrait(section)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(footer, "— ", PAGE_NUMBER_FONT, SIZE["4号"])
-    _page_field(_run(footer, "", PAGE_NUMBER_FONT, SIZE["4号"]))
-    _run(footer, " —", PAGE_NUMBER_FONT, SIZE["4号"])
+    document.settings.odd_and_even_pages_header_footer = True
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if side == "right" else WD_ALIGN_PARAGRAPH.LEFT
+        form = paragraph.paragraph_format
+        form.space_before = form.space_after = Pt(0)
+        form.line_spacing_rule, form.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(page.PAGE_NUMBER_PT)
+        setattr(form, f"{side}_indent", Pt(page.PAGE_NUMBER_PT))
+        _run(paragraph, "— ", PAGE_NUMBER_FONT, SIZE["4号"])
+        _page_field(_run(paragraph, "", PAGE_NUMBER_FONT, SIZE["4号"]))
+        _run(paragraph, " —", PAGE_NUMBER_FONT, SIZE["4号"])
+
+
+def _footer_distance() -> Mm:
+    """From the page's bottom edge to the page number's line, so that it stands 7 mm below the text."""
+    return Mm(page.MARGINS_MM["bottom"] - page.PAGE_NUMBER_BELOW_MM) - Pt(page.PAGE_NUMBER_PT)
 
 
 def _portrait(section) -> None:
+    margins = page.MARGINS_MM
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.page_width, section.page_height = Mm(page.PAGE_MM[0]), Mm(page.PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(margins["top"]), Mm(margins["bottom"])
+    section.left_margin, section.right_margin = Mm(margins["left"]), Mm(margins["right"])
+    section.footer_distance = _footer_distance()
 
 
 def _landscape(section) -> None:
     """A4 across for a wide table; the margins turn with the page (37 and 35 mm at the sides)."""
+    margins = page.MARGINS_MM
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
-    section.left_margin, section.right_margin = Mm(37), Mm(35)
+    section.page_width, section.page_height = Mm(page.PAGE_MM[1]), Mm(page.PAGE_MM[0])
+    section.top_margin, section.bottom_margin = Mm(margins["left"]), Mm(margins["right"])
+    section.left_margin, section.right_margin = Mm(margins["top"]), Mm(margins["bottom"])
+    section.footer_distance = Mm(margins["right"] - page.PAGE_NUMBER_BELOW_MM) - Pt(page.PAGE_NUMBER_PT)
 
 
 def _page_field(run) -> None:
@@ -142,6 +192,7 @@ def _caption(document, text: str) -> None:
     _spacing(caption, indent=False)
     caption.paragraph_format.keep_with_next = True
     _run(caption, text, HEI_FONT, SIZE["5号"])
+    caption.paragraph_format.widow_control = False
 
 
 def _table(document, block: Table) -> None:
@@ -173,6 +224,7 @@ def _table(document, block: Table) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 _no_wrap(cell)  # a name or a score on one line, as the column was sized for
             _run(paragraph, text, BODY_FONT, size)
+            _cell_spacing(paragraph, size)
             _mark_size(paragraph, size)
             if (r, c) in block.highlight:
                 _shade(cell, "FDE2E2")
@@ -181,6 +233,14 @@ def _table(document, block: Table) -> None:
         _repeat_header(header_row)
     if shape.landscape:
         _portrait(document.add_section(WD_SECTION.NEW_PAGE))
+
+
+def _cell_spacing(paragraph, size) -> None:
+    """A cell's lines at an exact pitch, as the PDF sets them: the same row heights in both."""
+    form = paragraph.paragraph_format
+    form.line_spacing_rule, form.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(size.pt * CELL_LINE)
+    form.space_before = form.space_after = Pt(0)
+    form.first_line_indent = Pt(0)
 
 
 def _mark_size(paragraph, size) -> None:
@@ -200,9 +260,10 @@ def _header_text(cell, lines: list[str], size, width_mm: float) -> None:
     cell.width = Mm(width_mm)  # as the columns are: add_table gave every cell an equal share
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _cell_spacing(paragraph, size)
     _mark_size(paragraph, size)
     for n, line in enumerate(lines):
-        run = _run(paragraph, line, HEI_FONT, size, bold=True)
+        run = _run(paragraph, line, HEI_FONT, size)
         if n:
             run._element.addprevious(_line_break())
 
@@ -231,7 +292,7 @@ def _line_break():
     return run
 
 
-def _fixed_widths(table, widths_mm: list[float]) -> None:
+def _fixed_widths(table, widths_mm: list[float], padding_mm: float = CELL_PADDING_MM) -> None:
     """Column widths as set, not auto-fitted by Word, WPS or LibreOffice; small cell margins."""
     table.autofit = False
     properties = table._tbl.tblPr
@@ -247,7 +308,7 @@ def _fixed_widths(table, widths_mm: list[float]) -> None:
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(int(Mm(CELL_PADDING_MM / 2).twips)))
+        margin.set(qn("w:w"), str(int(Mm(padding_mm / 2).twips)))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     properties.append(margins)
@@ -291,8 +352,12 @@ def _repeat_header(row) -> None:
 def _chart(document, block: Chart) -> None:
     """The caption above the chart, kept with it: one title (the image draws none)."""
     _caption(document, block.caption)
-    document.add_picture(io.BytesIO(block.png), width=Cm(14))
-    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_picture(io.BytesIO(block.png), width=Mm(page.CHART_WIDTH_MM))
+    picture = document.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    form = picture.paragraph_format
+    form.space_before = form.space_after = Pt(0)
+    form.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
 
 def _paragraph(document, text: str, indent: bool = True):
@@ -330,82 +395,88 @@ def _rule(paragraph, side: str, size_eighths: int, colour: str) -> None:
 
 
 def _masthead(document, bulletin: Bulletin) -> None:
-    """版头: the issuer in red, and the red separator line under it."""
+    """版头: the issuer in red 小标宋; the 发文字号 two lines below it, centred, where the district
+    sets one; the red separator 4 pt under the last of them."""
     issuer = document.add_paragraph()
     issuer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(issuer, indent=False, exact=Pt(page.TITLE_LINE_PT))
     _run(issuer, bulletin.issuer, TITLE_FONT, SIZE["2号"], colour=RED)
-    _rule(issuer, "bottom", 12, "C00000")
-    issuer.paragraph_format.space_after = Pt(28)
+    last = issuer
+    if bulletin.letterhead.doc_number:
+        last = document.add_paragraph()
+        last.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(last, indent=False)
+        last.paragraph_format.space_before = LINE_PITCH * 2
+        _run(last, bulletin.letterhead.doc_number)
+    _rule(last, "bottom", 12, "C00000")
 
 
 def _title(document, bulletin: Bulletin) -> None:
+    """The title two lines below the separator, the addressees one line below the title."""
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(title, indent=False, exact=Pt(35))
+    _spacing(title, indent=False, exact=Pt(page.TITLE_LINE_PT))
     for n, line in enumerate(title_lines(bulletin.title_segments)):
         run = _run(title, line, TITLE_FONT, SIZE["2号"])
         if n:
             run._element.addprevious(_line_break())
-    title.paragraph_format.space_after = Pt(28)
+    title.paragraph_format.space_before = LINE_PITCH * 2
+    title.paragraph_format.space_after = LINE_PITCH
 
 
 def _signature(document, bulletin: Bulletin) -> None:
-    """附件说明 under the body, then two blank lines for the seal, the issuer centred over the date,
-    and the date 右空四字. The body's last paragraph goes with them: the signature never stands on a
-    page of its own with no body text (公文 practice)."""
+    """附件说明 a line under the body, then two blank lines for the seal, the issuer centred over the
+    date, and the date 右空四字. The body's last paragraph goes with them: the signature never stands
+    on a page of its own with no body text (公文 practice)."""
     last = [child for child in document.element.body if child.tag != qn("w:sectPr")][-1]
     if last.tag == qn("w:p"):  # text or a chart; a table's last row cannot be kept with it
         document.paragraphs[-1].paragraph_format.keep_with_next = True
     _paragraph(document, "").paragraph_format.keep_with_next = True
     note = _paragraph(document, bulletin.appendix_note)
     note.paragraph_format.keep_with_next = True
-    for _ in range(2):
+    for _ in range(page.SEAL_LINES):
         _paragraph(document, "", indent=False).paragraph_format.keep_with_next = True
-    date_em = _em(bulletin.signature_date)
     issuer = _paragraph(document, bulletin.issuer, indent=False)
     issuer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    issuer.paragraph_format.right_indent = Pt(max(0.0, 4 + (date_em - _em(bulletin.issuer)) / 2) * CHAR.pt)
+    issuer.paragraph_format.right_indent = Pt(page.BODY_PT * page.issuer_right_chars(bulletin.issuer, bulletin.signature_date))
     issuer.paragraph_format.keep_with_next = True
     date_line = _paragraph(document, bulletin.signature_date, indent=False)
     date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    date_line.paragraph_format.right_indent = CHAR * 4
-
-
-def _em(text: str) -> float:
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    date_line.paragraph_format.right_indent = CHAR * page.SIGNATURE_RIGHT_CHARS
 
 
 def _appendix(document, bulletin: Bulletin) -> None:
     """附件 page: "附件" alone at the top left in 黑体, the title centred in 小标宋, then the text."""
     label = document.add_paragraph()
-    label.add_run().add_break(WD_BREAK.PAGE)
+    label.paragraph_format.page_break_before = True
     _spacing(label, indent=False)
     _run(label, "附件", HEI_FONT)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(title, indent=False, exact=Pt(35))
-    title.paragraph_format.space_before = title.paragraph_format.space_after = Pt(28)
+    _spacing(title, indent=False, exact=Pt(page.TITLE_LINE_PT))
+    title.paragraph_format.space_before = title.paragraph_format.space_after = LINE_PITCH
     _run(title, bulletin.appendix_title, TITLE_FONT, SIZE["2号"])
     for block in bulletin.appendix:
         _block(document, block)
 
 
 def _imprint(document, bulletin: Bulletin) -> None:
-    """版记: 抄送 (if any) and 印发机关 with 印发日期, between thick rules, in 4号, one character in
-    from either side; kept together at the end."""
+    """版记 at the foot of the last page: 抄送 (if any) and 印发机关 with 印发日期 in 4号, one character
+    in from either side, between thick rules (a thin one between its lines). Its paragraphs share a
+    frame anchored to the bottom of the text block, as GB/T 9704 puts it, whatever the page's text
+    leaves above it (Word and LibreOffice make one frame of paragraphs with the same w:framePr)."""
     lines = ([f"抄送：{bulletin.letterhead.copy_to}。"] if bulletin.letterhead.copy_to else []) + ["imprint"]
-    _paragraph(document, "", indent=False)
     for n, text in enumerate(lines):
         paragraph = document.add_paragraph()
         _spacing(paragraph, indent=False)
         form = paragraph.paragraph_format
-        form.left_indent = form.right_indent = Pt(14)
-        form.keep_with_next = n < len(lines) - 1
+        form.left_indent = form.right_indent = Pt(page.IMPRINT_PT)
+        _frame(paragraph)
         if n == 0:
             _rule(paragraph, "top", 8, "000000")
         if text == "imprint":
             # LibreOffice counts a tab from the left indent and drops one that reaches the right indent
-            form.tab_stops.add_tab_stop(TEXT_WIDTH - Pt(28) - Mm(1), WD_TAB_ALIGNMENT.RIGHT)
+            form.tab_stops.add_tab_stop(TEXT_WIDTH - Pt(2 * page.IMPRINT_PT) - Mm(1), WD_TAB_ALIGNMENT.RIGHT)
             _run(paragraph, f"{bulletin.letterhead.printed_by}\t{bulletin.letterhead.print_date}印发", size=SIZE["4号"])
             _rule(paragraph, "bottom", 8, "000000")
             if n:
@@ -414,9 +485,21 @@ def _imprint(document, bulletin: Bulletin) -> None:
             _run(paragraph, text, size=SIZE["4号"])
 
 
+def _frame(paragraph) -> None:
+    """The paragraph in a frame across the text width at the bottom of the text block."""
+    frame = OxmlElement("w:framePr")
+    for key, value in (("w:w", str(int(TEXT_WIDTH.twips))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
+                       ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:yAlign", "bottom")):
+        frame.set(qn(key), value)
+    p_pr = paragraph._p.get_or_add_pPr()
+    style = p_pr.find(qn("w:pStyle"))
+    (style.addnext(frame) if style is not None else p_pr.insert(0, frame))
+
+
 def write_docx(bulletin: Bulletin, path: Path) -> None:
     document = Document()
     _defaults(document)
+    _font_table(document)
     _page(document)
     properties = document.core_properties
     properties.title = bulletin.title

@@ -118,8 +118,13 @@ class Name(Figure):
     """A unit's name as printed, looked up again by its code in dim_org_unit: a name cut short or
     mistyped in any section, table or chart fails reconciliation like a wrong figure."""
 
+    prefix: str = ""   # the parent's name, where units of one name are told apart ("江滨社区" + "一网格")
+
     def text(self, value) -> str:
         return "/" if value is None else str(value)
+
+    def __str__(self) -> str:
+        return self.prefix + self.printed
 
 
 Printed = Figure | Derived | Share
@@ -203,10 +208,11 @@ class Register:
     def check_sum(self, parts: list[Figure], total: Figure) -> None:
         self.sum_checks.append(SumCheck(tuple(parts), total))
 
-    def name(self, org_id, org_name: str) -> Name:
-        """A unit's name as printed, from dim_org_unit."""
+    def name(self, org_id, org_name: str, parent: Name | None = None) -> Name:
+        """A unit's name as printed, from dim_org_unit; after its parent's (checked too) where given."""
         plain = org_id.item() if hasattr(org_id, "item") else org_id
-        named = Name(Source("dim_org_unit", (("org_id", plain),), "org_name"), -1, str(org_name))
+        named = Name(Source("dim_org_unit", (("org_id", plain),), "org_name"), -1, str(org_name),
+                     prefix=str(parent) if parent is not None else "")
         self.entries.append(named)
         return named
 

@@ -29,7 +29,7 @@ def _tied(month: Month, rows: list[dict], mart: str, key: tuple[str, ...], colum
     if len(rows) > most:
         month.register.tie(mart, rows[0], key, column, decimals, printed, [], count=str(len(rows)))
         return f"{len(rows)}个{unit_word}（名单见考核排名表）"
-    names = [month.name(r["org_id"]) for r in rows]
+    names = [month.unit_name(r["org_id"]) for r in rows]
     month.register.tie(mart, rows[0], key, column, decimals, printed, names)
     return joined_names(names)
 
@@ -95,7 +95,7 @@ def concentration(month: Month, n: int) -> list[str]:
         towns = sorted(towns, key=lambda r: (-(r["denominator"] - r["numerator"]), r["org_id"]))[:n]
         towns = [t for t in towns if t["denominator"] > t["numerator"]]
         shorts = [month.register.difference(month.ind(t, "denominator"), month.ind(t, "numerator")) for t in towns]
-        named = joined_names(f"{month.name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
+        named = joined_names(f"{month.unit_name(t['org_id'])}{s}名" for t, s in zip(towns, shorts))
         top = month.register.sum(shorts)
         lines.append(f"{month.words['whole']}{what}的网格员{short_all}名，主要集中在{named}，共{top}名，占{month.share(top, short_all)}。")
     return lines
@@ -109,9 +109,9 @@ def rank_changes(month: Month) -> str | None:
     up = moved[moved.rank_change > 0].sort_values(["rank_change", "org_id"], ascending=[False, True]).to_dict("records")
     parts = []
     if down:
-        parts.append("排名下降的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
+        parts.append("排名下降的有" + joined_names(f"{month.unit_name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名降至第{month.rank(u, 'rank')}名）" for u in down))
     if up:
-        parts.append("排名上升的有" + joined_names(f"{month.name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
+        parts.append("排名上升的有" + joined_names(f"{month.unit_name(u['org_id'])}（由第{month.rank(u, 'previous_rank')}名升至第{month.rank(u, 'rank')}名）" for u in up))
     # the month before was scored under the scheme's earlier version: ranks compare, totals do not
     since = "与上月（按调整前方案评分）相比，" if bool(moved.get("across_scheme_change", pd.Series(dtype=bool)).fillna(False).any()) else "与上月相比，"
     return since + "；".join(parts) + "。" if parts else since + "各单位排名没有变化。"

@@ -2,6 +2,8 @@
 register every printed figure and name goes through (so reconciliation can check each again)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from gridpulse.bulletin.figures import Register
@@ -27,6 +29,8 @@ class Month:
         headline = marts.frames["headline"]
         self.headline = headline[headline.scheme_id == scheme_id].iloc[0].to_dict() if len(headline) else {}
         self.activity = marts.frames["activity"]
+        self._repeated_names: set[str] | None = None
+        self.ordinal_names: re.Pattern | None = None  # set by the bulletin from bulletin.yml
 
     def item(self, indicator_id: str) -> pd.Series | None:
         found = self.items[self.items.indicator_id == indicator_id]
@@ -59,6 +63,21 @@ class Month:
     def name(self, org_id: str):
         """A unit's name, printed whole and checked again against dim_org_unit."""
         return self.register.name(org_id, self.org_name(org_id))
+
+    def unit_name(self, org_id: str):
+        """A scored unit's name as the findings print it: after its parent's where another unit the
+        scheme scores has the same name, or where the name is only an ordinal that any 社区 may use
+        (`ordinal`, bulletin.yml `ordinal_names`): 高丰社区一网格, not 一网格."""
+        own = self.org_name(org_id)
+        if self._repeated_names is None:
+            names = [self.org_name(org) for org in self.ranking.org_id]
+            self._repeated_names = {n for n in names if names.count(n) > 1}
+        ordinal = self.ordinal_names
+        if own not in self._repeated_names and not (ordinal and ordinal.fullmatch(own)):
+            return self.name(org_id)
+        units = self.marts.org_units
+        parent = units.loc[units.org_id == org_id, "parent_org_id"].iloc[0]
+        return self.register.name(org_id, own, self.name(parent) if isinstance(parent, str) and parent else None)
 
     def org_name(self, org_id: str) -> str:
         units = self.marts.org_units

@@ -4,6 +4,7 @@ rendered by WeasyPrint until Typst proved 25 times faster (docs/benchmark.md, "P
 from __future__ import annotations
 
 import base64
+import zlib
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -20,7 +21,7 @@ def _environment() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
     env.filters["em"] = text_width_em
     env.globals.update(layout=layout, header_lines=header_lines, title_lines=title_lines, em=text_width_em,
-                       sticky_offsets=sticky_offsets)
+                       sticky_offsets=sticky_offsets, compact_columns=compact_columns, table_id=table_id)
     return env
 
 
@@ -30,6 +31,19 @@ def sticky_offsets(table, shape) -> list[float]:
     em_mm = shape.font_pt * PT_TO_MM
     widths = [w / em_mm for w in shape.widths_mm[:table.numeric_from]]
     return [round(sum(widths[:i]), 2) for i in range(len(widths))]
+
+
+def compact_columns(table) -> list[int]:
+    """The columns a phone shows of a ranking table too wide for it: the key columns (rank, name)
+    and the total; [] for a table that fits a phone as it is."""
+    if len(table.header) <= 5 or table.header[-1] != "总分":
+        return []
+    return [*range(table.numeric_from), len(table.header) - 1]
+
+
+def table_id(table) -> str:
+    """A stable anchor for a table, so the phone's link opens its full form."""
+    return f"t{zlib.crc32(table.caption.encode('utf-8')):08x}"
 
 
 def html_text(bulletin: Bulletin) -> str:

@@ -8,6 +8,7 @@ on a landscape page (GB/T 9704 allows a wide table across the page).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,10 +18,13 @@ PT_TO_MM = 25.4 / 72
 # 公文 tables are set smaller than the 3号 body: 5号 where the table fits, else 小5号
 TABLE_FONT_PT = (10.5, 9.0)
 CELL_PADDING_MM = 1.6       # left and right cell margins together (0.8 mm each)
+CELL_LINE = 1.5             # a cell's line pitch, in its font size (exact, in the DOCX and the PDF alike)
+CELL_INSET_Y_PT = 0.25      # above and below a cell's text: LibreOffice adds the 0.5 pt border to a row's height
 SLACK_EM = 0.4              # what Word, WPS and LibreOffice add around a line (seen: a 6-character name wrapped without it)
 PORTRAIT_WIDTH_MM = 210 - 28 - 26    # A4 less GB/T 9704's left and right margins
 LANDSCAPE_WIDTH_MM = 297 - 37 - 35   # A4 across, the same margins turned with the page
 WEIGHT_IN_BRACKETS = re.compile(r"^(.+?)(（[^（）]*\d[^（）]*）)$")
+UNIT_IN_BRACKETS = re.compile(r"^(.{2,}?)(（[^（）\d]{1,3}）)$")   # "网格员（名）": the unit on a line of its own
 
 
 def text_width_em(text: str) -> float:
@@ -35,13 +39,17 @@ def header_lines(header: str) -> list[str]:
     header as one line."""
     if "\n" in header:
         return header.split("\n")
-    found = WEIGHT_IN_BRACKETS.match(header)
+    found = WEIGHT_IN_BRACKETS.match(header) or UNIT_IN_BRACKETS.match(header)
     return [found.group(1), found.group(2)] if found else [header]
 
 
 def _header_minimum_em(header: str) -> float:
-    """The narrowest a header may go: its bracket whole, and at least two characters a line."""
-    return max([2.0] + [text_width_em(line) for line in header_lines(header)[1:]])
+    """The narrowest a header may go: its bracket whole, its words in at most three lines of two
+    characters or more, and the slack a body cell has (without it LibreOffice broke the rollup's
+    headers at 2 em one character a line)."""
+    lines = header_lines(header)
+    words = max(2.0, math.ceil(text_width_em(lines[0]) / 3))
+    return max([words] + [text_width_em(line) for line in lines[1:]]) + SLACK_EM / 2
 
 
 @dataclass
@@ -63,9 +71,11 @@ def _columns(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
     if table.wrap_column is not None:
         body[table.wrap_column] = SLACK_EM  # its sentences wrap: only its header bounds it
     least = [max(b, _header_minimum_em(h)) * em + CELL_PADDING_MM for b, h in zip(body, table.header)]
-    natural = [max(b, *(text_width_em(line) for line in header_lines(h))) * em + CELL_PADDING_MM
+    # a header's natural width holds its longest line with the slack a body cell has: exactly its
+    # text's width, Typst and LibreOffice broke "网格员" into "网格/员"
+    natural = [max(b, *(text_width_em(line) + SLACK_EM / 2 for line in header_lines(h))) * em + CELL_PADDING_MM
                for b, h in zip(body, table.header)]
-    return least, natural
+    return least, [max(n, m) for n, m in zip(natural, least)]
 
 
 def layout(table: Table) -> Layout:

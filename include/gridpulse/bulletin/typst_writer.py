@@ -1,14 +1,14 @@
 """The bulletin as PDF typeset by Typst (the `typst` wheel, a compiler without system
-dependencies), after GB/T 9704-2012 as the WeasyPrint PDF before it: the same Bulletin model, the
-same column widths (table_layout), the same Noto fonts the project ships.
+dependencies), after GB/T 9704-2012: the same Bulletin model, page description (page.py) and column
+widths (table_layout) as the DOCX and the HTML; the 公文 fonts' free stand-ins (Fandol) embedded.
 
 Nothing from the data is written as Typst markup. The template (templates/bulletin.typ) reads the
 bulletin from a JSON file and prints its strings as strings, so a unit named "=SUM(A1)", "#[x]",
 "$y$" or "@b" prints as those characters and cannot run as code. Charts are PNG files beside it.
 
 The PDF is the same bytes for the same bulletin: its creation date is the end of the assessed
-month (files/stable.py), only the shipped fonts are used (never the machine's), and Typst writes
-no random identifiers."""
+month (files/stable.py), only the fonts page.py names are used (never the machine's others), and
+Typst writes no random identifiers."""
 from __future__ import annotations
 
 import calendar
@@ -17,10 +17,9 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from pylopdf_fonts_zh_cn import serif_path
-
+from gridpulse.bulletin import page
 from gridpulse.bulletin.document import Bulletin, Chart, Heading, Paragraph, Table, title_lines
-from gridpulse.bulletin.table_layout import header_lines, layout, text_width_em
+from gridpulse.bulletin.table_layout import CELL_INSET_Y_PT, CELL_PADDING_MM, header_lines, layout
 from gridpulse.files.stable import month_end_stamp
 
 TEMPLATE = Path(__file__).parent / "templates" / "bulletin.typ"
@@ -28,11 +27,16 @@ TEMPLATE = Path(__file__).parent / "templates" / "bulletin.typ"
 
 @lru_cache(maxsize=1)
 def _fonts():
-    """The shipped Noto SC fonts only: a machine's own fonts would change the bytes (and the look)."""
+    """The fonts page.py names only: a machine's own fonts would change the bytes (and the look)."""
     import typst  # imported here: only this step needs it
 
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                       font_paths=[str(Path(serif_path()).parent)])
+                       font_paths=list(page.print_faces().folders))
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _header_rows(table: Table) -> list[list[dict]]:
@@ -74,7 +78,9 @@ def _blocks(blocks: list, folder: Path, charts: list[int]) -> list[dict]:
             name = f"chart-{len(charts)}.png"
             charts.append(len(charts))
             (folder / name).write_bytes(block.png)
-            out.append({"kind": "chart", "caption": block.caption, "image": name})
+            width, height = png_size(block.png)
+            out.append({"kind": "chart", "caption": block.caption, "image": name, "width_mm": page.CHART_WIDTH_MM,
+                        "height_pt": page.CHART_WIDTH_MM * page.PT_PER_MM * height / width})
     return out
 
 
@@ -86,11 +92,12 @@ def bulletin_data(bulletin: Bulletin, folder: Path) -> dict:
         body[-1]["sticky"] = True  # the body's last lines go with the 附件说明 and the signature
     letterhead = bulletin.letterhead
     return {
-        "title": bulletin.title, "title_lines": title_lines(bulletin.title_segments),
+        "page": page.description() | {"cell_padding_mm": CELL_PADDING_MM, "cell_inset_y_pt": CELL_INSET_Y_PT},
+        "doc_number": letterhead.doc_number, "title": bulletin.title, "title_lines": title_lines(bulletin.title_segments),
         "issuer": bulletin.issuer, "addressees": bulletin.addressees, "blocks": body,
         "appendix_note": bulletin.appendix_note, "signature_date": bulletin.signature_date,
         # the issuer centred over the date, which stands four characters in from the right
-        "issuer_pad_em": max(0.0, 4 + (text_width_em(bulletin.signature_date) - text_width_em(bulletin.issuer)) / 2),
+        "issuer_pad_em": page.issuer_right_chars(bulletin.issuer, bulletin.signature_date),
         "appendix_title": bulletin.appendix_title, "appendix": _blocks(bulletin.appendix, folder, charts),
         "copy_to": letterhead.copy_to, "printed_by": letterhead.printed_by, "print_date": letterhead.print_date,
     }

@@ -1,6 +1,7 @@
 """Ranking tables as CSV (UTF-8 with BOM, so Excel and WPS open it in Chinese) and XLSX."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
 FONT = "宋体"
+FONT_PT = 10.5          # 5号, as the bulletin's tables
+LEAST_SCALE = 86        # printed at no less than 86 %: 10.5 pt text never prints below 9 pt
+PAGE_UNITS = 100        # A4 landscape less the margins, in column-width units as LibreOffice prints them (seen: about 7.7 pt each)
 BELOW_STANDARD = PatternFill("solid", start_color="FDE2E2", end_color="FDE2E2")
 THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -70,34 +74,73 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
         for row in table.itertuples(index=False):
             sheet.append([safe_text(v.item() if hasattr(v, "item") else v) for v in row])
         for cell in sheet[HEADER_ROW]:
-            cell.font = Font(name=FONT, bold=True)
+            cell.font = Font(name=FONT, bold=True, size=FONT_PT)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        weights = table.attrs.get("weights", {})
-        for header, column_cells in zip(table.columns, sheet.iter_cols(min_row=HEADER_ROW + 1)):
-            for cell in column_cells:
-                cell.font = Font(name=FONT)
-                if isinstance(cell.value, (int, float)) and header in weights | {"总分": 0}:
-                    cell.number_format = "0.00"
-                    if cell.value < weights.get(header, 0):
-                        cell.fill = BELOW_STANDARD
-        for letter, header in zip((c.column_letter for c in sheet[HEADER_ROW]), table.columns):
-            # a Chinese character is two columns wide
-            sheet.column_dimensions[letter].width = max(8, 2 * len(str(header)) + 2)
+        _cells(sheet, table)
+        widths = _widths(sheet, table)
         for row in sheet.iter_rows(min_row=HEADER_ROW):
             for cell in row:
                 cell.border = GRID
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=KEY_COLUMNS + 1).coordinate
-        _print_setup(sheet, title, period)
+        _print_setup(sheet, title, period, sum(widths))
     book.save(path)
 
 
-def _print_setup(sheet, title: str, period: str) -> None:
-    """A4 landscape, one page wide, the title and header rows on every printed page, and the scheme and month
-    printed at the top of each page."""
+def _cells(sheet, table: pd.DataFrame) -> None:
+    """Body cells at 5号; scores in the bulletin's style (`score_decimals`: the grid scheme's whole
+    points print 20, not 20.00), shaded below their item's full marks; codes and names as text."""
+    weights = table.attrs.get("weights", {})
+    decimals = table.attrs.get("score_decimals", 2)
+    score_format = "0" if decimals == 0 else "0." + "0" * decimals
+    for header, column_cells in zip(table.columns, sheet.iter_cols(min_row=HEADER_ROW + 1)):
+        for cell in column_cells:
+            cell.font = Font(name=FONT, size=FONT_PT)
+            cell.alignment = Alignment(vertical="center")
+            if isinstance(cell.value, str):
+                cell.number_format = "@"  # a 15-digit code stays text: never 3.30604E+14, never rounded
+            elif isinstance(cell.value, (int, float)) and header in weights | {"总分": 0}:
+                cell.number_format = score_format
+                if cell.value < weights.get(header, 0):
+                    cell.fill = BELOW_STANDARD
+
+
+WEIGHT_IN_BRACKETS = re.compile(r"^(.+?)(（[^（）]*\d[^（）]*）)$")
+
+
+def text_units(value) -> float:
+    """A cell's printed width in column-width units: a Chinese character two, a digit or letter one
+    and a little (宋体 at 10.5 pt, as LibreOffice and Excel print it)."""
+    return sum(2.0 if ord(ch) >= 0x2E80 else 1.15 for ch in str(value))
+
+
+def _widths(sheet, table: pd.DataFrame) -> list[float]:
+    """Each column as wide as its longest cell on one line (a name or a code whole, a number never
+    wrapped); a header longer than that wraps within it, at most in three lines."""
+    widths = []
+    for letter, column_cells in zip((c.column_letter for c in sheet[HEADER_ROW]),
+                                    sheet.iter_cols(min_row=HEADER_ROW + 1, values_only=True)):
+        header = str(sheet[f"{letter}{HEADER_ROW}"].value)
+        body = max([text_units(_printed(v)) for v in column_cells] + [0.0])
+        weighted = WEIGHT_IN_BRACKETS.match(header)  # "事项总量（20）" wraps before its bracket, never inside it
+        parts = [weighted.group(1), weighted.group(2)] if weighted else [header]
+        width = round(max(body, text_units(parts[-1]), text_units(parts[0]) / 3, 4.0) + 1.2, 1)
+        sheet.column_dimensions[letter].width = width
+        widths.append(width)
+    return widths
+
+
+def _printed(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def _print_setup(sheet, title: str, period: str, width_units: float) -> None:
+    """A4 landscape, the title and header rows on every printed page, and the scheme and month printed
+    at the top of each page. Scaled to one page wide where that keeps the text at 9 pt or more;
+    a wider table goes on in pages to the right rather than printing smaller."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.scale = max(LEAST_SCALE, min(100, int(100 * PAGE_UNITS / width_units)))
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
     sheet.print_title_rows = f"1:{HEADER_ROW}"  # the title and the header on every printed page
     sheet.print_options.horizontalCentered = True
     sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.6)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from gridpulse import config
+from gridpulse.bulletin.build import number_style
+from gridpulse.bulletin.build import settings as bulletin_settings
 from gridpulse.warehouse.marts import MonthMarts
 
 
@@ -29,6 +31,8 @@ def ranking_table(marts: MonthMarts, scheme_id: str) -> pd.DataFrame:
             weights[header] = float(item.weight)
     table["总分"] = ranking["total_score"].values
     table.attrs["decimals"] = decimals | {"总分": 2}  # printed decimals of each score column
+    # the bulletin's style for scores (bulletin.yml number_style): the workbook prints as it does
+    table.attrs["score_decimals"] = number_style(bulletin_settings(), scheme_id)["score"]
     table.attrs["weights"] = weights                  # a score below its item's weight missed the standard
     table.attrs["period"] = marts.period              # the month, in the sheet's name and printed header
     table.attrs["district"] = config.settings()["district"]["name"]  # in the workbook's title row
