@@ -212,7 +212,7 @@ def signals(con, period: str | None) -> str:
     for r in counts:
         by_signal.setdefault(r["label_zh"], {})[r["period"]] = r["units"]
     trend = _table(["提示", *[_link("/signals", m, period=m) for m in months]],
-                   [[escape(label)] + [_number(values.get(m, 0)) for m in months] for label, values in by_signal.items()])
+                   [[escape(label)] + [figure(values.get(m, 0)) for m in months] for label, values in by_signal.items()])
     flagged = queries.signals_of_month(con, period)
     back = f'<p>{_link("/", "← 返回趋势")}</p>'
     if not flagged:
@@ -220,7 +220,7 @@ def signals(con, period: str | None) -> str:
                     + (("<h2>各月提示单位数</h2>" + trend) if months else ""))
     headers = ["提示", "单位", "所属乡镇（街道）", "测量值", "参照值", "强度", "记录数", "涉及记录"]
     table_rows = [[escape(r["label_zh"]), escape(r["unit_name"] or f"网格员{r['unit_id']}"), escape(r["township_name"] or "—"),
-                   _number(r["measured_value"]), _number(r["reference_value"]), _number(r["strength"]), _number(r["records"]),
+                   figure(r["measured_value"]), figure(r["reference_value"]), figure(r["strength"]), figure(r["records"]),
                    escape(r["record_ids"] or "")] for r in flagged]
     explanations = "".join(f"<li><b>{escape(label)}</b>：{escape(text)}</li>"
                            for label, text in dict((r["label_zh"], r["explanation_zh"]) for r in flagged).items())
