@@ -115,6 +115,16 @@ class Validation(_Strict):
     memory_limit: str = "1GB"
 
 
+class ExportLimits(_Strict):
+    """What the gate lets an export be before it is read (docs/bad_exports.md, Limits)."""
+    manifest_bytes: int = Field(1048576, gt=0)
+    file_bytes: int = Field(4294967296, gt=0)
+    files: int = Field(100, gt=0)
+    cell_chars: int = Field(10000, gt=0)
+    header_columns: int = Field(200, gt=0)
+    rows: int = Field(20000000, gt=0)
+
+
 class Folders(_Strict):
     archive: str
     quarantine: str
@@ -133,6 +143,7 @@ class Profile(_Strict):
     timezone: str = "Asia/Shanghai"
     schedule: Schedule = Schedule()
     validation: Validation = Validation()
+    export_limits: ExportLimits = ExportLimits()
     schemes_out_of_force: Literal["fail", "warn"] = "fail"
     delivery: str | None = Field(None, description="the recipients file, extending include/config/delivery.yml (without one, no recipients)")
     holidays: str | None = Field(None, description="corrections of the official calendar")

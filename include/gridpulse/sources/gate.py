@@ -28,8 +28,6 @@ from gridpulse.problems import Problem
 # An export id names the archive's folder: letters, digits, `_`, `-` and `.`, never `..`.
 EXPORT_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-DEFAULTS = {"manifest_bytes": 1 << 20, "file_bytes": 4 << 30, "files": 100, "cell_chars": 10_000,
-            "header_columns": 200, "rows": 20_000_000}
 
 
 @dataclass(frozen=True)
@@ -43,9 +41,9 @@ class Limits:
 
 
 def limits() -> Limits:
-    """The limits of gridpulse.yml `export_limits`, each defaulting to DEFAULTS."""
-    given = config.settings().get("export_limits") or {}
-    return Limits(**{key: int(given.get(key, default)) for key, default in DEFAULTS.items()})
+    """The limits of the district's profile (`export_limits`; their defaults and checks are the
+    profile's, gridpulse.profile.ExportLimits)."""
+    return Limits(**config.profile().export_limits.model_dump())
 
 
 class NotRegular(Exception):
