@@ -29,8 +29,9 @@ def both_months(seed_months):
     two districts' warehouses as one view marts.<mart> (their rows one after the other)."""
     patch = pytest.MonkeyPatch()
     con = duckdb.connect()
-    for kind in SEED_MONTHS:
+    for kind, (_period, _district, settings) in SEED_MONTHS.items():
         point_at(patch, seed_workspace(seed_months, kind))
+        patch.setenv("GRIDPULSE_CONFIG", settings)
         con.execute(f"ATTACH '{config.paths().warehouse}' AS {kind} (READ_ONLY)")
     patch.undo()
     con.execute("CREATE SCHEMA marts")
