@@ -79,7 +79,7 @@ REJECTED = {
     "patrol_ended_after_the_export_was_made": "巡查记录.csv 第 12 行 「结束时间」(ended_at)：「2022-12-01 05:00:00」晚于本次导出生成的时间（清单 exported_at）：时间不可能在导出之后，请核对平台时钟后重新导出",
     "visit_after_the_month": "特殊人群走访.csv 第 6 行 「走访时间」(visited_at)：「2022-12-01 10:00:00」不在本考核月内",
     "row_with_an_unquoted_comma": "矛盾纠纷.csv 第 5 行：该行有 6 列，表头有 5 列（可能有未加引号的逗号或换行）；文件无法按列读取",
-    "person_id_collides_with_worker_id": "特殊人群.xlsx 第 3 行 「人员编号」(person_id)：「W000001」与网格员.xlsx中的「网格员编号」(worker_id)重复（同一编号不能指两个对象）",
+    "person_id_collides_with_worker_id": "特殊人群.xlsx 第 3 行 「人员编号」(person_id)：「W360502000001」与网格员.xlsx中的「网格员编号」(worker_id)重复（同一编号不能指两个对象）",
     "title_row_above_a_workbooks_header": "网格员.xlsx 第 1 行：第 1 行是「渝水区网格员花名册」，表头在第 2 行：请删除表头上方的标题行后重新导出",
     "patrol_30_hours": "巡查记录.csv 第 11 行 「结束时间」(ended_at)：距「开始时间」(started_at)超过 24 小时",
     # hostile or new kinds of broken files (the gate, gate.py; cell_limits.py)

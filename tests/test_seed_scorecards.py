@@ -25,19 +25,23 @@ PRINTED_RANK_SLIPS = {"罗坊镇": (3, 4)}
 
 @pytest.fixture(scope="module")
 def both_months(seed_months):
-    """The session's seed months (conftest.seed_months) side by side, read-only: each mart of the
-    two districts' warehouses as one view marts.<mart> (their rows one after the other)."""
+    """The session's seed months (conftest.seed_months) side by side, read-only: each table of the
+    two districts' warehouses as one view <schema>.<table> (their rows one after the other)."""
     patch = pytest.MonkeyPatch()
     con = duckdb.connect()
-    for kind in SEED_MONTHS:
+    for kind, (_period, _district, settings) in SEED_MONTHS.items():
         point_at(patch, seed_workspace(seed_months, kind))
+        patch.setenv("GRIDPULSE_CONFIG", settings)
         con.execute(f"ATTACH '{config.paths().warehouse}' AS {kind} (READ_ONLY)")
     patch.undo()
-    con.execute("CREATE SCHEMA marts")
-    marts = [name for (name,) in con.execute("SELECT DISTINCT table_name FROM information_schema.tables "
-                                             "WHERE table_catalog = 'township' AND table_schema = 'marts'").fetchall()]
-    for name in marts:
-        con.execute(f"CREATE VIEW marts.{name} AS " + " UNION ALL BY NAME ".join(f"SELECT * FROM {kind}.marts.{name}" for kind in SEED_MONTHS))
+    relations = con.execute("SELECT DISTINCT table_schema, table_name, table_catalog FROM information_schema.tables "
+                            "WHERE table_catalog IN ('grid', 'township') ORDER BY ALL").fetchall()
+    holders: dict[tuple[str, str], list[str]] = {}
+    for schema, name, kind in relations:
+        holders.setdefault((schema, name), []).append(kind)
+    for (schema, name), kinds in holders.items():
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        con.execute(f'CREATE VIEW {schema}."{name}" AS ' + " UNION ALL BY NAME ".join(f'SELECT * FROM {kind}.{schema}."{name}"' for kind in kinds))
     yield con
     con.close()
 

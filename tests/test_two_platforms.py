@@ -25,8 +25,9 @@ PLATFORMS = {"2021-09": "zhejiang_sipingtai", "2022-11": "jiangxi_shzl"}
 def workspace(seed_months):
     """Each month's folders (each district its own workspace), by period."""
     patch, found = pytest.MonkeyPatch(), {}
-    for kind, (period, _district, _settings) in SEED_MONTHS.items():
+    for kind, (period, _district, settings) in SEED_MONTHS.items():
         point_at(patch, seed_workspace(seed_months, kind))
+        patch.setenv("GRIDPULSE_CONFIG", settings)
         found[period] = config.paths()
     patch.undo()
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 
@@ -50,6 +51,7 @@ def test_another_district_on_the_same_data_folder_is_refused(published_copy, tmp
     monkeypatch.setenv("GRIDPULSE_CONFIG", _settings_of_another_district(tmp_path))
     assert config.paths().warehouse == paths.warehouse  # the accident: the same warehouse
     month = generate(PERIOD, tmp_path / "export", scale=0.05, spec=as_district(demo_spec("yushui"), OTHER["code"], OTHER["name"]))
+    shutil.rmtree(paths.source / PERIOD)  # the first district's export of the month, already published
     drop_month(month, paths.source)
     done = subprocess.run([sys.executable, "-m", "gridpulse", "run", "--period", PERIOD], capture_output=True, text=True,
                           env=dict(os.environ), cwd=config.PROJECT_DIR)

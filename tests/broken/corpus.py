@@ -402,7 +402,7 @@ def header_with_a_space(folder):
 
 def person_id_collides_with_worker_id(folder):
     """A special-population member whose id is a grid worker's (visits name both)."""
-    edit_sheet(folder, "特殊人群.xlsx", lambda sheet: setattr(sheet["A3"], "value", "W000001"))
+    edit_sheet(folder, "特殊人群.xlsx", lambda sheet: setattr(sheet["A3"], "value", "W360502000001"))
 
 
 def title_row_above_a_workbooks_header(folder):

@@ -49,7 +49,13 @@ def _villages(spec: dict, townships: pd.DataFrame, rng: np.random.Generator) -> 
     return pd.DataFrame(rows)
 
 
-def _grids_and_workers(townships: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def worker_ids(district_code: str, n: int) -> list[str]:
+    """The platform's worker accounts of a district: unique across the districts of a deployment,
+    as a platform's are (a worker id two districts list is refused at validation)."""
+    return [f"W{district_code}{i + 1:06d}" for i in range(n)]
+
+
+def _grids_and_workers(townships: pd.DataFrame, villages: pd.DataFrame, rng: np.random.Generator, district_code: str) -> pd.DataFrame:
     """One grid per worker; every village has at least one grid."""
     rows = []
     for t in townships.itertuples():
@@ -59,7 +65,7 @@ def _grids_and_workers(townships: pd.DataFrame, villages: pd.DataFrame, rng: np.
             for g in range(n):
                 rows.append({"grid_id": f"{village_id}{g + 1:03d}", "grid_name": f"第{g + 1}网格", "village_id": village_id, "township_id": t.org_id})
     frame = pd.DataFrame(rows)
-    frame.insert(0, "worker_id", [f"W{i + 1:06d}" for i in range(len(frame))])
+    frame.insert(0, "worker_id", worker_ids(district_code, len(frame)))
     return frame
 
 
@@ -91,7 +97,7 @@ def build_district(spec: dict, scale: float, rng: np.random.Generator, fake: Fak
     """The townships at `scale`; the special population at `totals` (scale unless given)."""
     townships = scaled_townships(spec, scale)
     villages = _villages(spec, townships, rng)
-    workers = _grids_and_workers(townships, villages, rng)
+    workers = _grids_and_workers(townships, villages, rng, str(spec["district"]["code"]))
     villages["population"] = _populations_by_grids(townships, villages, workers)
     code = spec["district"]["code"]
     agencies = [f"{code}A{i + 1:02d}" for i in range(len(spec["agencies"]))]

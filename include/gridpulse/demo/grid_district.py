@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
+from gridpulse.demo.district import worker_ids
 from gridpulse.demo.events import DUE_DAYS, report_times
 
 
@@ -130,7 +131,7 @@ def _adjustments(grids: pd.DataFrame, scheme_id: str) -> pd.DataFrame:
 def canonical_tables(spec: dict, rng, fake: Faker, days: pd.DatetimeIndex, workdays: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
     org_units, grids = _structure(spec)
     n = len(grids)
-    workers = pd.DataFrame({"worker_id": [f"W{i + 1:06d}" for i in range(n)], "grid_id": grids.grid_id,
+    workers = pd.DataFrame({"worker_id": worker_ids(str(spec["district"]["code"]), n), "grid_id": grids.grid_id,
                             "worker_name": [fake.name() for _ in range(n)], "phone": [fake.phone_number() for _ in range(n)],
                             "id_number": [fake.ssn() for _ in range(n)],
                             "active_from": days[0] - pd.to_timedelta(rng.integers(30, 1500, n), unit="D"), "active_to": pd.NaT})

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 import duckdb
 
 from gridpulse.config import Deployment, District
+from gridpulse.rollup.shared_workers import shared_worker_months
 
 PUBLISHED, REFUSED, RECEIVED, NOT_ARRIVED = "published", "refused", "received", "not_arrived"
+SHARED_WORKERS = "shared_workers"  # published, but left out of the rollup (rollup/shared_workers.py)
 STATE_ZH = {PUBLISHED: "已发布", REFUSED: "导出未通过校验，已退回", RECEIVED: "已收到导出，尚未完成考核",
             NOT_ARRIVED: "尚未收到导出"}
 
@@ -16,10 +18,11 @@ STATE_ZH = {PUBLISHED: "已发布", REFUSED: "导出未通过校验，已退回"
 class DistrictMonth:
     district: District
     state: str
+    reason_zh: str = ""   # why a published month is left out of the rollup
 
     @property
     def state_zh(self) -> str:
-        return STATE_ZH[self.state]
+        return self.reason_zh or STATE_ZH[self.state]
 
 
 def _published(warehouse, period: str) -> bool:
@@ -51,4 +54,7 @@ def district_month(deployment: Deployment, district: District, period: str) -> D
 
 
 def month_states(deployment: Deployment, period: str) -> list[DistrictMonth]:
-    return [district_month(deployment, district, period) for district in deployment.districts]
+    shared = shared_worker_months(deployment)
+    states = [district_month(deployment, district, period) for district in deployment.districts]
+    return [DistrictMonth(s.district, SHARED_WORKERS, shared[(s.district.code, period)].reason_zh)
+            if s.state == PUBLISHED and (s.district.code, period) in shared else s for s in states]

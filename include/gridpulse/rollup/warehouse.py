@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from gridpulse.config import Deployment
+from gridpulse.rollup.shared_workers import shared_worker_months
 
 RANKING_SQL = Path(__file__).with_name("township_ranking.sql")
 
@@ -35,9 +36,16 @@ def _marts_of(con, alias: str) -> dict[str, set[str]]:
     return marts
 
 
-def _union(aliases: list[str], mart: str, by_district: bool) -> str:
+def _union(aliases: list[str], mart: str, by_district: bool, left_out: dict[str, list[str]], monthly: bool) -> str:
+    """The districts' rows of a mart, without the months a district is left out of (a monthly mart)."""
     keep = " UNION ALL BY NAME " if by_district else " UNION BY NAME "
-    return keep.join(f"SELECT * FROM {alias}.marts.{_quoted(mart)}" for alias in aliases)
+
+    def rows(alias: str) -> str:
+        periods = left_out.get(alias) if monthly else None
+        where = f" WHERE period NOT IN ({', '.join(repr(p) for p in periods)})" if periods else ""
+        return f"SELECT * FROM {alias}.marts.{_quoted(mart)}{where}"
+
+    return keep.join(rows(alias) for alias in aliases)
 
 
 def build_rollup_warehouse(deployment: Deployment) -> Path:
@@ -48,16 +56,19 @@ def build_rollup_warehouse(deployment: Deployment) -> Path:
     building = target.with_name(f".{target.stem}.building{target.suffix}")
     building.unlink(missing_ok=True)
     sources = published_warehouses(deployment)
+    shared = shared_worker_months(deployment)  # a worker two districts hold is counted once: in the first's month
     con = duckdb.connect(str(building))
     try:
-        aliases = []
-        for n, path in enumerate(sources.values()):
+        aliases, left_out = [], {}
+        for n, (code, path) in enumerate(sources.items()):
             con.execute(f"ATTACH '{path}' AS d{n} (READ_ONLY)")
             aliases.append(f"d{n}")
+            left_out[f"d{n}"] = sorted(period for (district, period) in shared if district == code)
         con.execute("CREATE SCHEMA marts")
         marts = _common_marts(con, aliases)
         for mart, columns in sorted(marts.items()):
-            con.execute(f"CREATE TABLE marts.{_quoted(mart)} AS {_union(aliases, mart, 'district_id' in columns)}")
+            union = _union(aliases, mart, "district_id" in columns, left_out, "period" in columns)
+            con.execute(f"CREATE TABLE marts.{_quoted(mart)} AS {union}")
         con.execute("CREATE SCHEMA rollup")
         if marts:
             con.execute(RANKING_SQL.read_text(encoding="utf-8"))

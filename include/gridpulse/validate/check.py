@@ -15,6 +15,7 @@ from gridpulse.quarantine import rejected, write_report
 from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
 from gridpulse.validate.event_times import transfer_problems
+from gridpulse.validate.deployment import deployment_problems
 from gridpulse.validate.export import ExportData, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
 from gridpulse.validate.suites import read_suite
@@ -46,7 +47,9 @@ def _check(data: ExportData) -> list[Problem]:
     for name in data.readable:
         for statement in checked_tables_sql(tables()[name], data.month, data.readable, data.exported_at):
             data.con.execute(statement)
+    # the deployment's check before the district's own: a unit of another district is named as its
     return (data.problems + run_suites(data) + collision_problems(data.con, data) + transfer_problems(data.con, data)
+            + deployment_problems(data)
             + configuration_problems(data))
 
 
