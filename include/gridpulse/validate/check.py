@@ -14,8 +14,8 @@ from gridpulse.problems import Problem
 from gridpulse.quarantine import rejected, write_report
 from gridpulse.validate.configured import configuration_problems, scheme_notices
 from gridpulse.validate.crossfile import collision_problems
-from gridpulse.validate.event_times import transfer_problems
 from gridpulse.validate.deployment import deployment_problems
+from gridpulse.validate.event_times import transfer_problems
 from gridpulse.validate.export import ExportData, read_export
 from gridpulse.validate.gx_runner import checked_tables_sql, run_suites, start_importing_gx
 from gridpulse.validate.suites import read_suite
