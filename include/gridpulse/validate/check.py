@@ -47,7 +47,7 @@ def _check(data: ExportData) -> list[Problem]:
     for name in data.readable:
         for statement in checked_tables_sql(tables()[name], data.month, data.readable, data.exported_at):
             data.con.execute(statement)
-    # the deployment's check before the district's own: a unit of another district is named as its
+    # the deployment's check before the district's own, so a unit of another district is reported as that district's
     return (data.problems + run_suites(data) + collision_problems(data.con, data) + transfer_problems(data.con, data)
             + deployment_problems(data)
             + configuration_problems(data))
