@@ -57,7 +57,7 @@ trigger: venv
 	$(AIRFLOW_API) trigger --period $(PERIOD)
 
 backfill: venv
-	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11 [DISTRICT=360502]"; exit 2)
+	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=2022-09 TO=2022-11 [DISTRICT=<code>]"; exit 2)
 	$(AIRFLOW_API) backfill --from $(FROM) --to $(TO)
 
 # Connections are read as tasks read them: a secrets backend, AIRFLOW_CONN_<ID>, then the metadata DB

@@ -19,7 +19,7 @@ DEMO_ID = re.compile("|".join([*SCHEME_IDS, *(rf"(?<!\d){code}\d*" for code in D
 
 # where the demo's ids belong
 ALLOWED = re.compile(r"^(include/schemes/|include/config/(demo|deployments|districts)/|include/config/gridpulse[^/]*\.yml$"
-                     r"|include/gridpulse/demo/|docs/|tests/|README)")
+                     r"|include/gridpulse/demo/|tools/airflow_screenshots\.py$|docs/|tests/|README)")
 
 
 def _files() -> list[str]:

@@ -110,7 +110,9 @@ def test_a_deployments_district_records_its_deployment(tmp_path, monkeypatch):
     deployment = tmp_path / "city.yml"
     deployment.write_text(yaml.safe_dump({
         "deployment": {"code": "9903", "name": "试验市", "data_dir": str(tmp_path / "data"), "output_dir": str(tmp_path / "out")},
-        "districts": [{"code": OTHER["code"], "name": OTHER["name"]}]}, allow_unicode=True), encoding="utf-8")
+        "districts": [{"code": OTHER["code"], "name": OTHER["name"],  # its own letterhead: none is lent by another's file
+                       "district": {"level": "县", "issuer": "试验县平安办", "addressees": "各乡镇综治中心"}}]},
+        allow_unicode=True), encoding="utf-8")
     with config.in_district(OTHER["code"], deployment):
         assert owner.running() == owner.Owner(OTHER["code"], OTHER["name"], "9903", "试验市")
         assert "试验县（990301），试验市（9903）部署" in owner.running().describe()

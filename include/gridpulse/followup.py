@@ -94,7 +94,7 @@ def _write(path: Path, township: str, period: Period, workers: pd.DataFrame) -> 
 
 def file_name(name: str, code: str, period: Period) -> str:
     """The list's file name, which its recipients see: the unit's name and code and the month,
-    e.g. 渝水区新钢办（360502001）2022年11月未达标网格员名单.xlsx. The name comes from the export:
+    e.g. 城南街道（330102001）2022年11月未达标网格员名单.xlsx. The name comes from the export:
     anything a file system or mail client would take for a path or a control is replaced."""
     readable = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", str(name)).strip(" ._")[:40] or code
     return f"{readable}（{code}）{period.year}年{period.month}月未达标网格员名单.xlsx"
