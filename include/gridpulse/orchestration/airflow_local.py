@@ -59,6 +59,10 @@ def airflow_env(home: Path, port: int, parallelism: int = 4, metadata: str | Non
         # a task's calls to the API server wait longer than the default 5 s: on one machine the server
         # shares its cores with dbt and DuckDB, and a task whose start times out fails before it runs
         "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
+        # each task parses the DAG file, and a deployment's file builds a dbt task group per district
+        # (Cosmos parses the dbt project for each, ~15 s on a busy machine): 30 s is too little
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",
+        "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "600",
         "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "DO_NOT_TRACK": "1",
     }

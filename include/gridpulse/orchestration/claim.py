@@ -21,8 +21,10 @@ def claim_for_run(period: str, dag_id: str, run_id: str, run_state) -> bool:
     present = month_lock.claim(month_lock.airflow_holder(period, run_id),
                                run_is_active=lambda other: state_name(run_state(dag_id, other)) in ACTIVE_RUN_STATES)
     if present is not None:
-        log.info("Waiting: %s holds the deployment, this run goes on when it has finished / 等待中：%s",
-                 present.describe(), month_lock.MonthBusy(present, month_lock.lock_path()))
+        since = month_lock.local_time(present.since)
+        log.info("Waiting: %s holds the deployment for %s since %s; this run goes on when it has finished (claim %s) "
+                 "/ 等待中：%s 自 %s 起正在处理 %s 月，其结束后本次运行继续", present.describe(), present.period, since,
+                 month_lock.lock_path(), present.describe(), since, present.period)
         return False
     log.info("This run now holds the deployment for %s (claim %s) / 本次运行已占用 %s 月", period,
              month_lock.lock_path(), period)
