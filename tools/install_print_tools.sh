@@ -38,4 +38,16 @@ if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
     find "$scratch" -name 'Fandol*.otf' -exec cp {} "$FONT_DIR/" \;
     fc-cache -f "$FONT_DIR" >/dev/null
 fi
+# The 公文 font names the DOCX uses, mapped to Fandol for this machine's LibreOffice and Chromium
+# (the names of include/gridpulse/bulletin/page.py's FONTS and ALIASES)
+alias() { for name in "${@:2}"; do printf '<alias binding="same"><family>%s</family><prefer><family>%s</family></prefer></alias>' "$name" "$1"; done; }
+{
+    echo '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+    alias FandolFang 仿宋_GB2312 仿宋 FangSong FangSong_GB2312 STFangsong
+    alias FandolSong 方正小标宋简体 小标宋 FZXiaoBiaoSong-B05S 宋体 SimSun STSong
+    alias FandolHei 黑体 SimHei STHeiti
+    alias FandolKai 楷体_GB2312 楷体 KaiTi KaiTi_GB2312 STKaiti
+    echo '</fontconfig>'
+} > /etc/fonts/conf.d/65-gridpulse-gongwen.conf
+fc-cache -f >/dev/null
 echo "install_print_tools: ${PACKAGES[*]} and the Fandol fonts in $FONT_DIR are installed"

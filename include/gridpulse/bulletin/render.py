@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from gridpulse.bulletin.document import Bulletin, title_lines
+from gridpulse.bulletin.page import css_family
 from gridpulse.bulletin.table_layout import PT_TO_MM, header_lines, layout, text_width_em
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -21,7 +22,8 @@ def _environment() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
     env.filters["em"] = text_width_em
     env.globals.update(layout=layout, header_lines=header_lines, title_lines=title_lines, em=text_width_em,
-                       sticky_offsets=sticky_offsets, compact_columns=compact_columns, table_id=table_id)
+                       sticky_offsets=sticky_offsets, compact_columns=compact_columns, table_id=table_id,
+                       css_family=css_family)
     return env
 
 

@@ -1,6 +1,7 @@
 """Ranking tables as CSV (UTF-8 with BOM, so Excel and WPS open it in Chinese) and XLSX."""
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def text_units(value) -> float:
 def _widths(sheet, table: pd.DataFrame) -> list[float]:
     """Each column as wide as its longest cell on one line (a name or a code whole, a number never
     wrapped); a header longer than that wraps within it, at most in three lines."""
-    widths = []
+    widths, lines = [], 1
     for letter, column_cells in zip((c.column_letter for c in sheet[HEADER_ROW]),
                                     sheet.iter_cols(min_row=HEADER_ROW + 1, values_only=True)):
         header = str(sheet[f"{letter}{HEADER_ROW}"].value)
@@ -126,6 +127,8 @@ def _widths(sheet, table: pd.DataFrame) -> list[float]:
         width = round(max(body, text_units(parts[-1]), text_units(parts[0]) / 3, 4.0) + 1.2, 1)
         sheet.column_dimensions[letter].width = width
         widths.append(width)
+        lines = max(lines, sum(math.ceil(text_units(part) / (width - 1.2)) for part in parts))
+    sheet.row_dimensions[HEADER_ROW].height = 13.5 * lines  # a wrapped header shows all its lines
     return widths
 
 
@@ -143,6 +146,6 @@ def _print_setup(sheet, title: str, period: str, width_units: float) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = False
     sheet.print_title_rows = f"1:{HEADER_ROW}"  # the title and the header on every printed page
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.6)
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.5, header=0.3, footer=0.25)
     sheet.oddHeader.center.text = f"{_month_zh(period)}{title}排名"
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
