@@ -247,3 +247,28 @@ def test_tied_lowest_item_scores_are_named_whole():
     tied = month.scores[(month.scores.item_id == "b") & (month.scores.score == lowest)].org_id
     line = next(text for text in lines if text.startswith("乙项"))
     assert len(tied) == 2 and all(month.marts.org_units.set_index("org_id").loc[org, "org_name"] in line for org in tied)
+
+
+def _closing(scheme_file: str) -> list[str]:
+    import yaml
+
+    scheme = yaml.safe_load((config.SCHEMES_DIR / scheme_file).read_text(encoding="utf-8"))
+    return scheme["bulletin"]["closing"]["paragraphs"]
+
+
+def test_each_scheme_closes_with_its_own_section_three(seed_months):
+    """The grid bulletin closes with its scheme's 下一步计划 and none of the township scheme's
+    工作要求 (平安志愿者, 各乡镇（街道）要…); the township bulletin with its own 工作要求."""
+    from conftest import seed_workspace
+
+    texts = {}
+    for kind, period in (("grid", "2021-09"), ("township", PERIOD)):
+        docx = seed_workspace(seed_months, kind) / "output" / period / "bulletin.docx"
+        texts[kind] = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    township_text = [p.split("{units}")[-1] for p in _closing("yushui_township_2022.yml")]
+    assert "三、下一步计划" in texts["grid"] and "三、工作要求" not in texts["grid"]
+    assert not [p for p in township_text if p in texts["grid"]], "the grid bulletin prints the township scheme's text"
+    assert "平安志愿者" not in texts["grid"] and "各乡镇（街道）要" not in texts["grid"]
+    assert "加强对各村（社区）持有平安通手机网格员的业务培训" in texts["grid"]  # {units} of a 街道
+    assert "三、工作要求" in texts["township"] and all(p in texts["township"] for p in township_text)
+    assert "一要高度重视。各乡镇（办）要对照本月通报的问题" in texts["township"]  # the district's own word for its units
