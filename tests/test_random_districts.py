@@ -5,6 +5,8 @@ through the CLI (`districts`: every district, then the rollup); every district's
 its own, and one district in each deployment delivers to a real SMTP server from its own sender."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -27,7 +29,8 @@ def drawn(seed, tmp_path_factory):
     drawn = draw(tmp_path_factory.mktemp(f"random-{seed}"), seed, DISTRICTS_EACH)
     done = gridpulse(drawn, "districts", "--period", PERIOD)
     assert done.returncode == 0, done.stderr[-3000:]
-    drawn.states = dict(line.split(": ", 1) for line in done.stdout.splitlines() if line[:1].isdigit())
+    # `districts` ends with a line "<code>: <state>" per district (the step lines above it say more)
+    drawn.states = dict(re.findall(r"^(\d{6,12}): (\w+)$", done.stdout, flags=re.MULTILINE))
     return drawn
 
 
