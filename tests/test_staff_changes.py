@@ -18,8 +18,8 @@ from exports import drop_month, edit_csv, edit_xlsx
 pytestmark = pytest.mark.month
 
 PERIOD = "2021-09"
-REPLACED, HIRED = "330604001001001", "330604001001002"  # the grids of W000001 and W000002
-LEAVER, NEWCOMER, SECOND = "W000001", "W100001", "W100002"
+REPLACED, HIRED = "330604001001001", "330604001001002"  # the grids of the demo's first two workers
+LEAVER, NEWCOMER, SECOND = "W330604000001", "W100001", "W100002"  # demo ids: W<district code><n>
 SCHEME = "baiguan_grid_2021"
 
 
@@ -85,7 +85,7 @@ def test_a_worker_hired_mid_month_counts_from_the_day_they_started(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         served = dict(con.execute("SELECT worker_id, days_in_service FROM intermediate.int_worker_monthly "
                                   "WHERE period = ? AND grid_id = ?", [PERIOD, HIRED]).fetchall())
-        assert served == {"W000002": 30, SECOND: 15}
+        assert served == {"W330604000002": 30, SECOND: 15}
         numerator, denominator, score, weight = _online_rate(con, HIRED)
         both_online = con.execute("""SELECT numerator, denominator FROM marts.fct_indicator_monthly WHERE period = ?
                                      AND org_id = ? AND indicator_id = 'worker_online_share'""", [PERIOD, HIRED]).fetchone()

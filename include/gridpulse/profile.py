@@ -8,6 +8,7 @@ write, before a month is read: a typo must not fall back to another district's w
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -160,9 +161,10 @@ class Profile(_Strict):
     @field_validator("schemes")
     @classmethod
     def _known_schemes(cls, value: list[str]) -> list[str]:
-        missing = [s for s in value if not (SCHEMES_DIR / f"{s}.yml").is_file()]
+        folder = Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or SCHEMES_DIR)  # as the run's environment names it
+        missing = [s for s in value if not (folder / f"{s}.yml").is_file()]
         if missing:
-            raise ValueError(f"no scheme file for {missing} in {SCHEMES_DIR}")
+            raise ValueError(f"no scheme file for {missing} in {folder}")
         return value
 
     def words(self) -> dict[str, str]:
