@@ -89,7 +89,7 @@ REJECTED = {
     "nul_inside_a_cell": f"事件.csv 第 7 行 「无效原因」(invalid_reason)：单元格含有控制字符（\\x00）：{CONTROL}",
     "control_characters_in_an_org_name": f"组织机构.xlsx 第 5 行 「机构名称」(org_name)：单元格含有控制字符（\\x07、\\x1b）：{CONTROL}",
     "cell_over_the_limit": "组织机构.xlsx 第 5 行 「机构名称」(org_name)：单元格有 20000 个字符，超过上限 10000 个（export_limits.cell_chars）：平台导出的单元格不会这么长，请核对该记录后重新导出",
-    "line_over_the_readers_limit": "事件.csv 第 4 行：该行过长（该行 3000135 字节，读取上限 2000000 字节）：有单元格过长（每个单元格至多 10000 个字符，export_limits.cell_chars）；请核对该记录后重新导出",
+    "line_over_the_readers_limit": "事件.csv 第 4 行：该行过长（该行 3000141 字节，读取上限 2000000 字节）：有单元格过长（每个单元格至多 10000 个字符，export_limits.cell_chars）；请核对该记录后重新导出",
     "header_of_200000_columns": "附加分.csv 第 1 行：表头有 200005 列，超过上限 200 列（export_limits.header_columns）：不是平台的导出表格，请从平台重新导出",
     "deadline_before_report": "事件.csv 第 8 行 「办理时限」(due_at)：「2022-10-21 12:51:22」早于「上报时间」(reported_at)",
     "placeholder_epoch_time": "事件流转.csv 第 3 行 「流转时间」(transferred_at)：「1970-01-01 08:00:00」是占位时间（1970-01-01：平台没有填写时间时写入的默认值），不是真实的日期时间：请在平台补录该记录的时间后重新导出",

@@ -31,7 +31,9 @@ def _deployment_file(root: Path) -> Path:
         "deployment": {**CITY, "level": "city", "data_dir": str(root / "data"), "output_dir": str(root / "output"),
                        "letterhead": {"issuer": "示范市平安建设领导小组办公室", "printed_by": "示范市平安建设领导小组办公室",
                                       "addressees": "各县（区）综治中心"}},
-        "districts": [{"code": code, "name": name, "settings": "include/config/gridpulse.yml", "demo": demo}
+        "districts": [{"code": code, "name": name, "settings": "include/config/gridpulse.yml", "demo": demo,
+                       # each district's own letterhead: none is lent by another district's settings file
+                       "district": {"level": name[-1], "issuer": f"{name}平安办", "addressees": "各乡镇（街道）综治中心"}}
                       for (code, name), demo in ((FIRST, "yushui"), (SECOND, "yushui"), (THIRD, "fenyi"))]},
         allow_unicode=True), encoding="utf-8")
     return path
