@@ -27,6 +27,10 @@ os.environ.update({
     "GRIDPULSE_DELIVERY": "off",  # the delivery tests switch it on, with their own servers
 })
 sys.path.insert(0, str(PROJECT_DIR / "tests"))
+# Under `make test` these say "you are inside make": a `make` the tests start would then print
+# "make[1]:" where an operator at the shell sees "make:". The tests run make as the operator does.
+for _inherited in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+    os.environ.pop(_inherited, None)
 
 PERIOD = "2022-11"
 

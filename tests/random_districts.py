@@ -126,6 +126,16 @@ def output_of(drawn: Drawn, code: str) -> Path:
     return drawn.root / "output" / code / PERIOD
 
 
+def dashboard_text(warehouse: Path, scheme_id: str) -> str:
+    """The trends page an analyst opens on the district's warehouse, as text."""
+    import duckdb
+
+    from gridpulse.dashboard import pages
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return re.sub(r"<[^>]+>", " ", pages.trends(con, scheme_id))
+
+
 def docx_text(path: Path) -> str:
     from docx import Document
 
@@ -212,6 +222,8 @@ def check_district(drawn: Drawn, entry: dict) -> None:
             assert "一要高度重视。" + words["units"] + "要" in text
         leaked = [s for s in others_strings(drawn, code) if s in text]
         assert not leaked, f"{name}'s bulletin prints another district's words: {leaked}"
+    page = dashboard_text(drawn.root / "data" / code / "warehouse" / "gridpulse.duckdb", scheme["scheme_id"])
+    assert name in page and not [w["whole"] for w in level_words_table().values() if w["whole"] in page.replace(words["whole"], "")]
     csv_text = (out / "ranking.csv").read_text(encoding="utf-8-sig")
     assert not [s for s in others_strings(drawn, code) if s in csv_text]
     assert len(set(ranking.scheme)) == 1 and scheme["title_zh"] in ranking.scheme.iloc[0]

@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import threading
+import uuid
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -330,3 +332,30 @@ class SftpDropServer:
         public = self.host_key.export_public_key().decode().strip()
         return json.dumps({"conn_type": "sftp", "host": "127.0.0.1", "port": self.port, "login": self.login,
                            "password": password, "extra": {"host_key": public}})
+
+
+# The PostgreSQL server the tests use (127.0.0.1:5432, trust auth, as CI and this machine run it).
+POSTGRES = {"host": os.environ.get("GRIDPULSE_PG_HOST", "127.0.0.1"), "port": int(os.environ.get("GRIDPULSE_PG_PORT", "5432")),
+            "user": os.environ.get("GRIDPULSE_PG_USER", "postgres"), "password": os.environ.get("GRIDPULSE_PG_PASSWORD", "")}
+
+
+@contextmanager
+def scratch_database(prefix: str):
+    """A fresh database named `<prefix>_<random>` on that server, dropped after, with any sessions
+    still open on it (an Airflow component that has not yet let go)."""
+    import psycopg2
+
+    admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **POSTGRES)
+    admin.autocommit = True
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    try:
+        yield name
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+def airflow_metadata_url(database: str) -> str:
+    """The SQLAlchemy URL Airflow's metadata database setting takes for a database on that server."""
+    return f"postgresql+psycopg2://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{database}"

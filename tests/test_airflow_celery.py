@@ -16,9 +16,9 @@ from test_airflow_server import _free_port, _wait_healthy
 
 from conftest import PERIOD
 from exports import drop_month
+from servers import POSTGRES, airflow_metadata_url, scratch_database
 
-PG = {"host": os.environ.get("GRIDPULSE_PG_HOST", "127.0.0.1"), "port": int(os.environ.get("GRIDPULSE_PG_PORT", "5432")),
-      "user": os.environ.get("GRIDPULSE_PG_USER", "postgres")}
+PG = POSTGRES
 REDIS = (os.environ.get("GRIDPULSE_REDIS_HOST", "127.0.0.1"), int(os.environ.get("GRIDPULSE_REDIS_PORT", "6379")))
 
 
@@ -39,14 +39,9 @@ pytestmark = [pytest.mark.airflow, pytest.mark.month, pytest.mark.external,
 
 @pytest.fixture
 def metadata_database():
-    psycopg2 = pytest.importorskip("psycopg2")
-    admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    admin.autocommit = True
-    name = f"gridpulse_airflow_{uuid.uuid4().hex[:10]}"
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    yield f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.close()
+    pytest.importorskip("psycopg2")
+    with scratch_database("gridpulse_airflow") as name:
+        yield airflow_metadata_url(name)
 
 
 def _townships(export) -> int:

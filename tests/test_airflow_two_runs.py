@@ -22,12 +22,13 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-from test_airflow_celery import MISSING, PG, REDIS
+from test_airflow_celery import MISSING, REDIS
 from test_airflow_server import _free_port, _wait_healthy
 
 from conftest import PERIOD, PROJECT_DIR, point_at
 from exports import drop_month
 from runs import mart_rows
+from servers import airflow_metadata_url, scratch_database
 
 pytestmark = [pytest.mark.airflow, pytest.mark.month]
 
@@ -55,14 +56,9 @@ def _workspace_env(root: Path, exports: dict[str, Path], env: dict[str, str] | N
 
 @pytest.fixture(scope="module")
 def metadata_database():
-    psycopg2 = pytest.importorskip("psycopg2")
-    admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    admin.autocommit = True
-    name = f"gridpulse_two_runs_{uuid.uuid4().hex[:10]}"
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    yield f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.close()
+    pytest.importorskip("psycopg2")
+    with scratch_database("gridpulse_two_runs") as name:
+        yield airflow_metadata_url(name)
 
 
 # The Celery layout's pair of runs is written but has not yet been seen to pass here: `make test` runs

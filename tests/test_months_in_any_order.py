@@ -158,4 +158,4 @@ def test_the_trends_page_shows_the_demo_months_moving(in_order):
     assert sum(len({rank for _, rank in months.values()}) > 1 for months in units.values()) >= 2  # ranks change
     for months in units.values():
         for total, rank in months.values():
-            assert f"{pages._number(total)}（{rank}）" in html
+            assert f"{pages.figure(total)}（{rank}）" in html

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import os
-import uuid
 
 import duckdb
 import pytest
 
 from gridpulse.transform import postgres
 
+from servers import POSTGRES, scratch_database
+
 psycopg2 = pytest.importorskip("psycopg2")
 
-SERVER = {
-    "host": os.environ.get("GRIDPULSE_PG_HOST", "127.0.0.1"),
-    "port": os.environ.get("GRIDPULSE_PG_PORT", "5432"),
-    "user": os.environ.get("GRIDPULSE_PG_USER", "postgres"),
-    "password": os.environ.get("GRIDPULSE_PG_PASSWORD", ""),
-}
+SERVER = POSTGRES
 
 
 def _connect(dbname: str):
@@ -50,13 +45,8 @@ pytestmark = [pytest.mark.external, pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def twin_database():
     """A fresh database on the server for this run, dropped after."""
-    admin = _connect("postgres")
-    admin.autocommit = True
-    name = f"gridpulse_twin_{uuid.uuid4().hex[:10]}"
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    yield name
-    admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.close()
+    with scratch_database("gridpulse_twin") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")

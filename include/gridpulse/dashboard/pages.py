@@ -144,7 +144,7 @@ def trends(con, scheme_id: str | None) -> str:
     legend = "".join(f"<li>{escape(item)}（满分 {weights[item]:g} 分）</li>" for item in items)
     body = (f"<p>{escape(scheme['title'])}：{escape(months[0])} 至 {escape(months[-1])}，共 {len(months)} 个月。"
             f"{' 其他方案：' + other if other else ''}</p>"
-            + (f"<h2>{escape(months[-1])} 全区概况</h2>" + _cards(headline[months[-1]], headline.get(months[-2]) if len(months) > 1 else None)
+            + (f"<h2>{escape(months[-1])} {escape(district)}概况</h2>" + _cards(headline[months[-1]], headline.get(months[-2]) if len(months) > 1 else None)
                if months[-1] in headline else "")
             + f"<h2>{escape(months[-1])} 排名及较上月变化</h2>" + _this_month(ranking, months, scheme["scheme_id"])
             + "<h2>排名走势</h2>" + svg.rank_lines(months, series)
