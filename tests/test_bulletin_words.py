@@ -18,6 +18,7 @@ from gridpulse.bulletin import findings
 from gridpulse.bulletin.figures import Register
 from gridpulse.bulletin.month import Month
 from gridpulse.bulletin.reconcile import ReconciliationError
+from gridpulse.profile import level_words_table
 from gridpulse.publish import outputs
 from gridpulse.warehouse.building import start_build
 
@@ -192,7 +193,7 @@ def _month(totals: list[float], weights=(60.0, 40.0)) -> Month:
     frames = {"indicators": pd.DataFrame(columns=["scheme_id", "item_id", "org_level", "org_id"]),
               "headline": pd.DataFrame(), "activity": pd.DataFrame()}
     marts = MonthMarts(PERIOD, ranking, scores, items, {}, frames, pd.DataFrame({"org_id": ids, "org_name": [names[o] for o in ids]}))
-    return Month(marts, "s", Register(PERIOD))
+    return Month(marts, "s", Register(PERIOD), level_words_table()["县"], {"special_population": ["特殊人群"]})
 
 
 SETTINGS = {"lowest_units": 3, "lowest_units_within": 0.5, "tied_names_most": 20, "concentration_units": 3}

@@ -13,13 +13,13 @@ from gridpulse.warehouse.marts import MonthMarts
 class Month:
     """The marts of one scheme and month, and the register every figure goes through."""
 
-    def __init__(self, marts: MonthMarts, scheme_id: str, register: Register, words: dict | None = None,
-                 platform_words: dict | None = None):
+    def __init__(self, marts: MonthMarts, scheme_id: str, register: Register, words: dict, platform_words: dict):
         self.marts, self.scheme_id, self.register = marts, scheme_id, register
         # the platform's own names of things (its mapping): 肇事肇祸精神障碍患者 on one, 严重精神障碍患者 on another
-        self.platform_words = platform_words or {"special_population": ["特殊人群"]}
-        # the district's level words (include/config/levels.yml via its profile): 全区 or 全县, 各乡镇（街道）
-        self.words = words or {"whole": "全区", "units": "各单位", "unit": "单位", "villages": "村（社区）"}
+        self.platform_words = platform_words
+        # the district's level words (include/config/levels.yml via its profile): 全区 or 全县, 各乡镇（街道）;
+        # no default, so that a caller that forgets them fails instead of printing another level's words
+        self.words = words
         self.period = marts.period
         self.items = marts.items[marts.items.scheme_id == scheme_id].sort_values("display_order")
         self.ranking = marts.ranking[marts.ranking.scheme_id == scheme_id].sort_values(["rank", "org_id"])
