@@ -156,6 +156,8 @@ def test_docx_carries_the_gbt_9704_elements(published):
     headings = [p for p in document.paragraphs if p.text.startswith(("一、", "二、", "4、", "（二）"))]
     assert headings and all(p.paragraph_format.keep_with_next for p in headings)
     assert not any("20.0\n" in c.text for t in document.tables for row in t.rows for c in row.cells)
+    # 百官街道's register numbered September 2021's bulletin 45 (its profile's doc_numbers), as seed 002 prints
+    assert [p.text for p in Document(str(published["grid"] / "bulletin.docx")).paragraphs][1] == "百办〔2021〕45号"
 
 
 @pytest.mark.external
@@ -225,6 +227,13 @@ def test_doc_number_printed_under_the_issuer_when_the_district_sets_a_pattern(se
     assert "渝综治办〔2022〕11号" in _pdf_lines(tmp_path / "b.pdf")[:4]
     assert [p.text for p in Document(str(tmp_path / "b.docx")).paragraphs][1] == "渝综治办〔2022〕11号"
     assert "渝综治办〔2022〕11号" in html_text(bulletin)
+    # the office's register gave November another number and fixed the dates: its own settings say so
+    register = {"doc_numbers": {"2022-11": 87}, "issue_dates": {"2022-11": "2022-12-02"}, "print_dates": {"2022-11": "2022-12-01"}}
+    registered = patched | {"district": patched["district"] | register}
+    monkeypatch.setattr(config, "settings", lambda: registered)
+    letterhead = build_bulletin(marts, "yushui_township_2022").letterhead
+    assert (letterhead.doc_number, letterhead.signature_date, letterhead.print_date) == (
+        "渝综治办〔2022〕87号", "2022年12月2日", "2022年12月1日")
 
 
 def test_total_score_axis_starts_at_zero_and_carries_no_second_title():

@@ -43,6 +43,8 @@ def _profile(tmp_path: Path, change) -> Path:
     (lambda d: d.update(platform="nowhere"), "no platform mapping 'nowhere'"),
     (lambda d: d.update(schemes=["no_such_scheme"]), "no scheme file for ['no_such_scheme']"),
     (lambda d: d["district"].update(doc_number="某办〔{year}〕号"), "holds {number}"),
+    (lambda d: d["district"].update(doc_numbers={"2021-9": 45}), "'district.doc_numbers.2021-9"),
+    (lambda d: d["district"].update(issue_dates={"2022-11": "12月2日"}), "'district.issue_dates.2022-11'"),
 ])
 def test_config_check_refuses_a_wrong_profile_naming_file_and_key(tmp_path, change, named):
     path = _profile(tmp_path, change)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from gridpulse.locations import CONFIG_DIR, SCHEMES_DIR, read_yaml
 
 LEVELS_FILE = CONFIG_DIR / "levels.yml"
 WORD_KEYS = ("whole", "units", "unit", "villages")
+MonthKey = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]  # an assessed month, YYYY-MM
 
 
 class ProfileError(ValueError):
@@ -55,6 +57,13 @@ class DistrictSection(_Strict):
     copy_to: str | None = Field(None, description="版记: 抄送机关")
     data_source: str | None = Field(None, description="the platform's name as printed: （数据来源于…）")
     doc_number: str | None = Field(None, description="发文字号 pattern, e.g. 某办〔{year}〕{number}号")
+    # the office's own register, month by month: where the clerk fixed what the rules would give
+    doc_numbers: dict[MonthKey, int] | None = Field(
+        None, description="发文字号's running number for a month, e.g. {2021-09: 45} (else the month's number)")
+    issue_dates: dict[MonthKey, date] | None = Field(
+        None, description="the date a month's bulletin is signed, e.g. {2022-11: 2022-12-02} (else the rule's workday)")
+    print_dates: dict[MonthKey, date] | None = Field(
+        None, description="版记's 印发日期 for a month, e.g. {2022-11: 2022-12-01} (else the signing date)")
     sender: Sender | None = Field(None, description="{name: ..., email: ...}: who the district's mail comes from")
     words: dict[str, str] | None = Field(None, description=f"overrides of the level's words ({', '.join(WORD_KEYS)})")
     integrity_annex: bool | None = Field(None, description="true: the internal edition with the 数据质量提示 annex")

@@ -54,11 +54,12 @@ def closing(scheme_id: str, district: dict, words: dict) -> tuple[str, list[str]
     return heading, [text.format(**words) for text in paragraphs]
 
 
-def issue_date(period: str, conf: dict) -> date:
-    """The date the bulletin is signed: the date the district fixed for the month in bulletin.yml
-    (`issue_dates`), else the first workday on or after `issue_day` of the next month, so that a
-    bulletin is never dated a Sunday or a holiday (make-up working days count as workdays)."""
-    fixed = (conf.get("issue_dates") or {}).get(period)
+def issue_date(period: str, conf: dict, office: dict) -> date:
+    """The date the bulletin is signed: the date the issuing office fixed for the month in its own
+    settings (`issue_dates` in the district's profile, or the deployment's letterhead for the
+    rollup), else the first workday on or after bulletin.yml's `issue_day` of the next month, so that
+    a bulletin is never dated a Sunday or a holiday (make-up working days count as workdays)."""
+    fixed = (office.get("issue_dates") or {}).get(period)
     if fixed:
         return date.fromisoformat(str(fixed))
     day = Period.parse(period).next_first_day.replace(day=int(conf["issue_day"]))
@@ -71,31 +72,33 @@ def _date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def print_date(period: str, conf: dict, signed: date) -> date:
-    """The 印发日期 of the 版记: the date the district fixed for the month (`print_dates`), else
+def print_date(period: str, office: dict, signed: date) -> date:
+    """The 印发日期 of the 版记: the date the office fixed for the month (`print_dates`), else
     the day the bulletin is signed."""
-    fixed = (conf.get("print_dates") or {}).get(period)
+    fixed = (office.get("print_dates") or {}).get(period)
     return date.fromisoformat(str(fixed)) if fixed else signed
 
 
-def doc_number(period: str, conf: dict, district: dict, signed: date) -> str:
-    """The 发文字号 from the district's pattern (`doc_number`, e.g. "百办〔{year}〕{number}号"), or ""
+def doc_number(period: str, office: dict, signed: date) -> str:
+    """The 发文字号 from the office's pattern (`doc_number`, e.g. "百办〔{year}〕{number}号"), or ""
     where it sets none. {year} is the year the bulletin is signed. {number} is the running number the
-    office's register gives it: bulletin.yml's `doc_numbers` for the month where the clerk has fixed
-    one, else the assessed month's number (a district issues one bulletin of a scheme a month, so
-    November's is 11, and no two of a year's bulletins share a number)."""
-    pattern = district.get("doc_number") or ""
+    office's register gives it: its `doc_numbers` for the month where the clerk has fixed one, else
+    the assessed month's number (a district issues one bulletin of a scheme a month, so November's
+    is 11, and no two of a year's bulletins share a number). Each office keeps its own register, so
+    these live in its own settings, never in a file districts share."""
+    pattern = office.get("doc_number") or ""
     if not pattern:
         return ""
-    number = (conf.get("doc_numbers") or {}).get(period) or int(period[5:])
+    number = (office.get("doc_numbers") or {}).get(period) or int(period[5:])
     return pattern.format(year=signed.year, number=number)
 
 
-def letterhead(period: str, conf: dict, district: dict) -> Letterhead:
-    signed = issue_date(period, conf)
-    return Letterhead(district["issuer"], _date_text(signed), district.get("printed_by") or district["issuer"],
-                      _date_text(print_date(period, conf, signed)), district.get("copy_to") or "",
-                      doc_number(period, conf, district, signed))
+def letterhead(period: str, conf: dict, office: dict) -> Letterhead:
+    """The issuing office's letterhead for the month (a district's profile, or a deployment's for the rollup)."""
+    signed = issue_date(period, conf, office)
+    return Letterhead(office["issuer"], _date_text(signed), office.get("printed_by") or office["issuer"],
+                      _date_text(print_date(period, office, signed)), office.get("copy_to") or "",
+                      doc_number(period, office, signed))
 
 
 def number_style(conf: dict, scheme_id: str) -> dict[str, int]:
