@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from gridpulse.profile import level_words_table
 from gridpulse.signals import KNOWN_SIGNALS, signal_frame
 
 from conftest import MONTH, PERIOD, copy_workspace, once_for_all_workers, point_at
@@ -61,7 +62,16 @@ def _planted_cases(root: Path) -> dict[tuple[str, str], list[str]]:
 def test_the_mix_plants_every_signal():
     from gridpulse.demo.padding import padding_mix
 
-    assert set(padding_mix()) == set(KNOWN_SIGNALS) == set(signal_frame().signal_id)
+    assert set(padding_mix()) == set(KNOWN_SIGNALS) == set(signal_frame(level_words_table()["区"]).signal_id)
+
+
+@pytest.mark.parametrize("level", ["县", "街道", "旗"])
+def test_the_signals_name_the_whole_in_the_districts_own_level_words(level):
+    """A county's annex compares with 全县, a street's with 全街道: never a fixed 全区."""
+    words = level_words_table()
+    texts = " ".join(signal_frame(words[level])[["label_zh", "score_zh", "reference_zh", "explanation_zh"]].stack())
+    assert words[level]["whole"] in texts and "{" not in texts
+    assert not [other["whole"] for other in words.values() if other["whole"] in texts.replace(words[level]["whole"], "")]
 
 
 def test_every_planted_case_is_found_with_its_records(planted):
@@ -118,7 +128,7 @@ def test_internal_edition_prints_the_annex_default_edition_does_not(planted, tmp
     for suffix in (".pdf", ".docx", ".html"):
         text = file_text(internal / f"bulletin{suffix}")
         assert _annex_lines(text), f"internal edition{suffix} lacks the annex"
-        for label in signal_frame().label_zh:
+        for label in signal_frame(config.profile().words()).label_zh:
             assert label in text, (suffix, label)
         for signal, unit in cases:
             if signal in ("instant_closes", "late_timestamps"):

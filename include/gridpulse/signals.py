@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from gridpulse.config import CONFIG_DIR, read_yaml
+from gridpulse.profile import WORD_KEYS
 
 SIGNALS_FILE = CONFIG_DIR / "integrity_signals.yml"
 
@@ -19,6 +20,8 @@ KNOWN_SIGNALS = ("events_far_above_township_median", "month_end_burst", "near_du
                  "online_days_without_work", "instant_closes", "late_timestamps")
 UNIT_LEVELS = ("worker", "grid", "township")
 REQUIRED = ("signal_id", "label_zh", "unit_level", "threshold", "score_zh", "reference_zh", "explanation_zh")
+# texts that may name the district's level in its own words ({whole}: 全区, 全县, 全街道...)
+WORDED = ("label_zh", "score_zh", "reference_zh", "explanation_zh")
 OPTIONAL = ("min_base", "limit_value", "categories")
 
 SIGNAL_COLUMNS = {"signal_id": "VARCHAR", "display_order": "INTEGER", "label_zh": "VARCHAR", "unit_level": "VARCHAR",
@@ -49,6 +52,11 @@ def _check(path: Path, n: int, signal: dict) -> None:
     for field in ("threshold", "min_base", "limit_value"):
         if field in signal and not _number(signal[field]):
             raise SignalError(f"{where}: {field} must be a number ≥ 0")
+    for field in WORDED:
+        try:
+            str(signal[field]).format_map({key: "" for key in WORD_KEYS})
+        except (KeyError, ValueError, IndexError) as error:
+            raise SignalError(f"{where}: {field} may name only the level's words {{{'}, {'.join(WORD_KEYS)}}} ({error})") from None
 
 
 def load_signals(path: Path = SIGNALS_FILE) -> dict:
@@ -66,20 +74,22 @@ def load_signals(path: Path = SIGNALS_FILE) -> dict:
     return data
 
 
-def signal_frame(path: Path = SIGNALS_FILE) -> pd.DataFrame:
-    """The rows of raw.integrity_signals."""
+def signal_frame(words: dict[str, str], path: Path = SIGNALS_FILE) -> pd.DataFrame:
+    """The rows of raw.integrity_signals, their texts in the district's level words (`words`, its
+    profile's: 全县 where a county prints the whole, never a fixed 全区)."""
     data = load_signals(path)
-    rows = [{"signal_id": s["signal_id"], "display_order": order, "label_zh": s["label_zh"], "unit_level": s["unit_level"],
+    worded = lambda signal, field: " ".join(str(signal[field]).format_map(words).split())  # noqa: E731
+    rows = [{"signal_id": s["signal_id"], "display_order": order, "label_zh": worded(s, "label_zh"), "unit_level": s["unit_level"],
              "threshold": float(s["threshold"]), "min_base": float(s.get("min_base") or 0),
              "limit_value": float(s.get("limit_value") or 0), "categories": "|".join(s.get("categories") or []),
-             "score_zh": s["score_zh"], "reference_zh": s["reference_zh"],
-             "explanation_zh": " ".join(str(s["explanation_zh"]).split()), "caveat_zh": data["caveat_zh"].strip()}
+             "score_zh": worded(s, "score_zh"), "reference_zh": worded(s, "reference_zh"),
+             "explanation_zh": worded(s, "explanation_zh"), "caveat_zh": data["caveat_zh"].strip()}
             for order, s in enumerate(data["signals"], start=1)]
     return pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS))
 
 
 def main() -> int:
-    for row in signal_frame().itertuples():
+    for row in signal_frame({key: f"{{{key}}}" for key in WORD_KEYS}).itertuples():
         print(f"{row.signal_id}: {row.label_zh} ({row.unit_level}, threshold {row.threshold:g})")
     return 0
 

@@ -90,7 +90,7 @@ def load_export(archived: Path, month: Period, building: Path) -> dict[str, int]
     period = str(month)
     calendar = calendar_frame(month)  # fails before the transaction if the year is unknown
     schemes = scheme_frames(config.scheme_ids())
-    signals = signal_frame()  # a bad signals file fails here, before anything is written
+    signals = signal_frame(config.profile().words())  # a bad signals file fails here, before anything is written
     export_id = str(read_manifest(archived, config.manifest_name())["export_id"])
     staged = _staged(archived, period, export_id)
     owner.check(building)  # another district's warehouse: refused before its restricted store is touched
