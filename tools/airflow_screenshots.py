@@ -106,7 +106,7 @@ def _photograph(pages: dict[str, str], out: Path, work: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     out.mkdir(parents=True, exist_ok=True)
     for name, page in pages.items():
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--lang=zh-CN",
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--lang=zh-CN", "--accept-lang=zh-CN,zh",
                         f"--user-data-dir={work / 'chromium'}", "--window-size=1600,1000",
                         "--virtual-time-budget=30000", f"--screenshot={out / f'{name}.png'}", page],
                        env=os.environ | {"TZ": "Asia/Shanghai", "LANGUAGE": "zh_CN"}, check=True, capture_output=True, timeout=180)

@@ -187,13 +187,20 @@ def main(argv: list[str] | None = None) -> int:
     process = start(home, args.port)
     signal.signal(signal.SIGTERM, _interrupt)  # stop in the main flow, never inside a handler
     try:
-        print(f"\nAirflow: http://127.0.0.1:{args.port}  user admin, password {admin_password(home)}"
-              f"  (in {password_file(home)}); Ctrl-C stops it", flush=True)
+        print(f"\nAirflow: http://127.0.0.1:{args.port}  {_login(home)}; Ctrl-C stops it", flush=True)
         print(f"Delivery and alert channels (an Airflow connection turns one on):\n{channels_summary()}\n", flush=True)
         return process.wait()
     except KeyboardInterrupt:
-        stop(process)
         return 0
+    finally:  # whatever ends this process (Ctrl-C, SIGTERM, an error), Airflow in its own session ends too
+        stop(process)
+
+
+def _login(home: Path) -> str:
+    """How to sign in: no login where every user is an admin (no password file is written then)."""
+    if os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "").lower() == "true":
+        return "no login (every user is an admin)"
+    return f"user admin, password {admin_password(home)}  (in {password_file(home)})"
 
 
 if __name__ == "__main__":
