@@ -1,8 +1,8 @@
 """Two runs of the month at once on a real Airflow: the deployment takes one month at a time.
 
 A real scheduler runs the DAG (LocalExecutor under `airflow standalone`, as `make airflow` runs it;
-then the scale-out layout: PostgreSQL metadata, a Celery worker taking tasks from Redis, each
-component its own process). Two months triggered 5 s apart, then one month triggered twice 5 s
+test_airflow_two_runs_celery.py: the scale-out layout, PostgreSQL metadata, a Celery worker taking
+tasks from Redis, each component its own process). Two months triggered 5 s apart, then one month triggered twice 5 s
 apart: every run ends published, the warehouse's marts are exactly what the CLI publishes running
 the same months one after the other, and the run that came second says in its claim task's log
 that it waits, naming the run that holds the deployment.
@@ -61,21 +61,23 @@ def metadata_database():
         yield airflow_metadata_url(name)
 
 
-# The Celery layout's pair of runs is written but has not yet been seen to pass here: `make test` runs
-# the LocalExecutor pair; GRIDPULSE_TWO_RUNS_EXECUTORS=local,celery runs both (docs/testing.md).
-EXECUTORS = os.environ.get("GRIDPULSE_TWO_RUNS_EXECUTORS", "local").split(",")
+@pytest.fixture(scope="module")
+def executor() -> str:
+    """`make airflow`'s LocalExecutor here; test_airflow_two_runs_celery.py runs the same tests on
+    the Celery layout (a file of its own, so that `make test`'s workers run the two side by side)."""
+    return "local"
 
 
-@pytest.fixture(scope="module", params=EXECUTORS)
-def airflow(request, exports, tmp_path_factory):
+@pytest.fixture(scope="module")
+def airflow(request, executor, exports, tmp_path_factory):
     """A real Airflow with both months waiting in its landing folder; the API and its workspace."""
     from gridpulse.orchestration import airflow_local
     from gridpulse.orchestration.airflow_api import AirflowApi
 
-    root = tmp_path_factory.mktemp(f"two-runs-{request.param}")
+    root = tmp_path_factory.mktemp(f"two-runs-{executor}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    if request.param == "local":  # what `make airflow` runs
+    if executor == "local":  # what `make airflow` runs
         env = _workspace_env(root, exports, airflow_local.airflow_env(root / "airflow", port))
         server = subprocess.Popen([sys.executable, "-m", "gridpulse.orchestration.airflow_local", "--port", str(port)],
                                   env=env, stdout=open(root / "airflow.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
