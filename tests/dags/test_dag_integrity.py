@@ -104,7 +104,8 @@ def test_a_scheduled_run_is_created_on_the_run_day_and_assesses_the_previous_mon
 
 def test_every_run_s_note_names_the_month_it_assesses():
     """The listener's note: the `period` a run was triggered with wins over its data interval
-    (a UI trigger on 2026-12-07 with period=2022-11 assesses 2022-11); a note already written stays."""
+    (a UI trigger on 2026-12-07 with period=2022-11 assesses 2022-11); a note already written stays;
+    the rollup's run takes the month its districts' publications carry, and none where they name two."""
     from datetime import UTC, datetime
     from types import SimpleNamespace
 
@@ -112,21 +113,25 @@ def test_every_run_s_note_names_the_month_it_assesses():
 
     from gridpulse.orchestration import run_notes
 
+    def run(dag_id, run_id, conf, interval, note=None, published=()):
+        return SimpleNamespace(dag_id=dag_id, run_id=run_id, run_type=run_id.split("__")[0], note=note, conf=conf,
+                               data_interval_start=interval, consumed_asset_events=[SimpleNamespace(extra=e) for e in published])
+
     november = pendulum.datetime(2026, 11, 1, tz="Asia/Shanghai").in_timezone("UTC")  # kept in UTC
-    runs = [SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__20261207T010203", note=None,
-                            conf={"period": "2022-11"}, data_interval_start=november),
-            SimpleNamespace(dag_id="gridpulse_monthly_360502", run_id="scheduled__2026-11", note=None, conf={},
-                            data_interval_start=november),  # pendulum, as a task sees it
-            SimpleNamespace(dag_id="gridpulse_monthly", run_id="scheduled__2026-11", note=None, conf=None,
-                            data_interval_start=datetime(2026, 10, 31, 16, tzinfo=UTC)),  # as the scheduler has it
-            SimpleNamespace(dag_id="gridpulse_monthly", run_id="manual__x", note="重跑：平台更正了事件表", conf={},
-                            data_interval_start=november),
-            SimpleNamespace(dag_id="gridpulse_rollup", run_id="asset_triggered__x", note=None, conf={},
-                            data_interval_start=None)]
-    for run in runs:
-        run_notes.on_dag_run_running(dag_run=run, msg="started")
-    assert [run.note for run in runs] == ["2022-11 考核月 / assessed month 2022-11", "2026-11 考核月 / assessed month 2026-11",
-                                          "2026-11 考核月 / assessed month 2026-11", "重跑：平台更正了事件表", None]
+    runs = [run("gridpulse_monthly", "manual__20261207T010203", {"period": "2022-11"}, november),
+            run("gridpulse_monthly_360502", "scheduled__2026-11", {}, november),  # pendulum, as a task sees it
+            run("gridpulse_monthly", "scheduled__2026-11", None, datetime(2026, 10, 31, 16, tzinfo=UTC)),  # as the scheduler has it
+            run("gridpulse_monthly", "manual__x", {}, november, note="重跑：平台更正了事件表"),
+            run("gridpulse_rollup", "asset_triggered__x", {}, None),  # no publication says which month
+            # the rollup, started by its districts' publications: the month they carry, never a guess
+            run("gridpulse_rollup", "asset_triggered__y", {}, november, published=[{"period": "2022-11"}, {"period": "2022-11"}, None]),
+            run("gridpulse_rollup", "asset_triggered__z", {}, november, published=[{"period": "2022-10"}, {"period": "2022-11"}]),
+            run("other_dag", "manual__w", {"period": "2022-09"}, None)]
+    for each in runs:
+        run_notes.on_dag_run_running(dag_run=each, msg="started")
+    assert [each.note for each in runs] == ["2022-11 考核月 / assessed month 2022-11", "2026-11 考核月 / assessed month 2026-11",
+                                            "2026-11 考核月 / assessed month 2026-11", "重跑：平台更正了事件表", None,
+                                            "2022-11 考核月 / assessed month 2022-11", None, None]
 
 
 def test_dag_file_parses_without_heavy_imports():
