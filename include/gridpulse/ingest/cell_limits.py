@@ -2,11 +2,8 @@
 control character. Checked on the landing table, before a cell is typed, mapped or echoed: the
 file is then refused at the cell, and nothing of it goes further.
 
-The length check first reads the statistics DuckDB keeps as it appends rows (each column's longest
-string, in bytes): a column whose longest string is within the limit cannot hold a cell over it, and
-is not read again. Only a column the statistics do not clear is scanned (`strlen`, DuckDB's stored
-lengths), and then its cells over the limit are listed. The control check runs only for a file whose
-bytes held a control character (encoding.Controls) or a workbook.
+The length check reads DuckDB's stored string lengths (`strlen`, no scan of the text); the control
+check runs only for a file whose bytes held a control character (encoding.Controls) or a workbook.
 """
 from __future__ import annotations
 
@@ -40,11 +37,12 @@ def cell_problems(con: duckdb.DuckDBPyConnection, landing: str, width: int, file
     columns = [f"col_{i}" for i in range(width)]
     if not columns:
         return []
-    longest = _longest_bytes(con, landing, columns, limit)
+    longest = con.execute("SELECT " + ", ".join(f'coalesce(max(strlen("{c}")), 0)' for c in columns)
+                          + f' FROM "{landing}"').fetchone()
     problems = []
-    for position, column in enumerate(columns):
+    for position, (column, most) in enumerate(zip(columns, longest)):
         where = _where(position, header_map, printed)
-        if longest[column] > limit:  # bytes: a cell of at most `limit` bytes has at most `limit` characters
+        if most > limit:  # bytes: a cell of at most `limit` bytes has at most `limit` characters
             problems += _listed(con, landing, column, f'length("{column}") > {limit}', file_name, where,
                                 lambda row, n: f"单元格有 {n} 个字符，超过上限 {limit} 个（export_limits.cell_chars）："
                                                "平台导出的单元格不会这么长，请核对该记录后重新导出", "limit:cell_chars", "length")
@@ -53,31 +51,6 @@ def cell_problems(con: duckdb.DuckDBPyConnection, landing: str, width: int, file
                                 lambda row, value: f"单元格含有控制字符（{_controls_in(value)}）：平台导出的文本中不应有 NUL 或"
                                                    "控制字符，请在平台修正该记录后重新导出", "control_chars", "value")
     return problems
-
-
-def _longest_bytes(con: duckdb.DuckDBPyConnection, landing: str, columns: list[str], limit: int) -> dict[str, int]:
-    """Each column's longest cell in bytes, as far as it matters: from the table's statistics where
-    they clear the column (no scan of the data), else from a scan of the columns they do not clear."""
-    cleared = {column for column, most in _statistics_longest(con, landing).items() if most <= limit}
-    longest = dict.fromkeys(cleared, 0)
-    unclear = [column for column in columns if column not in cleared]
-    if unclear:
-        found = con.execute("SELECT " + ", ".join(f'coalesce(max(strlen("{c}")), 0)' for c in unclear)
-                            + f' FROM "{landing}"').fetchone()
-        longest.update(zip(unclear, found))
-    return longest
-
-
-def _statistics_longest(con: duckdb.DuckDBPyConnection, landing: str) -> dict[str, int]:
-    """{column: its longest string in bytes} from the statistics of every segment of the column, for
-    the columns where every segment carries that figure; {} where DuckDB's statistics do not say."""
-    try:
-        rows = con.execute(
-            "SELECT column_name, max(stats['max_string_length']::BIGINT), count(*) = count(stats['max_string_length']) "
-            "FROM pragma_storage_info(?) WHERE segment_type = 'VARCHAR' GROUP BY column_name", [landing]).fetchall()
-    except duckdb.Error:  # another DuckDB's statistics: scan instead
-        return {}
-    return {column: int(most) for column, most, complete in rows if complete and most is not None}
 
 
 def _listed(con, landing: str, column: str, condition: str, file_name: str, where, text, check: str, shown: str) -> list[Problem]:
