@@ -18,12 +18,11 @@ from conftest import PERIOD
 from exports import drop_month
 from servers import POSTGRES, airflow_metadata_url, scratch_database
 
-PG = POSTGRES
 REDIS = (os.environ.get("GRIDPULSE_REDIS_HOST", "127.0.0.1"), int(os.environ.get("GRIDPULSE_REDIS_PORT", "6379")))
 
 
 def _missing() -> str | None:
-    for name, (host, port) in (("PostgreSQL", (PG["host"], PG["port"])), ("Redis", REDIS)):
+    for name, (host, port) in (("PostgreSQL", (POSTGRES["host"], POSTGRES["port"])), ("Redis", REDIS)):
         try:
             socket.create_connection((host, port), timeout=2).close()
         except OSError as error:

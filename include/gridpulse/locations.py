@@ -10,8 +10,17 @@ import yaml
 PROJECT_DIR = Path(os.environ.get("GRIDPULSE_PROJECT_DIR", Path(__file__).resolve().parents[2]))
 INCLUDE_DIR = PROJECT_DIR / "include"
 CONFIG_DIR = INCLUDE_DIR / "config"
-# a district edits its schemes here; GRIDPULSE_SCHEMES_DIR points a run at another folder of them
-SCHEMES_DIR = Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or INCLUDE_DIR / "schemes")
+
+
+def schemes_dir() -> Path:
+    """The schemes folder as the environment names it now (a check run after import may point elsewhere).
+    A district edits its schemes in include/schemes; GRIDPULSE_SCHEMES_DIR points a run at another folder."""
+    return Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or INCLUDE_DIR / "schemes")
+
+
+SCHEMES_DIR = schemes_dir()  # as at import, for the defaults of functions that take a folder
+
+
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 

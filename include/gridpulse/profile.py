@@ -8,7 +8,6 @@ write, before a month is read: a typo must not fall back to another district's w
 """
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from functools import cache
@@ -17,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from gridpulse.locations import CONFIG_DIR, SCHEMES_DIR, read_yaml
+from gridpulse.locations import CONFIG_DIR, read_yaml, schemes_dir
 
 LEVELS_FILE = CONFIG_DIR / "levels.yml"
 WORD_KEYS = ("whole", "units", "unit", "villages")
@@ -170,7 +169,7 @@ class Profile(_Strict):
     @field_validator("schemes")
     @classmethod
     def _known_schemes(cls, value: list[str]) -> list[str]:
-        folder = Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or SCHEMES_DIR)  # as the run's environment names it
+        folder = schemes_dir()  # as the run's environment names it, not as it was at import
         missing = [s for s in value if not (folder / f"{s}.yml").is_file()]
         if missing:
             raise ValueError(f"no scheme file for {missing} in {folder}")

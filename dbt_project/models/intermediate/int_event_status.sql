@@ -14,6 +14,7 @@ select
     events.is_valid,
     events.is_carried_over,
     events.quality_rating,
+    events.closed_at,
     events.closed_at is not null and events.closed_at <= months.month_end as is_closed,
     -- due in this month, not an earlier one: each deadline belongs to one month (docs/scoring.md)
     events.due_at > months.first_day and events.due_at <= months.month_end as is_due_in_month,

@@ -24,11 +24,9 @@ handled as (
         coalesce(status.is_overdue, false) as is_overdue,
         case
             when status.is_closed
-                then {{ dbt.datediff('received.transferred_at', 'events.closed_at', 'second') }} / 3600.0
+                then {{ dbt.datediff('received.transferred_at', 'status.closed_at', 'second') }} / 3600.0
         end as handling_hours
     from received
-    left join {{ ref('stg_events') }} as events
-        on events.period = received.period and events.event_id = received.event_id
     left join {{ ref('int_event_status') }} as status
         on status.period = received.period and status.event_id = received.event_id
 ),
