@@ -296,3 +296,52 @@ def test_rollup_figures_table_in_libreoffice_breaks_no_header_one_character_a_li
     bulletin, labels = _rollup_like_bulletin()
     write_docx(bulletin, tmp_path / "rollup.docx")
     assert _headers_whole(labels, _pdf_lines(to_pdf(tmp_path / "rollup.docx", tmp_path / "lo"))) == []
+
+
+def _short_table_near_a_pages_foot():
+    """Most of a page of text, then a 17-row table (as a district's scorecard): it fits a page,
+    but not the room left on the first; then a 60-row table, longer than any page."""
+    from gridpulse.bulletin.document import Bulletin, Heading, Letterhead, Paragraph, Table
+
+    header = ["排名", "单位", "事项总量（20）", "网格员上报（5）", "总分"]
+    short = Table("各单位得分情况", header, [[str(n), f"短表单位{n:02d}", "20.00", "5.00", "25.00"] for n in range(1, 18)])
+    long = Table("各网格得分情况", header, [[str(n), f"长表单位{n:02d}", "20.00", "5.00", "25.00"] for n in range(1, 61)])
+    text = [Paragraph("本月各单位按照考核办法开展网格化服务管理工作，现将有关情况通报如下。") for _ in range(6)]
+    letterhead = Letterhead("试验县平安建设领导小组办公室", "2022年12月5日", "试验县平安建设领导小组办公室", "2022年12月5日")
+    blocks = [*text, Heading("1、各单位得分情况", 3), short, Heading("2、各网格得分情况", 3), long]
+    return Bulletin("any", "2022-11", ["试验县2022年11月", "考核通报"], letterhead, "各乡镇", blocks, "考核办法", [],
+                    Register("2022-11")), short, long
+
+
+def _pages_of(pdf: Path, names: list[str]) -> set[int]:
+    # without spaces: LibreOffice sets a space between Chinese and digits
+    pages = ["".join(printed.get_textpage().get_text_range().split()) for printed in pypdfium2.PdfDocument(str(pdf))]
+    found = {name: [n for n, text in enumerate(pages) if name in text] for name in names}
+    assert all(found.values()), [name for name, at in found.items() if not at]
+    return {at[0] for at in found.values()}
+
+
+def test_a_table_that_fits_a_page_is_never_split_in_the_pdf(tmp_path):
+    """The 17-row table moves to the next page whole, with its heading, rather than leave its last
+    rows alone there; the 60-row table still breaks between rows."""
+    from gridpulse.bulletin.typst_writer import write_pdf
+
+    bulletin, short, long = _short_table_near_a_pages_foot()
+    write_pdf(bulletin, tmp_path / "b.pdf")
+    assert len(_pages_of(tmp_path / "b.pdf", [row[1] for row in short.rows] + ["1、各单位得分情况"])) == 1
+    assert len(_pages_of(tmp_path / "b.pdf", [row[1] for row in long.rows])) >= 2
+
+
+@pytest.mark.external
+@pytest.mark.skipif(soffice_path() is None, reason=NO_SOFFICE)
+def test_a_table_that_fits_a_page_is_never_split_in_the_docx(tmp_path):
+    from gridpulse.bulletin.docx_writer import write_docx
+    from gridpulse.bulletin.typst_writer import write_pdf
+
+    bulletin, short, long = _short_table_near_a_pages_foot()
+    write_docx(bulletin, tmp_path / "b.docx")
+    printed = to_pdf(tmp_path / "b.docx", tmp_path / "lo")
+    assert len(_pages_of(printed, [row[1] for row in short.rows] + ["1、各单位得分情况"])) == 1
+    assert len(_pages_of(printed, [row[1] for row in long.rows])) >= 2
+    write_pdf(bulletin, tmp_path / "b.pdf")
+    assert len(pypdfium2.PdfDocument(str(printed))) == len(pypdfium2.PdfDocument(str(tmp_path / "b.pdf")))

@@ -231,6 +231,8 @@ def _table(document, block: Table) -> None:
     for header_row in table.rows[:heads]:
         _cant_split(header_row)
         _repeat_header(header_row)
+    if shape.keep_whole:
+        _keep_rows_together(table)
     if shape.landscape:
         _portrait(document.add_section(WD_SECTION.NEW_PAGE))
 
@@ -334,6 +336,15 @@ def _no_wrap(cell) -> None:
 
 def _cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _keep_rows_together(table) -> None:
+    """Each row kept with the next (the PDF's unbreakable table): Word and LibreOffice move a table
+    that fits one page to the next whole instead of leaving its last rows alone there."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _shade(cell, fill: str) -> None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from gridpulse.bulletin.document import Table
+from gridpulse.bulletin.page import LINE_PT, TEXT_HEIGHT_MM
 
 PT_TO_MM = 25.4 / 72
 # 公文 tables are set smaller than the 3号 body: 5号 where the table fits, else 小5号
@@ -57,6 +58,9 @@ class Layout:
     widths_mm: list[float]
     landscape: bool
     font_pt: float
+    # a table short enough for one page is kept on one (its last rows never alone under a repeated
+    # header on the next); a longer one breaks between rows, its header repeated
+    keep_whole: bool = False
 
     @property
     def width_mm(self) -> float:
@@ -93,7 +97,19 @@ def layout(table: Table) -> Layout:
     room = page - sum(least)
     wanted = [n - m for n, m in zip(natural, least)]
     share = min(1.0, room / sum(wanted)) if sum(wanted) > 0 and room > 0 else 0.0
-    return Layout([round(m + w * share, 1) for m, w in zip(least, wanted)], landscape, font_pt)
+    return Layout([round(m + w * share, 1) for m, w in zip(least, wanted)], landscape, font_pt,
+                  keep_whole=not landscape and fits_one_page(table, font_pt))
+
+
+def fits_one_page(table: Table, font_pt: float) -> bool:
+    """Whether the table, its caption and a heading above it take at most nine tenths of a portrait
+    page (rows of one line: a table of sentences is never kept whole). The tenth is the margin for
+    what the renderers add that this count does not (borders, rounding): a table kept whole that
+    did not fit would run off its page."""
+    row_pt = font_pt * CELL_LINE + 2 * CELL_INSET_Y_PT + 0.5
+    header_rows = max(len(header_lines(h)) for h in table.header) + (1 if table.groups else 0)
+    height_pt = (header_rows + len(table.rows)) * row_pt + 2 * LINE_PT  # the caption and a heading: a line each
+    return height_pt <= 0.9 * TEXT_HEIGHT_MM / PT_TO_MM
 
 
 def _wrapping(natural: list[float], wrap: int, page: float, landscape: bool, font_pt: float) -> Layout:

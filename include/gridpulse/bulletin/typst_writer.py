@@ -54,7 +54,7 @@ def _header_rows(table: Table) -> list[list[dict]]:
 def _table(table: Table, heading: Heading | None = None) -> dict:
     shape = layout(table)
     return {"kind": "table", "caption": table.caption, "widths_mm": shape.widths_mm, "font_pt": shape.font_pt,
-            "landscape": shape.landscape, "header_rows": _header_rows(table), "rows": table.rows,
+            "landscape": shape.landscape, "keep_whole": shape.keep_whole, "header_rows": _header_rows(table), "rows": table.rows,
             "numeric_from": table.numeric_from, "wrap_column": table.wrap_column,
             "highlight": sorted([r, c] for r, c in table.highlight),
             "heading": {"text": heading.text, "level": heading.level} if heading else None}
