@@ -222,8 +222,7 @@ TIER_OF_FIXTURE = {"seed_months": "month", "published_copy": "month", "two_month
 # nor months_in_any_order (six months at scale 0.3), staff_changes (one month of 百官街道),
 # deployment_checks (four small district months) and scheme_new_id (a small month and a what-if).
 LONGEST_FIRST = ["test_airflow_two_runs_celery", "test_random_districts", "test_random_districts_more", "test_airflow_two_runs",
-                 "test_airflow_server",
-                 "test_airflow_celery", "test_months_in_any_order", "test_airflow_deployment", "test_crash_safety", "test_nothing_lost",
+                 "test_airflow_server", "test_airflow_celery", "test_months_in_any_order", "test_airflow_deployment", "test_crash_safety", "test_nothing_lost",
                  "test_broken_corpus", "test_monthly_run", "test_hostile_exports", "test_postgres_twin", "test_month_lock",
                  "test_failure_alert", "test_districts", "test_deployment_checks", "test_staff_changes", "test_scheme_new_id",
                  "test_scheme_changes", "test_publishing", "test_analyst_tools",

@@ -59,9 +59,9 @@ def _cell(text) -> str:
     return " ".join(str(text or "").split()).replace("|", "\\|")
 
 
-def shipped_schemes(folder: Path = config.SCHEMES_DIR) -> list[dict]:
-    """Every scheme file in include/schemes/, whatever its id: the catalogue lists what exists."""
-    return [config.read_yaml(path) for path in sorted(folder.glob("*.yml"))]
+def shipped_schemes(folder: Path | None = None) -> list[dict]:
+    """Every scheme file in the run's schemes folder, whatever its id: the catalogue lists what exists."""
+    return [config.read_yaml(path) for path in sorted((folder or config.schemes_dir()).glob("*.yml"))]
 
 
 def indicator_rows(catalogued: list[dict], schemes: list[dict]) -> list[tuple[str, str, list[str], str]]:

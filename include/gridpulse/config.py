@@ -20,6 +20,7 @@ from gridpulse.locations import (  # noqa: F401  (the places every module finds 
     PROJECT_DIR,
     SCHEMES_DIR,
     read_yaml,
+    schemes_dir,
 )
 from gridpulse.profile import checked
 

@@ -18,7 +18,7 @@ def schemes_dir() -> Path:
     return Path(os.environ.get("GRIDPULSE_SCHEMES_DIR") or INCLUDE_DIR / "schemes")
 
 
-SCHEMES_DIR = schemes_dir()  # as at import, for the defaults of functions that take a folder
+SCHEMES_DIR = schemes_dir()  # as at import: the tests' copy of the shipped schemes; the code calls schemes_dir()
 
 
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"

@@ -21,7 +21,7 @@ TOWNSHIP_SCORING = {"区", "县", "县级市", "市", "旗"}
 def _default_schemes(level: str) -> list[str]:
     """The shipped schemes of the level the district scores: a start the user edits."""
     wanted = "township" if level in TOWNSHIP_SCORING else "grid"
-    return sorted(p.stem for p in config.SCHEMES_DIR.glob("*.yml") if load_scheme(p.stem).get("org_level") == wanted)
+    return sorted(p.stem for p in config.schemes_dir().glob("*.yml") if load_scheme(p.stem).get("org_level") == wanted)
 
 
 def profile_text(code: str, name: str, level: str, platform: str, schemes: list[str], path: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from gridpulse import config
-from gridpulse.config import SCHEMES_DIR, read_yaml
+from gridpulse.config import read_yaml, schemes_dir
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,11 @@ def _versions(path: Path, scheme: dict) -> list[dict]:
     return versions
 
 
-def load_scheme(scheme_id: str, folder: Path = SCHEMES_DIR) -> dict:
+def load_scheme(scheme_id: str, folder: Path | None = None) -> dict:
     """A scheme checked, with its `versions` in order; its top-level items, valid_from and
-    valid_to are those of the latest version (what a reader of the file today means by it)."""
-    path = folder / f"{scheme_id}.yml"
+    valid_to are those of the latest version (what a reader of the file today means by it). The
+    folder is the run's (GRIDPULSE_SCHEMES_DIR as the environment names it now) unless given."""
+    path = (folder or schemes_dir()) / f"{scheme_id}.yml"
     scheme = read_yaml(path)
     if scheme.get("scheme_id") != scheme_id:
         raise SchemeError(f"{path.name}: scheme_id must be '{scheme_id}' (the file name)")
@@ -138,7 +139,7 @@ def load_scheme(scheme_id: str, folder: Path = SCHEMES_DIR) -> dict:
             "versions": [{**v, "title_zh": v["title_zh"] or scheme.get("title_zh")} for v in versions]}
 
 
-def scheme_frames(scheme_ids: list[str], folder: Path = SCHEMES_DIR) -> dict[str, pd.DataFrame]:
+def scheme_frames(scheme_ids: list[str], folder: Path | None = None) -> dict[str, pd.DataFrame]:
     """The rows of raw.schemes, raw.scheme_items and raw.scheme_params."""
     return frames_of([load_scheme(scheme_id, folder) for scheme_id in scheme_ids])
 
@@ -210,7 +211,7 @@ def _validity_text(scheme: dict) -> str:
     return "有效期 " + "、".join(spans)
 
 
-def out_of_force(period: str, folder: Path = SCHEMES_DIR) -> list[str]:
+def out_of_force(period: str, folder: Path | None = None) -> list[str]:
     """One sentence per configured scheme that is not in force in the month, saying so."""
     return [f"考核方案 {scheme['scheme_id']}（{scheme.get('title_zh') or scheme['scheme_id']}）{_validity_text(scheme)}，"
             f"{period} 不在有效期内，本月未按该方案评分"
@@ -224,7 +225,7 @@ def out_of_force_policy() -> str:
     return policy
 
 
-def check_in_force(period: str, folder: Path = SCHEMES_DIR) -> list[str]:
+def check_in_force(period: str, folder: Path | None = None) -> list[str]:
     """Raise SchemeNotInForce for a configured scheme not in force in the month when the district
     chose to fail; else log each as a warning and return the sentences, for the report and the
     bulletin. A scheme skipped in silence would publish a month that scored nobody under it."""
@@ -237,7 +238,7 @@ def check_in_force(period: str, folder: Path = SCHEMES_DIR) -> list[str]:
     return found
 
 
-def adjustable_in_force(period: str, folder: Path = SCHEMES_DIR) -> set[str]:
+def adjustable_in_force(period: str, folder: Path | None = None) -> set[str]:
     """The configured schemes in force in the month that have an adjustment (附加分) item: the only
     ones an adjustment row of the export can name."""
     return {scheme["scheme_id"] for scheme in (load_scheme(i, folder) for i in config.scheme_ids())
