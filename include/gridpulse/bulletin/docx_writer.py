@@ -12,6 +12,7 @@ template's theme fonts, which Word would prefer over them, are removed."""
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from pathlib import Path
 
 from docx import Document
@@ -211,23 +212,19 @@ def _table(document, block: Table) -> None:
     _header(table, block, size, shape.widths_mm)
     # a row's cells once per row: table.cell(r, c) walks the whole table on every call, which is
     # quadratic in rows (a province's 1,105 townships took minutes)
+    column_cells: dict[int, object] = {}  # per column, a finished cell of plain text to copy
     for r, (row, table_row) in enumerate(zip(block.rows, table.rows[heads:])):
         _cant_split(table_row)
-        cells = table_row.cells
-        for c, text in enumerate(row):
-            cell = cells[c]
-            cell.width = Mm(shape.widths_mm[c])
-            paragraph = cell.paragraphs[0]
-            if c == block.wrap_column:  # sentences: they wrap, and read from the left
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            else:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _no_wrap(cell)  # a name or a score on one line, as the column was sized for
-            _run(paragraph, text, BODY_FONT, size)
-            _cell_spacing(paragraph, size)
-            _mark_size(paragraph, size)
+        for c, (text, cell) in enumerate(zip(row, table_row.cells)):
+            plain = _plain(text) and (r, c) not in block.highlight
+            if plain and c in column_cells:
+                _copy_cell(column_cells[c], cell, text)
+                continue
+            _body_cell(cell, text, c, block, shape, size)
             if (r, c) in block.highlight:
                 _shade(cell, "FDE2E2")
+            if plain:
+                column_cells[c] = cell._tc
     for header_row in table.rows[:heads]:
         _cant_split(header_row)
         _repeat_header(header_row)
@@ -235,6 +232,34 @@ def _table(document, block: Table) -> None:
         _keep_rows_together(table)
     if shape.landscape:
         _portrait(document.add_section(WD_SECTION.NEW_PAGE))
+
+
+def _body_cell(cell, text: str, column: int, block: Table, shape, size) -> None:
+    cell.width = Mm(shape.widths_mm[column])
+    paragraph = cell.paragraphs[0]
+    if column == block.wrap_column:  # sentences: they wrap, and read from the left
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    else:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _no_wrap(cell)  # a name or a score on one line, as the column was sized for
+    _run(paragraph, text, BODY_FONT, size)
+    _cell_spacing(paragraph, size)
+    _mark_size(paragraph, size)
+
+
+def _plain(text) -> bool:
+    """Text that python-docx writes as one <w:t> with nothing else: not empty, no tab or line
+    break (those become elements of their own), no space at either end (xml:space)."""
+    return isinstance(text, str) and text != "" and text == text.strip() and not any(c in text for c in "\t\r\n")
+
+
+def _copy_cell(finished, cell, text: str) -> None:
+    """A copy of another row's finished cell of the same column with this cell's text: the same
+    XML _body_cell writes, at a fraction of python-docx's cost per element (a province's
+    scorecard has 16,000 cells)."""
+    copied = deepcopy(finished)
+    copied.find(".//" + qn("w:t")).text = text
+    cell._tc.getparent().replace(cell._tc, copied)
 
 
 def _cell_spacing(paragraph, size) -> None:
@@ -275,17 +300,23 @@ def _header(table, block: Table, size, widths: list[float]) -> None:
     columns, and a column of no group merged down both rows."""
     if not block.groups:
         for c, text in enumerate(block.header):
-            _header_text(table.cell(0, c), header_lines(text), size, widths[c])
+            _header_text(_grid_cell(table, 0, c), header_lines(text), size, widths[c])
         return
     for label, first, span in block.header_groups():
         if label:
-            _header_text(table.cell(0, first).merge(table.cell(0, first + span - 1)), [label], size,
+            _header_text(_grid_cell(table, 0, first).merge(_grid_cell(table, 0, first + span - 1)), [label], size,
                          sum(widths[first:first + span]))
             for c in range(first, first + span):
-                _header_text(table.cell(1, c), header_lines(block.header[c]), size, widths[c])
+                _header_text(_grid_cell(table, 1, c), header_lines(block.header[c]), size, widths[c])
         else:
-            _header_text(table.cell(0, first).merge(table.cell(1, first)), header_lines(block.header[first]), size,
+            _header_text(_grid_cell(table, 0, first).merge(_grid_cell(table, 1, first)), header_lines(block.header[first]), size,
                          widths[first])
+
+
+def _grid_cell(table, row: int, column: int):
+    """table.cell(row, column) from the row alone: table.cell builds every cell of the table on
+    each call, which a 1,105-row scorecard's header paid once per header cell."""
+    return table.rows[row].cells[column]
 
 
 def _line_break():

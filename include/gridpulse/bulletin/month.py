@@ -3,6 +3,7 @@ register every printed figure and name goes through (so reconciliation can check
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pandas as pd
 
@@ -30,6 +31,7 @@ class Month:
         self.headline = headline[headline.scheme_id == scheme_id].iloc[0].to_dict() if len(headline) else {}
         self.activity = marts.frames["activity"]
         self._repeated_names: set[str] | None = None
+        self._org_names: dict[str, str] | None = None
         self.ordinal_names: re.Pattern | None = None  # set by the bulletin from bulletin.yml
 
     def item(self, indicator_id: str) -> pd.Series | None:
@@ -70,8 +72,8 @@ class Month:
         (`ordinal`, bulletin.yml `ordinal_names`): 高丰社区一网格, not 一网格."""
         own = self.org_name(org_id)
         if self._repeated_names is None:
-            names = [self.org_name(org) for org in self.ranking.org_id]
-            self._repeated_names = {n for n in names if names.count(n) > 1}
+            named = Counter(self.org_name(org) for org in self.ranking.org_id)
+            self._repeated_names = {name for name, count in named.items() if count > 1}
         ordinal = self.ordinal_names
         if own not in self._repeated_names and not (ordinal and ordinal.fullmatch(own)):
             return self.name(org_id)
@@ -80,8 +82,11 @@ class Month:
         return self.register.name(org_id, own, self.name(parent) if isinstance(parent, str) and parent else None)
 
     def org_name(self, org_id: str) -> str:
-        units = self.marts.org_units
-        return str(units.loc[units.org_id == org_id, "org_name"].iloc[0])
+        """dim_org_unit's name of a unit, looked up by id (a province bulletin names thousands)."""
+        if self._org_names is None:
+            units = self.marts.org_units.drop_duplicates("org_id")
+            self._org_names = dict(zip(units.org_id, units.org_name.astype(str)))
+        return self._org_names[org_id]
 
     def units(self, org_ids) -> str:
         """Units printed with their count: "甲、乙2个单位"."""

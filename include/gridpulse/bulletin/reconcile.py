@@ -33,8 +33,9 @@ def _sources(entry) -> list[Source]:
 
 class _Lookup:
     """Re-reads the mart rows that the figures came from: one query per mart and key, filtered by
-    the key values all its figures share (the month, the scheme), so the cost is one scan per mart
-    and not one per printed row (a province bulletin prints thousands)."""
+    the key values its figures use (the month, the scheme, the units and items printed), so the
+    cost is one scan per mart and not one per printed row (a province bulletin prints thousands),
+    and the rows read are about the rows printed, not every unit of every month."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, sources: list[Source]):
         self.con, self.rows = con, {}
@@ -45,14 +46,20 @@ class _Lookup:
             self._read(mart, columns, members)
 
     def _read(self, mart: str, columns: tuple[str, ...], members: list[Source]) -> None:
-        shared = {}
+        conditions, parameters = [], []
         for i, column in enumerate(columns):
             values = {m.key[i][1] for m in members}
             if len(values) == 1:
-                shared[column] = values.pop()
-        where = " AND ".join(f'"{column}" = ?' for column in shared) or "true"
+                conditions.append(f'"{column}" = ?')
+                parameters.append(values.pop())
+            else:  # only the keys printed: a province's bulletin names a few of its 100,000 units
+                present = [v for v in values if v is not None]
+                nulls = f' OR "{column}" IS NULL' if None in values else ""
+                conditions.append(f'("{column}" IN (SELECT unnest(?)){nulls})')
+                parameters.append(present)
+        where = " AND ".join(conditions) or "true"
         wanted = ", ".join(f'"{c}"' for c in dict.fromkeys([*columns, *(m.column for m in members)]))
-        found = self.con.execute(f'SELECT {wanted} FROM marts."{mart}" WHERE {where}', list(shared.values()))
+        found = self.con.execute(f'SELECT {wanted} FROM marts."{mart}" WHERE {where}', parameters)
         names = [d[0] for d in found.description]
         for values in found.fetchall():
             row = dict(zip(names, values))
