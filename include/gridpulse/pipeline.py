@@ -94,7 +94,7 @@ def quarantine_failed_build(period: Period, archived: str, problems: list | None
     from gridpulse.transform.failures import build_failures
     from gridpulse.warehouse.building import discard_build
 
-    problems = problems or build_failures(dbt_target(config.paths().building))
+    problems = problems or build_failures(dbt_target(config.paths().building), config.paths().building)
     export_id = str(read_manifest(Path(archived), config.manifest_name())["export_id"])
     discard_build()
     raise rejected(Path(archived), config.paths().quarantine, str(period), problems, export_id,

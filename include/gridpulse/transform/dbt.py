@@ -70,7 +70,7 @@ def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     output = done.stdout + done.stderr
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
-        problems = build_failures(dbt_target(warehouse))
+        problems = build_failures(dbt_target(warehouse), warehouse)
         raise DbtFailed(f"dbt {args[0]} 未通过（exit {done.returncode}）：\n" + "\n".join(p.text() for p in problems), problems)
     return output
 

@@ -26,7 +26,9 @@ GENERIC_CAUSES = {
     "not_negative": "不应为负，有 {failures} 行为负数",
     "not_above": "不应大于 {ceiling}，有 {failures} 行超出",
     "unique_combination": "{combination_of_columns} 的组合应唯一，有 {failures} 组重复",
+    "not_null_columns": "{columns} 都应有值，其中 {failures} 列有空行",
 }
+NULL_ROWS = "应有值，有 {rows} 行为空"  # a column of a not_null_columns test, named by its query
 FAILED = {"fail", "error", "runtime error"}
 
 
@@ -73,15 +75,41 @@ def _compiled_sql(node: dict, target: Path) -> Path:
     return target / "compiled" / "gridpulse" / node.get("original_file_path", "")
 
 
-def _test_problem(result: dict, node: dict, target: Path) -> Problem:
+def _test_problem(result: dict, node: dict, target: Path, cause: str | None = None, column: str | None = None) -> Problem:
     model = _model_name(node.get("attached_node")) or _model_name((node.get("depends_on", {}).get("nodes") or [None])[0])
-    column = node.get("column_name")
+    column = column or node.get("column_name")
     file, header = _export_file(model, column)
     failures = int(result.get("failures") or 0)
     where = _compiled_sql(node, target)
-    message = (f"{_cause(node, failures)}（dbt 检验 {node.get('name')} 未通过，模型 {model}；"
+    message = (f"{cause or _cause(node, failures)}（dbt 检验 {node.get('name')} 未通过，模型 {model}；"
                f"列出这些行的 SQL：{where}）")
     return Problem(file, message, column=column, header=header, check=f"dbt:{node.get('name')}")
+
+
+def _empty_columns(node: dict, target: Path, warehouse: Path | None) -> list[tuple[str, int]]:
+    """The columns a failed not_null_columns test found empty and their empty rows: its compiled
+    query (one row per such column) run again on the built DuckDB file. Empty where it cannot be
+    (a warehouse on another engine, the file gone): the report then names the test's columns."""
+    import duckdb  # here, not at the top: the DAG file imports this module when the scheduler parses it
+
+    if warehouse is None or not warehouse.exists():
+        return []
+    try:
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH '{str(warehouse).replace(chr(39), chr(39) * 2)}' AS \"{node.get('database')}\" (READ_ONLY)")
+            return [(str(column), int(rows)) for column, rows in con.execute(_compiled_sql(node, target).read_text()).fetchall()]
+        finally:
+            con.close()
+    except (duckdb.Error, OSError):
+        return []
+
+
+def _null_problems(result: dict, node: dict, target: Path, warehouse: Path | None) -> list[Problem]:
+    """A failed not_null_columns test as the per-column problems a not_null test per column gave."""
+    found = _empty_columns(node, target, warehouse)
+    return [_test_problem(result, node, target, NULL_ROWS.format(rows=rows), column) for column, rows in found] or [
+        _test_problem(result, node, target)]
 
 
 def _model_problem(result: dict, node: dict) -> Problem:
@@ -91,8 +119,9 @@ def _model_problem(result: dict, node: dict) -> Problem:
                    check=f"dbt:{model}")
 
 
-def build_failures(target: Path) -> list[Problem]:
-    """Every failing test and model of the last `dbt build` whose results are in `target`."""
+def build_failures(target: Path, warehouse: Path | None = None) -> list[Problem]:
+    """Every failing test and model of the last `dbt build` whose results are in `target`
+    (`warehouse`: the DuckDB file it built, where a failed test's columns are looked up)."""
     nodes = _read(target, "manifest.json").get("nodes", {})
     problems = []
     for result in _read(target, "run_results.json").get("results", []):
@@ -100,6 +129,10 @@ def build_failures(target: Path) -> list[Problem]:
             continue
         node = nodes.get(result.get("unique_id"), {"name": _model_name(result.get("unique_id"))})
         is_test = node.get("resource_type") in ("test", "unit_test") or str(result.get("unique_id")).startswith("test.")
-        problems.append(_test_problem(result, node, target) if is_test and result.get("status") == "fail"
-                        else _model_problem(result, node))
+        if not (is_test and result.get("status") == "fail"):
+            problems.append(_model_problem(result, node))
+        elif (node.get("test_metadata") or {}).get("name") == "not_null_columns":
+            problems += _null_problems(result, node, target, warehouse)
+        else:
+            problems.append(_test_problem(result, node, target))
     return problems or [Problem("dbt", f"dbt build 失败，没有留下可读的结果（{target / 'run_results.json'}）：原因见 dbt 的日志")]
