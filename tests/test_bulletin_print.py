@@ -8,6 +8,7 @@ chart's axis starts at 0; figures of one kind print in one style, and reconcilia
 that does not; the title breaks only between words; the workbook prints landscape, one page wide."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pypdfium2
@@ -21,6 +22,7 @@ from gridpulse.bulletin.document import title_lines
 from gridpulse.bulletin.figures import Figure, Register, Source
 from gridpulse.bulletin.reconcile import style_mismatch
 
+from browser import CHROMIUM, NOT_INSTALLED, Browser
 from conftest import SEED_MONTHS, seed_workspace
 from office_render import soffice_path, to_pdf
 
@@ -298,15 +300,17 @@ def test_rollup_figures_table_in_libreoffice_breaks_no_header_one_character_a_li
     assert _headers_whole(labels, _pdf_lines(to_pdf(tmp_path / "rollup.docx", tmp_path / "lo"))) == []
 
 
-def _short_table_near_a_pages_foot():
+def _short_table_near_a_pages_foot(paragraphs: int = 6):
     """Most of a page of text, then a 17-row table (as a district's scorecard): it fits a page,
-    but not the room left on the first; then a 60-row table, longer than any page."""
+    but not the room left on the first; then a 60-row table, longer than any page. `paragraphs`:
+    how many make most of a page (6 on the PDF's page; a browser prints larger type and the HTML's
+    page fills at 8-18, where it split the table before the rule)."""
     from gridpulse.bulletin.document import Bulletin, Heading, Letterhead, Paragraph, Table
 
     header = ["排名", "单位", "事项总量（20）", "网格员上报（5）", "总分"]
     short = Table("各单位得分情况", header, [[str(n), f"短表单位{n:02d}", "20.00", "5.00", "25.00"] for n in range(1, 18)])
     long = Table("各网格得分情况", header, [[str(n), f"长表单位{n:02d}", "20.00", "5.00", "25.00"] for n in range(1, 61)])
-    text = [Paragraph("本月各单位按照考核办法开展网格化服务管理工作，现将有关情况通报如下。") for _ in range(6)]
+    text = [Paragraph("本月各单位按照考核办法开展网格化服务管理工作，现将有关情况通报如下。") for _ in range(paragraphs)]
     letterhead = Letterhead("试验县平安建设领导小组办公室", "2022年12月5日", "试验县平安建设领导小组办公室", "2022年12月5日")
     blocks = [*text, Heading("1、各单位得分情况", 3), short, Heading("2、各网格得分情况", 3), long]
     return Bulletin("any", "2022-11", ["试验县2022年11月", "考核通报"], letterhead, "各乡镇", blocks, "考核办法", [],
@@ -333,6 +337,21 @@ def test_a_table_that_fits_a_page_is_never_split_in_the_pdf(tmp_path):
 
     bulletin, short, long = _short_table_near_a_pages_foot()
     write_pdf(bulletin, tmp_path / "b.pdf")
+    _assert_short_kept_long_broken(tmp_path / "b.pdf", short, long)
+
+
+@pytest.mark.external
+@pytest.mark.skipif(CHROMIUM is None, reason=NOT_INSTALLED)
+def test_a_table_that_fits_a_page_is_never_split_when_the_html_is_printed(tmp_path):
+    """The HTML bulletin printed from a browser (Chromium's print to PDF, A4) keeps the same rule."""
+    from gridpulse.bulletin.render import write_html
+
+    bulletin, short, long = _short_table_near_a_pages_foot(paragraphs=12)
+    write_html(bulletin, tmp_path / "b.html")
+    with Browser(tmp_path / "profile") as browser:
+        browser.open((tmp_path / "b.html").as_uri(), 1280, mobile=False)
+        printed = browser.page("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True)
+    (tmp_path / "b.pdf").write_bytes(base64.b64decode(printed["data"]))
     _assert_short_kept_long_broken(tmp_path / "b.pdf", short, long)
 
 
