@@ -210,8 +210,7 @@ def _table(document, block: Table) -> None:
     _fixed_widths(table, shape.widths_mm)
     _borders(table)
     _header(table, block, size, shape.widths_mm)
-    # a row's cells once per row: table.cell(r, c) walks the whole table on every call, which is
-    # quadratic in rows (a province's 1,105 townships took minutes)
+    # a row's cells once per row (see _grid_cell: table.cell walks the whole table on every call)
     column_cells: dict[int, object] = {}  # per column, a finished cell of plain text to copy
     for r, (row, table_row) in enumerate(zip(block.rows, table.rows[heads:])):
         _cant_split(table_row)

@@ -97,7 +97,8 @@ def _empty_columns(node: dict, target: Path, warehouse: Path | None) -> list[tup
     try:
         con = duckdb.connect()
         try:
-            con.execute(f"ATTACH '{str(warehouse).replace(chr(39), chr(39) * 2)}' AS \"{node.get('database')}\" (READ_ONLY)")
+            quoted = str(warehouse).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS \"{node.get('database')}\" (READ_ONLY)")
             return [(str(column), int(rows)) for column, rows in con.execute(_compiled_sql(node, target).read_text()).fetchall()]
         finally:
             con.close()
