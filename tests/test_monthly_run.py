@@ -272,3 +272,15 @@ def test_a_followup_list_s_file_name_never_carries_a_path_or_a_control_from_the_
 
     assert file_name('../=cmd|"/c calc"\t', "360502001", MONTH) == "=cmd_c calc（360502001）2022年11月未达标网格员名单.xlsx"
     assert file_name(" ", "360502001", MONTH).startswith("360502001（360502001）")
+
+
+def test_a_new_month_reuses_dbts_parse(two_month_warehouse):
+    """November's build after October's parses nothing again: the month reaches dbt as it runs
+    (macros/this_month.sql), not as a var that would make dbt parse the whole project anew."""
+    logs = sorted(two_month_warehouse.parent.glob("dbt-*/logs/dbt.log"))
+    assert len(logs) == 1, logs
+    builds = [run for run in logs[0].read_text(encoding="utf-8").split("Running with dbt=") if "Command `dbt build`" in run]
+    assert len(builds) == 2, "October's and November's builds"
+    november = builds[-1]
+    assert "Unable to do partial parsing" not in november
+    assert "Partial parsing enabled" in november and "Command `dbt build` succeeded" in november

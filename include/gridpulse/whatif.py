@@ -18,7 +18,7 @@ from gridpulse import config
 from gridpulse.load.raw import connect, replace_table
 from gridpulse.period import Period
 from gridpulse.schemes import SCHEME_COLUMNS, SchemeError, applies_to, frames_of, load_scheme
-from gridpulse.transform.dbt import month_vars, run_dbt
+from gridpulse.transform.dbt import run_dbt
 
 # everything downstream of the scheme tables, with its tests
 SCHEME_DEPENDENTS = "source:raw.schemes+ source:raw.scheme_items+ source:raw.scheme_params+"
@@ -101,7 +101,7 @@ def rescore(month: Period, draft_file: Path, against: str | None = None) -> What
             replace_table(con, name, SCHEME_COLUMNS[name], frame)
     finally:
         con.close()
-    run_dbt("build", "--select", *SCHEME_DEPENDENTS.split(), *month_vars(period), warehouse=scratch)
+    run_dbt("build", "--select", *SCHEME_DEPENDENTS.split(), warehouse=scratch, period=period)
     comparison = compare(published, _ranking(scratch, period, draft["scheme_id"]))
     return WhatIf(period, draft["scheme_id"], baseline_id, scratch, comparison)
 

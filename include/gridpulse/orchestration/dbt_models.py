@@ -59,7 +59,7 @@ def dbt_models_group(group_id: str = DBT_GROUP, **task_args):
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
 
-    from gridpulse.transform.dbt import BUILD_FLAGS
+    from gridpulse.transform.dbt import BUILD_FLAGS, PERIOD_SETTING
 
     project = config.DBT_PROJECT_DIR
     group = DbtTaskGroup(
@@ -74,10 +74,11 @@ def dbt_models_group(group_id: str = DBT_GROUP, **task_args):
         render_config=RenderConfig(load_method=LoadMode.CUSTOM, emit_datasets=False),
         operator_args={
             "install_deps": False,
-            # the CLI's environment (transform.dbt.dbt_settings) on the building copy, rendered when the task runs
-            "env": {name: f"{{{{ dbt_setting('{name}') }}}}" for name in dbt_env_names()},
-            # the run's month only: staging reads it, incremental marts replace it, tests check it
-            "vars": {"period": "{{ ti.xcom_pull(task_ids='resolve_period') }}"},
+            # the CLI's environment (transform.dbt.dbt_settings) on the building copy, rendered when the
+            # task runs, and the run's month only: staging reads it, incremental marts replace it,
+            # tests check it (an environment variable, not a dbt var: the parse stays the same)
+            "env": {name: f"{{{{ dbt_setting('{name}') }}}}" for name in dbt_env_names()}
+            | {PERIOD_SETTING: "{{ ti.xcom_pull(task_ids='resolve_period') }}"},
             **task_args,
         },
     )

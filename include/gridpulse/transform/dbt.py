@@ -5,7 +5,6 @@ logging and its DuckDB connection end with it and never hold the warehouse after
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -61,12 +60,13 @@ def dbt_settings(warehouse: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(*args: str, warehouse: Path | None = None) -> str:
-    """Run a dbt command in the project; return its output, or raise with the failures."""
+def run_dbt(*args: str, warehouse: Path | None = None, period: str | None = None) -> str:
+    """Run a dbt command in the project (on `period`'s rows alone when one is given); return its
+    output, or raise with the failures."""
     command = [dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)]
     warehouse = warehouse or current_build()  # never the published file
-    done = subprocess.run(command, env=os.environ | dbt_settings(warehouse), capture_output=True, text=True,
-                          cwd=config.DBT_PROJECT_DIR)
+    done = subprocess.run(command, env=os.environ | dbt_settings(warehouse) | month_setting(period),
+                          capture_output=True, text=True, cwd=config.DBT_PROJECT_DIR)
     output = done.stdout + done.stderr
     print(output)  # the task log shows dbt's own report
     if done.returncode != 0:
@@ -75,9 +75,15 @@ def run_dbt(*args: str, warehouse: Path | None = None) -> str:
     return output
 
 
-def month_vars(period: str) -> list[str]:
-    """dbt's arguments that scope a run to one month (dbt_project/macros/this_month.sql)."""
-    return ["--vars", json.dumps({"period": period})]
+# The month a run builds (dbt_project/macros/this_month.sql), read by dbt as it runs, not as it
+# parses: a new month reuses the last parse, where a month in `--vars` made dbt parse it all again.
+PERIOD_SETTING = "GRIDPULSE_DBT_PERIOD"
+
+
+def month_setting(period: str | None) -> dict[str, str]:
+    """dbt's environment that scopes a run to one month, or to every month (set empty, so that a
+    month left in this process's environment by an earlier task is not taken for this run's)."""
+    return {PERIOD_SETTING: period or ""}
 
 
 # A month's build checks the month's rows (data tests). dbt's unit tests check the SQL on fixed
@@ -89,4 +95,4 @@ BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 def build(period: str | None, building: Path) -> str:
     """dbt build, on the building copy, of one month's rows (incremental marts replace that month
     only), or of every month when no period is given."""
-    return run_dbt("build", *BUILD_FLAGS, *(month_vars(period) if period else []), warehouse=building)
+    return run_dbt("build", *BUILD_FLAGS, warehouse=building, period=period)
